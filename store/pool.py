@@ -1,0 +1,31 @@
+"""The connection pool: built closed, opened and closed by the application lifespan."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from psycopg import AsyncConnection
+from psycopg_pool import AsyncConnectionPool
+
+
+def create_pool(
+    conninfo: str,
+    *,
+    min_size: int,
+    max_size: int,
+    timeout_s: float,
+    name: str = "rhythm",
+) -> AsyncConnectionPool[AsyncConnection[Any]]:
+    """A pool that is not open yet; ``await pool.open()`` in the lifespan, not here."""
+    return AsyncConnectionPool(
+        conninfo,
+        min_size=min_size,
+        max_size=max_size,
+        timeout=timeout_s,
+        name=name,
+        open=False,
+        # A dead server must not make every borrow hang: give up reconnecting after a while and
+        # let the pool try again on the next request.
+        reconnect_timeout=max(timeout_s * 4, 10.0),
+        kwargs={"application_name": name},
+    )

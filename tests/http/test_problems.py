@@ -1,0 +1,66 @@
+"""Errors are RFC 9457 problem details, never HTML or a stack trace; headers and CORS."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+
+from tests.conftest import settings_for
+from web.app import create_app
+from web.middleware import SECURITY_HEADERS
+
+
+async def test_not_found(client: AsyncTestClient[Litestar]) -> None:
+    response = await client.get("/api/v1/nothing")
+    assert response.status_code == 404
+    assert response.headers["content-type"] == "application/problem+json"
+    body = response.json()
+    assert body == {
+        "type": "about:blank",
+        "title": "Not Found",
+        "status": 404,
+        "instance": "/api/v1/nothing",
+        "request_id": response.headers["x-request-id"],
+    }
+
+
+async def test_method_not_allowed(client: AsyncTestClient[Litestar]) -> None:
+    response = await client.delete("/health/live")
+    assert response.status_code == 405
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["title"] == "Method Not Allowed"
+
+
+async def test_security_headers_on_every_response(client: AsyncTestClient[Litestar]) -> None:
+    for response in (await client.get("/health/live"), await client.get("/missing")):
+        for name, value in SECURITY_HEADERS:
+            assert response.headers[name.decode()] == value.decode()
+
+
+@pytest.fixture
+async def cors_client(database_url: str) -> AsyncIterator[AsyncTestClient[Litestar]]:
+    app = create_app(settings_for(database_url, cors_origins=("https://game.example",)))
+    async with AsyncTestClient(app) as client:
+        yield client
+
+
+async def test_cors_allows_configured_origin(cors_client: AsyncTestClient[Litestar]) -> None:
+    response = await cors_client.options(
+        "/health/live",
+        headers={"Origin": "https://game.example", "Access-Control-Request-Method": "GET"},
+    )
+    assert response.status_code in (200, 204)
+    assert response.headers["access-control-allow-origin"] == "https://game.example"
+
+
+async def test_cors_refuses_other_origins(cors_client: AsyncTestClient[Litestar]) -> None:
+    response = await cors_client.get("/health/live", headers={"Origin": "https://evil.example"})
+    assert "access-control-allow-origin" not in response.headers
+
+
+async def test_no_cors_by_default(client: AsyncTestClient[Litestar]) -> None:
+    response = await client.get("/health/live", headers={"Origin": "https://game.example"})
+    assert "access-control-allow-origin" not in response.headers

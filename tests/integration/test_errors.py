@@ -1,0 +1,104 @@
+"""psycopg and pool errors become the store's typed errors, from a real server."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+from psycopg import AsyncConnection
+from psycopg_pool import AsyncConnectionPool
+
+from store.errors import (
+    CheckViolationError,
+    DatabaseUnavailableError,
+    ForeignKeyViolationError,
+    SerializationError,
+    UniqueViolationError,
+    translate_errors,
+)
+from store.transaction import transaction
+
+Pool = AsyncConnectionPool[AsyncConnection[Any]]
+
+SCHEMA = """
+CREATE TABLE parent (id int PRIMARY KEY);
+CREATE TABLE child (
+    id int PRIMARY KEY,
+    parent_id int REFERENCES parent (id),
+    qty int CONSTRAINT qty_positive CHECK (qty > 0)
+);
+INSERT INTO parent VALUES (1);
+INSERT INTO child VALUES (1, 1, 1);
+"""
+
+
+@pytest.fixture
+async def schema(pool: Pool) -> Pool:
+    async with pool.connection() as conn:
+        await conn.execute(SCHEMA)
+    return pool
+
+
+async def test_unique_violation_names_the_constraint(schema: Pool) -> None:
+    with pytest.raises(UniqueViolationError) as caught:
+        async with transaction(schema) as conn:
+            await conn.execute("INSERT INTO child VALUES (1, 1, 1)")
+    assert caught.value.constraint == "child_pkey"
+
+
+async def test_foreign_key_violation(schema: Pool) -> None:
+    with pytest.raises(ForeignKeyViolationError) as caught:
+        async with transaction(schema) as conn:
+            await conn.execute("INSERT INTO child VALUES (2, 99, 1)")
+    assert caught.value.constraint == "child_parent_id_fkey"
+
+
+async def test_check_violation(schema: Pool) -> None:
+    with pytest.raises(CheckViolationError) as caught:
+        async with transaction(schema) as conn:
+            await conn.execute("INSERT INTO child VALUES (2, 1, 0)")
+    assert caught.value.constraint == "qty_positive"
+
+
+async def test_serialization_failure(schema: Pool) -> None:
+    async with schema.connection() as first, schema.connection() as second:
+        await first.execute("SET TRANSACTION ISOLATION LEVEL SERIALIZABLE")
+        await second.execute("SET TRANSACTION ISOLATION LEVEL SERIALIZABLE")
+        await (await first.execute("SELECT sum(qty) FROM child")).fetchall()
+        await (await second.execute("SELECT sum(qty) FROM child")).fetchall()
+        await first.execute("INSERT INTO child VALUES (10, 1, 1)")
+        await second.execute("INSERT INTO child VALUES (11, 1, 1)")
+        await first.commit()
+        with pytest.raises(SerializationError), translate_errors():
+            await second.commit()
+
+
+async def test_pool_timeout_is_database_unavailable(database_url: str) -> None:
+    tiny = AsyncConnectionPool(database_url, min_size=1, max_size=1, timeout=0.2, open=False)
+    async with tiny, tiny.connection():
+        with pytest.raises(DatabaseUnavailableError):
+            async with transaction(tiny):
+                pass
+
+
+async def test_lost_connection_is_database_unavailable(schema: Pool) -> None:
+    async with schema.connection() as victim, schema.connection() as killer:
+        pid = victim.info.backend_pid
+        await killer.execute("SELECT pg_terminate_backend(%s)", (pid,))
+        await asyncio.sleep(0.05)
+        with pytest.raises(DatabaseUnavailableError):
+            async with transaction(victim) as conn:
+                await conn.execute("SELECT 1")
+
+
+async def test_lost_connection_leaves_nothing_half_written(schema: Pool) -> None:
+    async with schema.connection() as killer:
+        with pytest.raises(DatabaseUnavailableError):
+            async with transaction(schema) as conn:
+                await conn.execute("INSERT INTO child VALUES (20, 1, 1)")
+                await killer.execute("SELECT pg_terminate_backend(%s)", (conn.info.backend_pid,))
+                await asyncio.sleep(0.05)
+                await conn.execute("INSERT INTO child VALUES (21, 1, 1)")
+        cur = await killer.execute("SELECT count(*) FROM child WHERE id >= 20")
+        assert await cur.fetchone() == (0,)

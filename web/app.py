@@ -1,0 +1,96 @@
+"""``create_app(settings)``: the Litestar application, its pool and its lifespan."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Any
+
+from litestar import Litestar
+from litestar.config.cors import CORSConfig
+from litestar.datastructures import State
+from litestar.openapi import OpenAPIConfig
+from loguru import logger
+from psycopg import AsyncConnection
+from psycopg_pool import AsyncConnectionPool
+
+from service.health import HealthService
+from store.migrate import latest_version
+from store.pool import create_pool
+from web.health import HealthController
+from web.middleware import request_context_middleware
+from web.problems import EXCEPTION_HANDLERS
+from web.settings import Settings, describe_database
+
+API_TITLE = "rhythm-backend"
+API_VERSION = "1.0.0"
+
+
+def create_app(settings: Settings) -> Litestar:
+    """The application for ``settings``; ``settings.database_url`` must be resolved already."""
+    if not settings.database_url:
+        raise ValueError("create_app needs settings.database_url (start the embedded server first)")
+    pool = create_pool(
+        settings.database_url,
+        min_size=settings.db_pool_min,
+        max_size=settings.db_pool_max,
+        timeout_s=settings.db_pool_timeout_s,
+    )
+    state = State(
+        {
+            "settings": settings,
+            "pool": pool,
+            "health": HealthService(
+                pool, latest_version(settings.migrations_dir), settings.ready_timeout_s
+            ),
+        }
+    )
+    app = Litestar(
+        route_handlers=[HealthController],
+        state=state,
+        lifespan=[_pool_lifespan(pool, settings)],
+        exception_handlers=EXCEPTION_HANDLERS,
+        cors_config=_cors(settings),
+        request_max_body_size=settings.max_body_bytes,
+        openapi_config=OpenAPIConfig(title=API_TITLE, version=API_VERSION),
+        logging_config=None,
+        debug=False,
+    )
+    # Outside Litestar's router, so 404s, 405s and CORS preflights get an id and a log line too.
+    app.asgi_handler = request_context_middleware(app.asgi_handler)
+    return app
+
+
+def _cors(settings: Settings) -> CORSConfig | None:
+    if not settings.cors_origins:
+        return None
+    return CORSConfig(
+        allow_origins=list(settings.cors_origins),
+        allow_methods=["GET", "POST", "PATCH", "PUT", "DELETE"],
+        allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
+        expose_headers=["X-Request-ID", "Retry-After"],
+        allow_credentials=False,
+        max_age=600,
+    )
+
+
+def _pool_lifespan(
+    pool: AsyncConnectionPool[AsyncConnection[Any]], settings: Settings
+) -> Callable[[Litestar], AbstractAsyncContextManager[None]]:
+    @asynccontextmanager
+    async def lifespan(_: Litestar) -> AsyncIterator[None]:
+        # wait=False: the app starts (and /health/live answers) even while the database is down.
+        await pool.open(wait=False)
+        logger.info(
+            "rhythm serving on http://{}:{} (database: {})",
+            settings.host,
+            settings.port,
+            describe_database(settings.database_url),
+        )
+        try:
+            yield
+        finally:
+            await pool.close()
+            logger.info("database pool closed")
+
+    return lifespan

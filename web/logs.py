@@ -1,0 +1,75 @@
+"""Logs: loguru, one JSON object per line on stdout, stdlib loggers routed in."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from datetime import UTC
+from typing import TYPE_CHECKING, Any, TextIO
+
+import msgspec
+from loguru import logger
+
+if TYPE_CHECKING:
+    from loguru import Message, Record
+
+# Third-party loggers whose records we want, at the level we choose, in our format.
+_ROUTED = ("uvicorn", "uvicorn.error", "uvicorn.access", "litestar", "psycopg", "psycopg.pool")
+_encoder = msgspec.json.Encoder()
+
+
+def json_line(record: Record) -> bytes:
+    """One log record as a compact JSON line (fields a log pipeline can index)."""
+    entry: dict[str, Any] = {
+        "time": record["time"].astimezone(UTC).isoformat(timespec="milliseconds"),
+        "level": record["level"].name,
+        "logger": record["extra"].get("logger", record["name"]),
+        "message": record["message"],
+    }
+    entry.update((k, v) for k, v in record["extra"].items() if k != "logger")
+    if record["exception"] is not None:
+        entry["exception"] = _format_exception(record)
+    return _encoder.encode(entry) + b"\n"
+
+
+def _format_exception(record: Record) -> str:
+    import traceback
+
+    exc = record["exception"]
+    assert exc is not None
+    return "".join(traceback.format_exception(exc.type, exc.value, exc.traceback))
+
+
+class _JsonSink:
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+
+    def __call__(self, message: Message) -> None:
+        self._stream.write(json_line(message.record).decode())
+        self._stream.flush()
+
+
+class InterceptHandler(logging.Handler):
+    """Hands stdlib log records to loguru, keeping the original logger name."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            level: str | int = logger.level(record.levelname).name
+        except ValueError:
+            level = record.levelno
+        logger.bind(logger=record.name).opt(exception=record.exc_info).log(
+            level, record.getMessage()
+        )
+
+
+def configure_logging(level: str = "INFO", stream: TextIO | None = None) -> None:
+    """Send every log line, ours and the libraries', as JSON to ``stream`` (stdout)."""
+    logger.remove()
+    logger.add(_JsonSink(stream or sys.stdout), level=level.upper(), enqueue=False)
+    logging.basicConfig(handlers=[InterceptHandler()], level=0, force=True)
+    for name in _ROUTED:
+        lib = logging.getLogger(name)
+        lib.handlers = [InterceptHandler()]
+        lib.propagate = False
+    # uvicorn's own access log is replaced by ours (it lacks the request id and duration).
+    logging.getLogger("uvicorn.access").disabled = True

@@ -1,0 +1,92 @@
+"""RFC 9457 problem details for every error the API can answer, and no stack trace ever."""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+from typing import Any
+
+import msgspec
+from litestar import MediaType, Request, Response
+from litestar.exceptions import HTTPException
+from litestar.types import ExceptionHandlersMap
+from loguru import logger
+
+from store.errors import (
+    CheckViolationError,
+    DatabaseUnavailableError,
+    ForeignKeyViolationError,
+    SerializationError,
+    StoreError,
+    UniqueViolationError,
+)
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+_RETRY_AFTER_S = "1"
+
+
+class Problem(msgspec.Struct, omit_defaults=True):
+    """An RFC 9457 problem details body."""
+
+    type: str
+    title: str
+    status: int
+    detail: str | None = None
+    instance: str | None = None
+    request_id: str | None = None
+    errors: list[dict[str, Any]] | None = None
+
+
+def problem_response(
+    request: Request[Any, Any, Any],
+    status: int,
+    detail: str | None = None,
+    *,
+    headers: dict[str, str] | None = None,
+    errors: list[dict[str, Any]] | None = None,
+) -> Response[Problem]:
+    body = Problem(
+        type="about:blank",
+        title=HTTPStatus(status).phrase,
+        status=status,
+        detail=detail,
+        instance=request.url.path,
+        request_id=request.scope.get("state", {}).get("request_id"),
+        errors=errors,
+    )
+    return Response(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
+
+
+def _http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Problem]:
+    errors = exc.extra if isinstance(exc.extra, list) else None
+    detail = exc.detail if exc.detail != HTTPStatus(exc.status_code).phrase else None
+    return problem_response(request, exc.status_code, detail, headers=exc.headers, errors=errors)
+
+
+def _store_error(request: Request[Any, Any, Any], exc: StoreError) -> Response[Problem]:
+    # Services map expected violations to domain errors; what reaches here is a safety net.
+    if isinstance(exc, DatabaseUnavailableError | SerializationError):
+        return problem_response(
+            request,
+            503,
+            "the database is unavailable; retry shortly",
+            headers={"Retry-After": _RETRY_AFTER_S},
+        )
+    if isinstance(exc, UniqueViolationError):
+        return problem_response(request, 409, "the resource already exists")
+    if isinstance(exc, ForeignKeyViolationError | CheckViolationError):
+        return problem_response(request, 409, "the change conflicts with existing data")
+    return _unexpected(request, exc)
+
+
+def _unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Problem]:
+    logger.opt(exception=exc).error("unhandled error on {} {}", request.method, request.url.path)
+    return problem_response(request, 500, "an internal error occurred; it has been logged")
+
+
+EXCEPTION_HANDLERS: ExceptionHandlersMap = {
+    HTTPException: _http_error,
+    StoreError: _store_error,
+    Exception: _unexpected,
+}
+
+__all__ = ["EXCEPTION_HANDLERS", "PROBLEM_MEDIA_TYPE", "MediaType", "Problem", "problem_response"]
