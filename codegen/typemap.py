@@ -1,0 +1,150 @@
+"""PostgreSQL types to Python types, and how values cross the boundary.
+
+psycopg loads most built-in types into the right Python object by itself; the plugin only
+adds conversions where it must: enums (psycopg returns their label as ``str``), arrays of
+enums (returned as the array's text form), and json/jsonb overridden to a msgspec type.
+"""
+
+from __future__ import annotations
+
+import enum
+
+import msgspec
+
+Import = tuple[str, str | None]  # ("datetime", None) -> import datetime; ("a.b", "C") -> from
+
+
+class Load(enum.Enum):
+    """How a value that psycopg loaded becomes the annotated Python value."""
+
+    AS_IS = "as_is"
+    ENUM = "enum"
+    ENUM_ARRAY = "enum_array"
+    JSON_CONVERT = "json_convert"
+
+
+class Dump(enum.Enum):
+    """How a Python value is wrapped before psycopg dumps it."""
+
+    AS_IS = "as_is"
+    JSON = "json"
+    JSONB = "jsonb"
+    JSON_ENCODE = "json_encode"
+    JSONB_ENCODE = "jsonb_encode"
+
+
+class PyType(msgspec.Struct, frozen=True):
+    """The element type of a column: what one (non-array, non-null) value is in Python."""
+
+    annotation: str
+    imports: tuple[Import, ...] = ()
+    load: Load = Load.AS_IS
+    dump: Dump = Dump.AS_IS
+    enum_map: str | None = None  # name of the label -> member dict for enums
+    copy_type: str | None = None  # name for psycopg's Copy.set_types; None = text COPY only
+    known: bool = True
+
+
+_DT: tuple[Import, ...] = (("datetime", None),)
+_RANGE: tuple[Import, ...] = (("psycopg.types.range", "Range"),)
+_MULTI: tuple[Import, ...] = (("psycopg.types.multirange", "Multirange"),)
+_DEC: tuple[Import, ...] = (("decimal", None),)
+_ANY: tuple[Import, ...] = (("typing", "Any"),)
+
+
+def _t(annotation: str, imports: tuple[Import, ...] = (), copy: str | None = None) -> PyType:
+    return PyType(annotation, imports, copy_type=copy)
+
+
+def _range(element: str, imports: tuple[Import, ...], pg: str) -> PyType:
+    return PyType(f"Range[{element}]", _RANGE + imports, copy_type=pg)
+
+
+def _multi(element: str, imports: tuple[Import, ...], pg: str) -> PyType:
+    return PyType(f"Multirange[{element}]", _MULTI + imports, copy_type=pg)
+
+
+# Keyed by the canonical pg_catalog name. Types psycopg has no loader for arrive as str.
+BUILTINS: dict[str, PyType] = {
+    "bool": _t("bool", copy="bool"),
+    "int2": _t("int", copy="int2"),
+    "int4": _t("int", copy="int4"),
+    "int8": _t("int", copy="int8"),
+    "oid": _t("int", copy="oid"),
+    "float4": _t("float", copy="float4"),
+    "float8": _t("float", copy="float8"),
+    "numeric": _t("decimal.Decimal", _DEC, "numeric"),
+    "money": _t("str"),
+    "text": _t("str", copy="text"),
+    "varchar": _t("str", copy="varchar"),
+    "bpchar": _t("str", copy="bpchar"),
+    "char": _t("str", copy="char"),
+    "name": _t("str", copy="name"),
+    "citext": _t("str"),
+    "bytea": _t("bytes", copy="bytea"),
+    "uuid": _t("uuid.UUID", (("uuid", None),), "uuid"),
+    "date": _t("datetime.date", _DT, "date"),
+    "time": _t("datetime.time", _DT, "time"),
+    "timetz": _t("datetime.time", _DT, "timetz"),
+    "timestamp": _t("datetime.datetime", _DT, "timestamp"),
+    "timestamptz": _t("datetime.datetime", _DT, "timestamptz"),
+    "interval": _t("datetime.timedelta", _DT, "interval"),
+    # Unions too long for one line: aliases defined in the generated _runtime.py.
+    "inet": _t("Inet", (("._runtime", "Inet"),), "inet"),
+    "cidr": _t("Cidr", (("._runtime", "Cidr"),), "cidr"),
+    "json": PyType("Any", _ANY, dump=Dump.JSON, copy_type="json"),
+    "jsonb": PyType("Any", _ANY, dump=Dump.JSONB, copy_type="jsonb"),
+    "int4range": _range("int", (), "int4range"),
+    "int8range": _range("int", (), "int8range"),
+    "numrange": _range("decimal.Decimal", _DEC, "numrange"),
+    "daterange": _range("datetime.date", _DT, "daterange"),
+    "tsrange": _range("datetime.datetime", _DT, "tsrange"),
+    "tstzrange": _range("datetime.datetime", _DT, "tstzrange"),
+    "int4multirange": _multi("int", (), "int4multirange"),
+    "int8multirange": _multi("int", (), "int8multirange"),
+    "nummultirange": _multi("decimal.Decimal", _DEC, "nummultirange"),
+    "datemultirange": _multi("datetime.date", _DT, "datemultirange"),
+    "tsmultirange": _multi("datetime.datetime", _DT, "tsmultirange"),
+    "tstzmultirange": _multi("datetime.datetime", _DT, "tstzmultirange"),
+    "void": _t("None"),
+}
+# Loaded by psycopg as their text form.
+_TEXT_FORM = (
+    "bit varbit tsvector tsquery xml macaddr macaddr8 point line lseg box path polygon "
+    "circle pg_lsn hstore ltree regclass regtype regproc regprocedure regoper regnamespace "
+    "regrole tid xid cid xid8 pg_snapshot txid_snapshot"
+)
+BUILTINS.update((name, _t("str")) for name in _TEXT_FORM.split())
+
+ALIASES: dict[str, str] = {
+    "smallint": "int2",
+    "integer": "int4",
+    "int": "int4",
+    "bigint": "int8",
+    "smallserial": "int2",
+    "serial": "int4",
+    "bigserial": "int8",
+    "serial2": "int2",
+    "serial4": "int4",
+    "serial8": "int8",
+    "real": "float4",
+    "double precision": "float8",
+    "float": "float8",
+    "decimal": "numeric",
+    "boolean": "bool",
+    "character varying": "varchar",
+    "character": "bpchar",
+    "bit varying": "varbit",
+    "timestamp without time zone": "timestamp",
+    "timestamp with time zone": "timestamptz",
+    "time without time zone": "time",
+    "time with time zone": "timetz",
+    '"char"': "char",
+}
+
+ANY = PyType("Any", _ANY, known=False)
+
+
+def canonical_builtin(name: str) -> str:
+    lowered = name.lower()
+    return ALIASES.get(lowered, lowered)

@@ -1,0 +1,40 @@
+-- name: GetUserByID :one
+-- Fetch one user by primary key.
+SELECT * FROM users WHERE id = $1;
+
+-- name: GetUserByEmail :one
+-- Emails are unique regardless of case; this lookup uses users_email_lower_key.
+SELECT * FROM users WHERE lower(email) = lower(sqlc.arg(email));
+
+-- name: CreateUser :one
+INSERT INTO users (email, display_name, password_hash, role)
+VALUES (sqlc.arg(email), sqlc.arg(display_name), sqlc.arg(password_hash), sqlc.arg(role))
+RETURNING *;
+
+-- name: ListUsers :many
+-- Keyset pagination by id, optionally filtered by role (NULL = every role).
+SELECT * FROM users
+WHERE id > sqlc.arg(after_id)
+  AND (sqlc.narg(role)::user_role IS NULL OR role = sqlc.narg(role))
+ORDER BY id
+LIMIT sqlc.arg(page_size);
+
+-- name: UpdateDisplayName :one
+UPDATE users SET display_name = sqlc.arg(display_name), updated_at = now()
+WHERE id = sqlc.arg(id)
+RETURNING *;
+
+-- name: UpdatePasswordHash :execrows
+UPDATE users SET password_hash = sqlc.arg(password_hash), updated_at = now()
+WHERE id = sqlc.arg(id);
+
+-- name: UpdateRole :one
+UPDATE users SET role = sqlc.arg(role), updated_at = now()
+WHERE id = sqlc.arg(id)
+RETURNING *;
+
+-- name: SetActive :one
+-- Enable or disable an account (disabling also revokes its refresh tokens, in the service).
+UPDATE users SET is_active = sqlc.arg(is_active), updated_at = now()
+WHERE id = sqlc.arg(id)
+RETURNING *;
