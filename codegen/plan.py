@@ -134,12 +134,12 @@ class Planner:
     def _build_models(self) -> None:
         for key, info in sorted(self.catalog.tables.items()):
             where = f"table {info.schema}.{info.db_name}"
-            fields = self._fields(info.table.columns, where)
+            fields = self._fields(info.table.columns, where, note_enums=False)
             self.models[key] = ModelPlan(
                 self._model_name(info), tuple(fields), info.table.comment, info
             )
 
-    def _fields(self, columns: list[Column], where: str) -> list[Field]:
+    def _fields(self, columns: list[Column], where: str, *, note_enums: bool = True) -> list[Field]:
         raw: list[Field] = []
         for index, column in enumerate(columns):
             if column.embed_table is not None:
@@ -155,7 +155,8 @@ class Planner:
                 continue
             col_where = f"{where}, column {column.name or index + 1}"
             ctype = self.resolver.resolve(column, col_where)
-            self._note_enum(ctype)
+            if note_enums:
+                self._note_enum(ctype)
             fallback = f"column_{index + 1}"
             name = names.field_name(column.name, self.options.rename) if column.name else fallback
             raw.append(Field(name, column.name, ctype))
@@ -298,14 +299,12 @@ class Planner:
                     f"'{module}.py'; rename one of them"
                 )
             file.queries.append(plan)
-        for table in self.models.values():
-            self._note_model_enums(table)
         enums = sorted(self.catalog.enums.values(), key=lambda e: (e.schema, e.db_name))
         models = sorted(self.models.values(), key=lambda m: m.class_name)
         if self.options.omit_unused_models:
             models = [m for m in models if m.class_name in self.used_models]
             used = {f.type.element.annotation for m in models for f in m.fields}
-            used |= self.used_enums
+            used |= self.used_enums  # enums of query parameters and result columns
             enums = [e for e in enums if e.class_name in used]
         context = ContextPlan(
             enums=enums,
@@ -319,10 +318,6 @@ class Planner:
             target = override.column or override.db_type
             context.warnings.append(f"option overrides: '{target}' matched no column or type")
         return context
-
-    def _note_model_enums(self, model: ModelPlan) -> None:
-        for f in model.fields:
-            self._note_enum(f.type)
 
     def _module_name(self, filename: str) -> str:
         stem = PurePosixPath(filename).stem

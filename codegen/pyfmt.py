@@ -42,17 +42,29 @@ def string_literal(text: str, *, as_bytes: bool = False) -> str:
 
 
 def _chunks(text: str, width: int) -> list[str]:
-    """Split text into pieces whose literals fit in `width`, at line ends or spaces."""
+    """Split text into pieces whose bytes literals fit in `width`, at line ends or spaces."""
     pieces: list[str] = []
     for line in text.splitlines(keepends=True):
         while len(string_literal(line, as_bytes=True)) > width:
-            cut = line.rfind(" ", 0, max(1, width - 2 - line[:width].count("\\")))
-            cut = cut + 1 if cut > 0 else max(1, width // 2)
+            cut = _cut(line, width)
             pieces.append(line[:cut])
             line = line[cut:]
         if line:
             pieces.append(line)
     return pieces or [""]
+
+
+def _cut(line: str, width: int) -> int:
+    """The longest prefix ending after a space whose literal fits; else a hard cut."""
+    end = len(line)
+    while (space := line.rfind(" ", 0, end)) > 0:
+        if len(string_literal(line[: space + 1], as_bytes=True)) <= width:
+            return space + 1
+        end = space
+    cut = 1
+    while len(string_literal(line[: cut + 1], as_bytes=True)) <= width:
+        cut += 1
+    return cut
 
 
 def assign_bytes(name: str, text: str) -> list[str]:
@@ -71,38 +83,48 @@ def assign_bytes(name: str, text: str) -> list[str]:
     return [f"{name} = (", *body, ")"]
 
 
-class Tuple:
-    """A tuple display inside a bracketed construct; exploded in turn when too long."""
+class Group:
+    """A bracketed display inside another (a call or a tuple); exploded in turn when too long."""
 
-    def __init__(self, items: list[str]) -> None:
-        self.items = items
+    def __init__(self, head: str, items: Sequence[Item], close: str = ")") -> None:
+        self.head = head
+        self.items = list(items)
+        self.close = close
 
     def flat(self) -> str:
-        if len(self.items) == 1:
-            return f"({self.items[0]},)"
-        return f"({', '.join(self.items)})"
+        inner = ", ".join(flatten(i) for i in self.items)
+        if self.head == "(" and len(self.items) == 1:
+            inner += ","  # a one-element tuple
+        return f"{self.head}{inner}{self.close}"
+
+    def lines(self, indent: str, suffix: str = "") -> list[str]:
+        return bracketed(self.head, self.items, suffix, indent, self.close)
 
 
-Item = str | Tuple
+def tuple_of(items: Sequence[Item]) -> Group:
+    return Group("(", items)
 
 
-def _flat(item: Item) -> str:
-    return item.flat() if isinstance(item, Tuple) else item
+Item = str | Group
+
+
+def flatten(item: Item) -> str:
+    return item.flat() if isinstance(item, Group) else item
 
 
 def bracketed(
     prefix: str, items: Sequence[Item], suffix: str, indent: str, close: str = ")"
 ) -> list[str]:
     """prefix + items joined by ', ' + close + suffix; exploded when too long."""
-    flat = f"{indent}{prefix}{', '.join(_flat(i) for i in items)}{close}{suffix}"
+    flat = f"{indent}{prefix}{', '.join(flatten(i) for i in items)}{close}{suffix}"
     if len(flat) <= LINE_LENGTH or not items:
         return [flat]
     inner = indent + INDENT
     lines = [f"{indent}{prefix}"]
     for item in items:
-        line = f"{inner}{_flat(item)},"
-        if isinstance(item, Tuple) and len(line) > LINE_LENGTH:
-            lines += bracketed("(", list(item.items), ",", inner)
+        line = f"{inner}{flatten(item)},"
+        if isinstance(item, Group) and len(line) > LINE_LENGTH:
+            lines += item.lines(inner, ",")
         else:
             lines.append(line)
     lines.append(f"{indent}{close}{suffix}")

@@ -6,7 +6,7 @@ import re
 
 from codegen import __version__
 from codegen.plan import ModelPlan
-from codegen.pyfmt import render_imports
+from codegen.pyfmt import Group, Item, render_imports
 from codegen.resolve import ColumnType
 from codegen.typemap import Dump, Import, Load
 
@@ -77,9 +77,9 @@ def width(model: ModelPlan) -> int:
     return sum(f.width for f in model.fields)
 
 
-def construct_args(model: ModelPlan, row: str, start: int = 0) -> list[str]:
+def construct_args(model: ModelPlan, row: str, start: int = 0) -> list[Item]:
     """Arguments that build `model` from the raw tuple `row`, from column `start` on."""
-    args: list[str] = []
+    args: list[Item] = []
     index = start
     for field in model.fields:
         if field.embed is not None:
@@ -90,10 +90,10 @@ def construct_args(model: ModelPlan, row: str, start: int = 0) -> list[str]:
     return args
 
 
-def construct(model: ModelPlan, row: str, start: int = 0, *, whole: bool = True) -> str:
-    """A one-line constructor call; `whole` = the model takes every column of the row."""
+def construct(model: ModelPlan, row: str, start: int = 0, *, whole: bool = True) -> Item:
+    """The constructor call; `whole` = the model takes every column of the row."""
     if needs_conversion(model):
-        return f"{model.class_name}({', '.join(construct_args(model, row, start))})"
+        return Group(f"{model.class_name}(", construct_args(model, row, start))
     if whole:
         return f"{model.class_name}(*{row})"
     return f"{model.class_name}(*{row}[{start}:{start + width(model)}])"

@@ -7,14 +7,21 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from codegen.plan import BATCH, ContextPlan, Field, FilePlan, ModelPlan, QueryPlan, mixin_name
-from codegen.pyfmt import INDENT, LINE_LENGTH, Item, Tuple, assign_bytes, bracketed
+from codegen.pyfmt import (
+    INDENT,
+    LINE_LENGTH,
+    Group,
+    Item,
+    assign_bytes,
+    bracketed,
+    flatten,
+    tuple_of,
+)
 from codegen.render_common import (
     construct,
-    construct_args,
     dump_expr,
     header,
     load_expr,
-    needs_conversion,
     used_imports,
 )
 from codegen.render_models import render_struct
@@ -95,8 +102,8 @@ def signature_params(query: QueryPlan) -> list[str]:
     return ["self", "*", *(f"{p.name}: {p.annotation}" for p in query.params)]
 
 
-def _args_tuple(values: list[str]) -> Tuple:
-    return Tuple(values)
+def _args_tuple(values: list[str]) -> Group:
+    return tuple_of(values)
 
 
 def _values(query: QueryPlan, source: str | None) -> list[str]:
@@ -108,7 +115,7 @@ def _values(query: QueryPlan, source: str | None) -> list[str]:
     return out
 
 
-def _row_expr(query: QueryPlan, row: str) -> str:
+def _row_expr(query: QueryPlan, row: str) -> Item:
     if query.scalar is not None:
         return load_expr(query.scalar.type, f"{row}[0]")
     assert query.row is not None
@@ -239,50 +246,57 @@ class MethodWriter:
         if cmd in (":one", ":execlastid"):
             self.emit("if row is None:", d)
             self.emit("return None", d + 1)
-            self._return_expr(_row_expr(q, "row"), d)
+            if q.scalar is not None and q.scalar.type.load is Load.AS_IS:
+                # An annotated local turns psycopg's Any into the declared type for mypy.
+                self.emit(f"value: {q.scalar.annotation} = row[0]", d)
+                self.emit("return value", d)
+            else:
+                self._statement("return ", _row_expr(q, "row"), d)
         elif cmd == ":many":
-            self._return_list("rows", d)
+            self._list_comp("return ", _row_expr(q, "row"), "row in rows", d)
         elif cmd in (":execrows", ":copyfrom"):
             self.emit("return cur.rowcount", d)
         elif cmd == ":execresult":
             self.emit("return ExecResult(cur.rowcount, cur.statusmessage)", d)
         elif cmd == ":batchone":
-            expr = _row_expr(q, "row")
-            self._return_comprehension(f"None if row is None else {expr}", "row in results", d)
+            self._list_comp("return ", _row_expr(q, "row"), "row in results", d, maybe_none=True)
         elif cmd == ":batchmany":
-            expr = _row_expr(q, "row")
-            self._return_comprehension(f"[{expr} for row in rows]", "rows in results", d)
+            self.emit(f"batches: {return_type(q)} = []", d)
+            self.emit("for rows in results:", d)
+            self._list_comp("batch = ", _row_expr(q, "row"), "row in rows", d + 1)
+            self.emit("batches.append(batch)", d + 1)
+            self.emit("return batches", d)
 
-    def _return_expr(self, expr: str, d: int) -> None:
-        line = f"{INDENT * d}return {expr}"
-        if len(line) <= LINE_LENGTH or self.q.row is None:
-            self.lines.append(line)
-            return
-        self._call(f"return {self.q.row.class_name}(", construct_args(self.q.row, "row"), d)
-
-    def _return_list(self, rows: str, d: int) -> None:
-        q = self.q
-        if q.row is not None and not needs_conversion(q.row):
-            self.emit(f"return [{q.row.class_name}(*row) for row in {rows}]", d)
-            return
-        self._return_comprehension(_row_expr(q, "row"), f"row in {rows}", d)
-
-    def _return_comprehension(self, expr: str, loop: str, d: int) -> None:
-        flat = f"{INDENT * d}return [{expr} for {loop}]"
-        if len(flat) <= LINE_LENGTH:
+    def _statement(self, head: str, expr: Item, d: int) -> None:
+        """`head` + expression, exploding a constructor call that is too long."""
+        indent = INDENT * d
+        flat = f"{indent}{head}{flatten(expr)}"
+        if len(flat) <= LINE_LENGTH or not isinstance(expr, Group):
             self.lines.append(flat)
-            return
-        inner = f"{INDENT * (d + 1)}{expr} for {loop}"
-        self.emit("return [", d)
-        if len(inner) <= LINE_LENGTH:
-            self.lines.append(inner)
-        elif self.q.row is not None and expr.startswith(self.q.row.class_name + "("):
-            self._call(f"{self.q.row.class_name}(", construct_args(self.q.row, "row"), d + 1)
-            self.emit(f"for {loop}", d + 1)
         else:
-            self.emit(expr, d + 1)
-            self.emit(f"for {loop}", d + 1)
-        self.emit("]", d)
+            self.lines += Group(head + expr.head, expr.items, expr.close).lines(indent)
+
+    def _list_comp(
+        self, head: str, elt: Item, loop: str, d: int, *, maybe_none: bool = False
+    ) -> None:
+        """`head[elt for loop]` the way ruff lays it out when it does not fit."""
+        prefix = "None if row is None else " if maybe_none else ""
+        flat_elt = prefix + flatten(elt)
+        indent, inner = INDENT * d, INDENT * (d + 1)
+        if len(f"{indent}{head}[{flat_elt} for {loop}]") <= LINE_LENGTH:
+            self.lines.append(f"{indent}{head}[{flat_elt} for {loop}]")
+            return
+        self.lines.append(f"{indent}{head}[")
+        if len(f"{inner}{flat_elt} for {loop}") <= LINE_LENGTH:
+            self.lines.append(f"{inner}{flat_elt} for {loop}")
+        elif maybe_none:
+            self.lines += [f"{inner}None", f"{inner}if row is None"]
+            self._statement("else ", elt, d + 1)
+            self.lines.append(f"{inner}for {loop}")
+        else:
+            self._statement("", elt, d + 1)
+            self.lines.append(f"{inner}for {loop}")
+        self.lines.append(f"{indent}]")
 
     def _iterator(self) -> None:
         q, f = self.q, self.f
@@ -308,12 +322,7 @@ class MethodWriter:
         head = f"{f.for_} row in cur.stream("
         lines = bracketed(head, args, ":", INDENT * d)
         self.lines += lines
-        expr = _row_expr(q, "row")
-        line = f"{INDENT * (d + 1)}yield {expr}"
-        if len(line) <= LINE_LENGTH or q.row is None:
-            self.lines.append(line)
-        else:
-            self._call(f"yield {q.row.class_name}(", construct_args(q.row, "row"), d + 1)
+        self._statement("yield ", _row_expr(q, "row"), d + 1)
 
 
 def _module_doc(file: FilePlan) -> str:

@@ -1,0 +1,1 @@
+"""Golden outputs of the plugin for the corpus; regenerate with `python -m tests.codegen.update_goldens`."""
