@@ -1,4 +1,7 @@
-"""The plugin's output for the corpus, byte for byte (regenerate: python -m tests.codegen.update_goldens)."""
+"""The plugin's output for the corpus, byte for byte.
+
+Regenerate with `python -m tests.codegen.update_goldens` and review the diff.
+"""
 
 from __future__ import annotations
 
