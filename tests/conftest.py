@@ -93,6 +93,10 @@ def settings_for(database_url: str | None, **overrides: Any) -> Settings:
         "database_url": database_url,
         "migrations_dir": MIGRATIONS,
         "state_dir": Path("/nonexistent-state-dir"),
+        # The same argon2id code path at a test-friendly cost.
+        "argon2_time_cost": 1,
+        "argon2_memory_kib": 1024,
+        "argon2_parallelism": 1,
     }
     values.update(overrides)
     return Settings(**values)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from datetime import timedelta
 from typing import Any
 
 from litestar import Litestar
@@ -14,12 +15,18 @@ from loguru import logger
 from psycopg import AsyncConnection
 from psycopg_pool import AsyncConnectionPool
 
+from service.auth import AuthPolicy, AuthService
 from service.health import HealthService
+from service.passwords import Argon2Params, PasswordHasher
+from service.users import UsersService
 from store.migrate import latest_version
 from store.pool import create_pool
+from web.controllers_auth import AuthController
+from web.controllers_users import UsersController
 from web.health import HealthController
 from web.middleware import request_context_middleware
 from web.problems import EXCEPTION_HANDLERS
+from web.security import access_token_issuer, jwt_auth
 from web.settings import Settings, describe_database
 
 API_TITLE = "rhythm-backend"
@@ -36,6 +43,13 @@ def create_app(settings: Settings) -> Litestar:
         max_size=settings.db_pool_max,
         timeout_s=settings.db_pool_timeout_s,
     )
+    hasher = PasswordHasher(
+        Argon2Params(
+            time_cost=settings.argon2_time_cost,
+            memory_cost_kib=settings.argon2_memory_kib,
+            parallelism=settings.argon2_parallelism,
+        )
+    )
     state = State(
         {
             "settings": settings,
@@ -43,10 +57,22 @@ def create_app(settings: Settings) -> Litestar:
             "health": HealthService(
                 pool, latest_version(settings.migrations_dir), settings.ready_timeout_s
             ),
+            "auth": AuthService(
+                pool,
+                hasher=hasher,
+                issuer=access_token_issuer(settings),
+                policy=AuthPolicy(
+                    refresh_ttl=timedelta(seconds=settings.refresh_token_ttl_s),
+                    login_limit=settings.login_rate_limit,
+                    login_window_s=settings.login_rate_window_s,
+                ),
+            ),
+            "users": UsersService(pool, hasher=hasher),
         }
     )
     app = Litestar(
-        route_handlers=[HealthController],
+        route_handlers=[HealthController, AuthController, UsersController],
+        on_app_init=[jwt_auth(settings).on_app_init],
         state=state,
         lifespan=[_pool_lifespan(pool, settings)],
         exception_handlers=EXCEPTION_HANDLERS,

@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
+import getpass
 import signal
 import sys
 from collections.abc import Sequence
 from types import FrameType
+from typing import TextIO
 
 import uvicorn
 from loguru import logger
+from psycopg import AsyncConnection
 
+from service.errors import DomainError
+from service.passwords import Argon2Params, PasswordHasher
+from service.users import User, UsersService
 from store.embedded import EmbeddedPostgresError
+from store.errors import StoreError
 from store.migrate import MigrationError, Migrator
 from web.app import create_app
 from web.logs import configure_logging
@@ -33,9 +41,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "serve":
             return serve(settings)
+        if args.command == "users":
+            return create_admin(settings, args.email, args.display_name)
         return migrate(settings, args.action, args.name)
     except (MigrationError, EmbeddedPostgresError) as exc:
         logger.error("{}", exc)
+        return EXIT_FAILURE
+    except (DomainError, StoreError) as exc:
+        print(f"rhythm: {exc}", file=sys.stderr)
         return EXIT_FAILURE
     except KeyboardInterrupt:
         return 0
@@ -82,6 +95,36 @@ def migrate(settings: Settings, action: str, name: str | None) -> int:
     return 0
 
 
+def read_password(stdin: TextIO = sys.stdin) -> str:
+    """From a prompt on a terminal, else the first line of stdin; never from the arguments."""
+    if stdin.isatty():
+        first = getpass.getpass("password: ")
+        if getpass.getpass("again: ") != first:
+            raise DomainError("the passwords differ")
+        return first
+    return stdin.readline().rstrip("\n")
+
+
+def create_admin(settings: Settings, email: str, display_name: str | None) -> int:
+    password = read_password()
+    with database(settings) as resolved:
+        name = display_name or email.split("@")[0]
+        user = asyncio.run(_create_admin(resolved, email, name, password))
+    print(f"admin {user.email} created with id {user.id}")
+    return 0
+
+
+async def _create_admin(settings: Settings, email: str, display_name: str, password: str) -> User:
+    hasher = PasswordHasher(
+        Argon2Params(
+            settings.argon2_time_cost, settings.argon2_memory_kib, settings.argon2_parallelism
+        )
+    )
+    async with await AsyncConnection.connect(settings.database_url or "") as conn:
+        service = UsersService(conn, hasher=hasher)
+        return await service.create_admin(email=email, display_name=display_name, password=password)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="rhythm", description="rhythm-backend service")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -89,6 +132,13 @@ def _parser() -> argparse.ArgumentParser:
     mig = commands.add_parser("migrate", help="apply, roll back or inspect migrations (dbmate)")
     mig.add_argument("action", choices=["up", "down", "status", "new"])
     mig.add_argument("name", nargs="?", help="name of the new migration (with 'new')")
+    users = commands.add_parser("users", help="manage accounts")
+    users_commands = users.add_subparsers(dest="users_command", required=True)
+    admin = users_commands.add_parser(
+        "create-admin", help="create an admin (password from a prompt, or stdin when piped)"
+    )
+    admin.add_argument("--email", required=True)
+    admin.add_argument("--display-name")
     return parser
 
 

@@ -7,11 +7,9 @@ from typing import Any
 import msgspec
 from litestar import Controller, Request, Response, get
 from litestar.datastructures import State
-from litestar.openapi import ResponseSpec
 
 from service.health import HealthService
-from web.problems import PROBLEM_MEDIA_TYPE as PROBLEM
-from web.problems import Problem, problem_response
+from web.problems import Problem, problem_response, responses
 
 
 class HealthStatus(msgspec.Struct, omit_defaults=True):
@@ -31,7 +29,7 @@ class HealthController(Controller):
         "/ready",
         operation_id="healthReady",
         summary="The database answers and is at the newest migration",
-        responses={503: ResponseSpec(Problem, description="Not ready", media_type=PROBLEM)},
+        responses=responses(),
     )
     async def ready(
         self, request: Request[Any, Any, Any], state: State

@@ -8,9 +8,21 @@ from typing import Any
 import msgspec
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException
+from litestar.openapi import ResponseSpec
 from litestar.types import ExceptionHandlersMap
 from loguru import logger
 
+from service.errors import (
+    ConflictError,
+    DomainError,
+    ForbiddenError,
+    InvalidCredentialsError,
+    InvalidTokenError,
+    NotAuthenticatedError,
+    NotFoundError,
+    RateLimitedError,
+    RuleViolationError,
+)
 from store.errors import (
     CheckViolationError,
     DatabaseUnavailableError,
@@ -78,6 +90,57 @@ def _store_error(request: Request[Any, Any, Any], exc: StoreError) -> Response[P
     return _unexpected(request, exc)
 
 
+_DOMAIN_STATUS: tuple[tuple[type[DomainError], int], ...] = (
+    (NotFoundError, 404),
+    (ConflictError, 409),
+    (InvalidCredentialsError, 401),
+    (InvalidTokenError, 401),
+    (NotAuthenticatedError, 401),
+    (ForbiddenError, 403),
+    (RuleViolationError, 422),
+    (RateLimitedError, 429),
+)
+
+
+def domain_status(exc: DomainError) -> int:
+    return next((status for kind, status in _DOMAIN_STATUS if isinstance(exc, kind)), 400)
+
+
+def _domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response[Problem]:
+    status = domain_status(exc)
+    headers = None
+    if isinstance(exc, RateLimitedError):
+        headers = {"Retry-After": str(exc.retry_after_s)}
+    elif status == 401:
+        headers = {"WWW-Authenticate": "Bearer"}
+    return problem_response(request, status, exc.message, headers=headers)
+
+
+_DESCRIPTIONS = {
+    400: "Malformed request: bad JSON, wrong types, unknown fields, or broken constraints",
+    401: "Missing, invalid or expired credentials",
+    403: "Authenticated, but not allowed",
+    404: "No such resource",
+    409: "Conflicts with the current state",
+    413: "Request body too large",
+    422: "Well-formed, but breaks a business rule",
+    429: "Too many attempts; see Retry-After",
+    503: "Database unavailable; retry after Retry-After seconds",
+}
+
+
+def responses(*statuses: int) -> dict[int, ResponseSpec]:
+    """OpenAPI entries for the problem-details answers an operation can give."""
+    return {
+        status: ResponseSpec(
+            data_container=Problem,
+            description=_DESCRIPTIONS.get(status, HTTPStatus(status).phrase),
+            media_type=PROBLEM_MEDIA_TYPE,
+        )
+        for status in (*statuses, 503)
+    }
+
+
 def _unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Problem]:
     logger.opt(exception=exc).error("unhandled error on {} {}", request.method, request.url.path)
     return problem_response(request, 500, "an internal error occurred; it has been logged")
@@ -85,6 +148,7 @@ def _unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Pro
 
 EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     HTTPException: _http_error,
+    DomainError: _domain_error,
     StoreError: _store_error,
     Exception: _unexpected,
 }

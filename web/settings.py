@@ -24,6 +24,12 @@ class Environment(StrEnum):
     PRODUCTION = "production"
 
 
+class JwtAlgorithm(StrEnum):
+    HS256 = "HS256"
+    RS256 = "RS256"
+    EDDSA = "EdDSA"
+
+
 class SettingsError(ValueError):
     """A setting is missing or invalid; the message names the variable and what to set."""
 
@@ -49,6 +55,18 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     db_pool_timeout_s: PositiveFloat = 5.0
     ready_timeout_s: PositiveFloat = 2.0
     jwt_secret: str = DEV_JWT_SECRET
+    jwt_algorithm: JwtAlgorithm = JwtAlgorithm.HS256
+    jwt_private_key_file: Path | None = None
+    jwt_public_key_file: Path | None = None
+    jwt_issuer: str = "rhythm-backend"
+    jwt_audience: str = "rhythm-api"
+    access_token_ttl_s: Annotated[int, msgspec.Meta(ge=30, le=86_400)] = 900
+    refresh_token_ttl_s: Annotated[int, msgspec.Meta(ge=60, le=31_536_000)] = 2_592_000
+    login_rate_limit: PositiveInt = 10
+    login_rate_window_s: PositiveFloat = 60.0
+    argon2_time_cost: PositiveInt = 3
+    argon2_memory_kib: Annotated[int, msgspec.Meta(ge=8)] = 65_536
+    argon2_parallelism: PositiveInt = 4
     cors_origins: tuple[str, ...] = ()
     max_body_bytes: PositiveInt = 1_048_576
     log_level: str = "INFO"
@@ -125,8 +143,23 @@ def _check(settings: Settings) -> None:
             raise SettingsError(f"RHYTHM_CORS_ORIGINS: {origin!r} is not an http(s) origin")
     if settings.log_level.upper() not in {"TRACE", "DEBUG", "INFO", "WARNING", "ERROR"}:
         raise SettingsError(f"RHYTHM_LOG_LEVEL: unknown level {settings.log_level!r}")
+    _check_jwt_keys(settings)
     if settings.is_production:
         _check_production(settings)
+
+
+def _check_jwt_keys(settings: Settings) -> None:
+    if settings.jwt_algorithm is JwtAlgorithm.HS256:
+        return
+    for field in ("jwt_private_key_file", "jwt_public_key_file"):
+        path = getattr(settings, field)
+        if path is None:
+            raise SettingsError(
+                f"{env_name(field)}: required with RHYTHM_JWT_ALGORITHM={settings.jwt_algorithm} "
+                "(a PEM file; see docs/deploy.md for generating a key pair)"
+            )
+        if not path.is_file():
+            raise SettingsError(f"{env_name(field)}: {path} is not a readable file")
 
 
 def _check_production(settings: Settings) -> None:
@@ -136,7 +169,8 @@ def _check_production(settings: Settings) -> None:
             "set it to postgresql://user:password@host:5432/dbname"
         )
     secret = settings.jwt_secret
-    if secret == DEV_JWT_SECRET or len(secret.encode()) < _MIN_SECRET_BYTES:
+    weak = secret == DEV_JWT_SECRET or len(secret.encode()) < _MIN_SECRET_BYTES
+    if settings.jwt_algorithm is JwtAlgorithm.HS256 and weak:
         raise SettingsError(
             f"RHYTHM_JWT_SECRET: production needs a random secret of at least {_MIN_SECRET_BYTES} "
             "bytes; generate one with: python -c 'import secrets; print(secrets.token_urlsafe(48))'"

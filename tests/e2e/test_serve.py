@@ -136,3 +136,42 @@ def test_migrate_status_on_database_url(database_url: str) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "Pending: 0" in result.stdout
+
+
+def test_create_admin_reads_the_password_from_stdin(database_url: str) -> None:
+    command = [*RHYTHM, "users", "create-admin", "--email", "root@example.com"]
+    env = _env(DATABASE_URL=database_url, RHYTHM_ARGON2_MEMORY_KIB="1024")
+    result = subprocess.run(
+        command,
+        env=env,
+        cwd=ROOT,
+        input="long enough pass\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "admin root@example.com created" in result.stdout
+    again = subprocess.run(
+        command,
+        env=env,
+        cwd=ROOT,
+        input="long enough pass\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert again.returncode == 1
+    assert "already exists" in again.stderr
+    assert "Traceback" not in again.stderr
+    short = subprocess.run(
+        [*RHYTHM, "users", "create-admin", "--email", "x@example.com"],
+        env=env,
+        cwd=ROOT,
+        input="short\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert short.returncode == 1
+    assert "8 to 256 characters" in short.stderr

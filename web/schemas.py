@@ -1,0 +1,105 @@
+"""API shapes: request and response Structs, separate from database rows.
+
+Constraints here are what the server enforces, so the OpenAPI document states them. No response
+Struct has a password or hash field, and responses are built field by field from rows.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+import msgspec
+
+from service.users import Role, User
+
+Email = Annotated[
+    str,
+    msgspec.Meta(
+        min_length=3,
+        max_length=320,
+        pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
+        examples=["ada@example.com"],
+        description="Email address; unique regardless of case",
+    ),
+]
+DisplayName = Annotated[
+    str,
+    msgspec.Meta(
+        min_length=1, max_length=64, pattern=r"\S", examples=["Ada"], description="Shown to others"
+    ),
+]
+Password = Annotated[
+    str,
+    msgspec.Meta(min_length=8, max_length=256, examples=["correct horse battery staple"]),
+]
+AnyPassword = Annotated[str, msgspec.Meta(min_length=1, max_length=256)]
+RefreshTokenText = Annotated[
+    str, msgspec.Meta(min_length=16, max_length=256, description="Opaque refresh token")
+]
+
+
+class Strict(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """Request bodies: an unknown field is a client bug worth a 400, not something to drop."""
+
+
+class RegisterRequest(Strict):
+    email: Email
+    display_name: DisplayName
+    password: Password
+
+
+class LoginRequest(Strict):
+    email: Email
+    password: AnyPassword
+
+
+class RefreshRequest(Strict):
+    refresh_token: RefreshTokenText
+
+
+class UpdateMeRequest(Strict):
+    display_name: DisplayName | None = None
+    current_password: AnyPassword | None = None
+    new_password: Password | None = None
+
+
+class RoleChangeRequest(Strict):
+    role: Role
+
+
+class UserOut(msgspec.Struct, kw_only=True):
+    id: int
+    email: str
+    display_name: str
+    role: Role
+    is_active: bool
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, user: User) -> UserOut:
+        return cls(
+            id=user.id,
+            email=user.email,
+            display_name=user.display_name,
+            role=user.role,
+            is_active=user.is_active,
+            created_at=user.created_at,
+            updated_at=user.updated_at,
+        )
+
+
+class SessionOut(msgspec.Struct, kw_only=True):
+    access_token: str
+    token_type: str
+    expires_at: datetime
+    expires_in: int
+    refresh_token: str
+    refresh_expires_at: datetime
+    user: UserOut
+
+
+class UserPageOut(msgspec.Struct, kw_only=True):
+    items: list[UserOut]
+    next: str | None  # cursor of the next page; null on the last page

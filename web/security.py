@@ -1,0 +1,101 @@
+"""Access-token verification through Litestar's JWT backend, and the role guards."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from litestar.connection import ASGIConnection
+from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
+from litestar.handlers.base import BaseRouteHandler
+from litestar.security.jwt import JWTAuth, Token
+from litestar.types import Guard
+
+from service.access import AccessTokenIssuer
+from service.users import Actor, Role
+from web.settings import JwtAlgorithm, Settings
+
+REQUIRED_CLAIMS = ("exp", "iat", "iss", "aud", "sub", "jti")
+PUBLIC_PATHS = [
+    "^/health/",
+    "^/schema",
+    "^/api/v1/auth/(register|login|refresh)$",
+]
+
+
+def signing_key(settings: Settings) -> str:
+    if settings.jwt_algorithm is JwtAlgorithm.HS256:
+        return settings.jwt_secret
+    assert settings.jwt_private_key_file is not None  # load_settings checked it
+    return Path(settings.jwt_private_key_file).read_text()
+
+
+def verification_key(settings: Settings) -> str:
+    if settings.jwt_algorithm is JwtAlgorithm.HS256:
+        return settings.jwt_secret
+    assert settings.jwt_public_key_file is not None  # load_settings checked it
+    return Path(settings.jwt_public_key_file).read_text()
+
+
+async def actor_from_token(token: Token, _: ASGIConnection[Any, Any, Any, Any]) -> Actor | None:
+    """The caller as the token names them; a token with odd claims authenticates no one."""
+    try:
+        return Actor(
+            user_id=int(token.sub),
+            role=Role(token.extras["role"]),
+            session_id=uuid.UUID(token.extras["sid"]),
+        )
+    except (KeyError, ValueError, TypeError):
+        return None
+
+
+def jwt_auth(settings: Settings) -> JWTAuth[Actor, Token]:
+    return JWTAuth[Actor, Token](
+        retrieve_user_handler=actor_from_token,
+        token_secret=verification_key(settings),
+        # One algorithm, pinned: "none" and HS/RS confusion are refused by PyJWT's allow-list.
+        algorithm=settings.jwt_algorithm.value,
+        accepted_audiences=[settings.jwt_audience],
+        accepted_issuers=[settings.jwt_issuer],
+        require_claims=list(REQUIRED_CLAIMS),
+        strict_audience=True,
+        verify_expiry=True,
+        verify_not_before=True,
+        exclude=PUBLIC_PATHS,
+        description="Access token from /api/v1/auth/login, sent as 'Authorization: Bearer ...'",
+    )
+
+
+def access_token_issuer(settings: Settings) -> AccessTokenIssuer:
+    return AccessTokenIssuer(
+        signing_key=signing_key(settings),
+        algorithm=settings.jwt_algorithm.value,
+        issuer=settings.jwt_issuer,
+        audience=settings.jwt_audience,
+        ttl=timedelta(seconds=settings.access_token_ttl_s),
+    )
+
+
+def current_actor(connection: ASGIConnection[Any, Any, Any, Any]) -> Actor:
+    user = connection.scope.get("user")
+    if not isinstance(user, Actor):
+        raise NotAuthorizedException("authentication required")
+    return user
+
+
+def requires_role(*roles: Role) -> Guard:
+    """A guard answering 403 unless the caller has one of ``roles`` (401 without a token)."""
+    allowed = frozenset(roles)
+
+    def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+        if current_actor(connection).role not in allowed:
+            names = " or ".join(sorted(role.value for role in allowed))
+            raise PermissionDeniedException(f"this needs the {names} role")
+
+    return guard
+
+
+STAFF_ONLY = requires_role(Role.MODERATOR, Role.ADMIN)
+ADMIN_ONLY = requires_role(Role.ADMIN)
