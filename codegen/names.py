@@ -36,9 +36,31 @@ RESERVED = frozenset(
 )
 
 
+# Letters NFKD does not decompose into ASCII.
+_LETTERS = str.maketrans(
+    {
+        "ß": "ss",
+        "æ": "ae",
+        "Æ": "AE",
+        "ø": "o",
+        "Ø": "O",
+        "œ": "oe",
+        "Œ": "OE",
+        "ł": "l",
+        "Ł": "L",
+        "đ": "d",
+        "Đ": "D",
+        "þ": "th",
+        "Þ": "TH",
+        "ð": "d",
+        "Ð": "D",
+    }
+)
+
+
 def ascii_words(name: str) -> str:
     """Transliterate to ASCII, turning anything that is not a letter or digit into '_'."""
-    decomposed = unicodedata.normalize("NFKD", name)
+    decomposed = unicodedata.normalize("NFKD", name.translate(_LETTERS))
     kept = "".join(
         ch if ch.isascii() else ("_" if not unicodedata.combining(ch) else "") for ch in decomposed
     )

@@ -107,7 +107,7 @@ class InsertKindsParams(msgspec.Struct):
 class InsertClassParams(msgspec.Struct):
     from_: int
     def_: str | None
-    gro_e: int | None
+    grosse: int | None
     param_1st: str | None
     self_: str | None
     row_: str | None
@@ -295,7 +295,7 @@ class KindsQueries(AsyncBase):
                 (
                     params.from_,
                     params.def_,
-                    params.gro_e,
+                    params.grosse,
                     params.param_1st,
                     params.self_,
                     params.row_,
@@ -310,7 +310,7 @@ class KindsQueries(AsyncBase):
                     (
                         params.from_,
                         params.def_,
-                        params.gro_e,
+                        params.grosse,
                         params.param_1st,
                         params.self_,
                         params.row_,
@@ -525,7 +525,7 @@ class SyncKindsQueries(SyncBase):
                 (
                     params.from_,
                     params.def_,
-                    params.gro_e,
+                    params.grosse,
                     params.param_1st,
                     params.self_,
                     params.row_,
@@ -540,7 +540,7 @@ class SyncKindsQueries(SyncBase):
                     (
                         params.from_,
                         params.def_,
-                        params.gro_e,
+                        params.grosse,
                         params.param_1st,
                         params.self_,
                         params.row_,

@@ -71,7 +71,7 @@ class Class(msgspec.Struct):
 
     from_: int
     def_: str | None
-    gro_e: int | None
+    grosse: int | None
     col_1st: str | None
     self_: str | None
     row: str | None
