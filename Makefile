@@ -28,6 +28,7 @@ lint: $(STAMP)
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
+	$(BIN)/mypy tests/unit/fakes.py
 
 # generated/ must be exactly what sqlc and our plugin produce from sql/ and migrations/.
 check-generated: $(STAMP)

@@ -10,7 +10,6 @@ from typing import Any
 from litestar import Litestar
 from litestar.config.cors import CORSConfig
 from litestar.datastructures import State
-from litestar.openapi import OpenAPIConfig
 from loguru import logger
 from psycopg import AsyncConnection
 from psycopg_pool import AsyncConnectionPool
@@ -25,12 +24,10 @@ from web.controllers_auth import AuthController
 from web.controllers_users import UsersController
 from web.health import HealthController
 from web.middleware import request_context_middleware
+from web.openapi import openapi_config
 from web.problems import EXCEPTION_HANDLERS
 from web.security import access_token_issuer, jwt_auth
 from web.settings import Settings, describe_database
-
-API_TITLE = "rhythm-backend"
-API_VERSION = "1.0.0"
 
 
 def create_app(settings: Settings) -> Litestar:
@@ -78,7 +75,7 @@ def create_app(settings: Settings) -> Litestar:
         exception_handlers=EXCEPTION_HANDLERS,
         cors_config=_cors(settings),
         request_max_body_size=settings.max_body_bytes,
-        openapi_config=OpenAPIConfig(title=API_TITLE, version=API_VERSION),
+        openapi_config=openapi_config(),
         logging_config=None,
         debug=False,
     )

@@ -8,9 +8,11 @@ import getpass
 import signal
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from types import FrameType
 from typing import TextIO
 
+import msgspec
 import uvicorn
 from loguru import logger
 from psycopg import AsyncConnection
@@ -23,8 +25,9 @@ from store.errors import StoreError
 from store.migrate import MigrationError, Migrator
 from web.app import create_app
 from web.logs import configure_logging
+from web.openapi import export_document
 from web.runtime import database
-from web.settings import Settings, SettingsError, load_settings
+from web.settings import PROJECT_ROOT, Settings, SettingsError, load_settings
 
 EXIT_CONFIG = 2
 EXIT_FAILURE = 1
@@ -43,6 +46,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return serve(settings)
         if args.command == "users":
             return create_admin(settings, args.email, args.display_name)
+        if args.command == "openapi":
+            return export_openapi(settings, args.output)
         return migrate(settings, args.action, args.name)
     except (MigrationError, EmbeddedPostgresError) as exc:
         logger.error("{}", exc)
@@ -125,6 +130,14 @@ async def _create_admin(settings: Settings, email: str, display_name: str, passw
         return await service.create_admin(email=email, display_name=display_name, password=password)
 
 
+def export_openapi(settings: Settings, output: Path) -> int:
+    # The document depends on code only: a placeholder database URL is never connected to.
+    app = create_app(msgspec.structs.replace(settings, database_url="postgresql:///unused"))
+    export_document(app, output)
+    print(f"wrote {output}")
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="rhythm", description="rhythm-backend service")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -139,6 +152,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     admin.add_argument("--email", required=True)
     admin.add_argument("--display-name")
+    openapi = commands.add_parser("openapi", help="the API contract")
+    openapi_commands = openapi.add_subparsers(dest="openapi_command", required=True)
+    export = openapi_commands.add_parser("export", help="write the OpenAPI document (YAML)")
+    export.add_argument("--output", type=Path, default=PROJECT_ROOT / "api/openapi/openapi.yaml")
     return parser
 
 

@@ -136,6 +136,7 @@ def responses(*statuses: int) -> dict[int, ResponseSpec]:
             data_container=Problem,
             description=_DESCRIPTIONS.get(status, HTTPStatus(status).phrase),
             media_type=PROBLEM_MEDIA_TYPE,
+            generate_examples=False,
         )
         for status in (*statuses, 503)
     }
