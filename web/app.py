@@ -17,15 +17,19 @@ from psycopg_pool import AsyncConnectionPool
 from service.auth import AuthPolicy, AuthService
 from service.health import HealthService
 from service.passwords import Argon2Params, PasswordHasher
+from service.rooms import RoomsService
 from service.users import UsersService
 from store.migrate import latest_version
 from store.pool import create_pool
+from web.channels import channels_plugin
 from web.controllers_auth import AuthController
+from web.controllers_rooms import RoomsController
 from web.controllers_users import UsersController
 from web.health import HealthController
 from web.middleware import request_context_middleware
 from web.openapi import openapi_config
 from web.problems import EXCEPTION_HANDLERS
+from web.room_socket import room_events
 from web.security import access_token_issuer, jwt_auth
 from web.settings import Settings, describe_database
 
@@ -65,11 +69,19 @@ def create_app(settings: Settings) -> Litestar:
                 ),
             ),
             "users": UsersService(pool, hasher=hasher),
+            "rooms": RoomsService(pool),
         }
     )
     app = Litestar(
-        route_handlers=[HealthController, AuthController, UsersController],
+        route_handlers=[
+            HealthController,
+            AuthController,
+            UsersController,
+            RoomsController,
+            room_events,
+        ],
         on_app_init=[jwt_auth(settings).on_app_init],
+        plugins=[channels_plugin(settings.database_url)],
         state=state,
         lifespan=[_pool_lifespan(pool, settings)],
         exception_handlers=EXCEPTION_HANDLERS,

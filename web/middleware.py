@@ -41,6 +41,10 @@ def request_context_middleware(app: ASGIApp) -> ASGIApp:
         started = time.perf_counter()
 
         async def send_with_headers(message: Message) -> None:
+            if message["type"] == "websocket.accept":
+                status["code"] = 101
+            elif message["type"] == "websocket.close" and status["code"] != 101:
+                status["code"] = 403  # refused during the handshake
             if message["type"] == "http.response.start":
                 status["code"] = message["status"]
                 headers: list[Any] = list(message.get("headers", ()))

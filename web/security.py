@@ -8,15 +8,22 @@ from pathlib import Path
 from typing import Any
 
 from litestar.connection import ASGIConnection
-from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
+from litestar.enums import ScopeType
+from litestar.exceptions import (
+    NotAuthorizedException,
+    PermissionDeniedException,
+    WebSocketException,
+)
 from litestar.handlers.base import BaseRouteHandler
-from litestar.security.jwt import JWTAuth, Token
+from litestar.middleware.authentication import AuthenticationResult
+from litestar.security.jwt import JWTAuth, JWTAuthenticationMiddleware, Token
 from litestar.types import Guard
 
 from service.access import AccessTokenIssuer
 from service.users import Actor, Role
 from web.settings import JwtAlgorithm, Settings
 
+WS_UNAUTHORIZED = 4401
 REQUIRED_CLAIMS = ("exp", "iat", "iss", "aud", "sub", "jti")
 PUBLIC_PATHS = [
     "^/health/",
@@ -51,6 +58,28 @@ async def actor_from_token(token: Token, _: ASGIConnection[Any, Any, Any, Any]) 
         return None
 
 
+class JWTMiddleware(JWTAuthenticationMiddleware):
+    """Litestar's JWT middleware, plus ``?token=`` on WebSockets (browsers cannot set headers
+    on them). Only WebSockets get this: a token in an HTTP URL would end up in caches and logs.
+    """
+
+    async def authenticate_request(
+        self, connection: ASGIConnection[Any, Any, Any, Any]
+    ) -> AuthenticationResult:
+        if connection.scope["type"] != ScopeType.WEBSOCKET:
+            return await super().authenticate_request(connection)
+        try:
+            if connection.headers.get(self.auth_header):
+                return await super().authenticate_request(connection)
+            token = connection.query_params.get("token")
+            if not token:
+                raise NotAuthorizedException("no access token in ?token= or Authorization")
+            return await self.authenticate_token(encoded_token=token, connection=connection)
+        except NotAuthorizedException as exc:
+            # Litestar closes a socket with 4500 for HTTP errors; 4401 says what happened.
+            raise WebSocketException(detail=exc.detail, code=WS_UNAUTHORIZED) from exc
+
+
 def jwt_auth(settings: Settings) -> JWTAuth[Actor, Token]:
     return JWTAuth[Actor, Token](
         retrieve_user_handler=actor_from_token,
@@ -64,6 +93,7 @@ def jwt_auth(settings: Settings) -> JWTAuth[Actor, Token]:
         verify_expiry=True,
         verify_not_before=True,
         exclude=PUBLIC_PATHS,
+        authentication_middleware_class=JWTMiddleware,
         description="Access token from /api/v1/auth/login, sent as 'Authorization: Bearer ...'",
     )
 

@@ -5,7 +5,30 @@
 """Typed queries of this package: models, Querier Protocol, Queries."""
 
 from ._runtime import Cidr, ExecResult, Inet
-from .models import RefreshToken, User, UserRole
+from .models import (
+    Difficulty,
+    RefreshToken,
+    Room,
+    RoomMember,
+    RoomStatus,
+    RoomVisibility,
+    User,
+    UserRole,
+)
 from .querier import Querier, Queries
 
-__all__ = ["Cidr", "ExecResult", "Inet", "Querier", "Queries", "RefreshToken", "User", "UserRole"]
+__all__ = [
+    "Cidr",
+    "Difficulty",
+    "ExecResult",
+    "Inet",
+    "Querier",
+    "Queries",
+    "RefreshToken",
+    "Room",
+    "RoomMember",
+    "RoomStatus",
+    "RoomVisibility",
+    "User",
+    "UserRole",
+]

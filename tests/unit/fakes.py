@@ -12,11 +12,13 @@ import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import msgspec
 
 from generated import auth as auth_db
+from generated import rooms as rooms_db
 from generated import users as users_db
 from store.errors import UniqueViolationError
 
@@ -159,3 +161,143 @@ def _prove_protocols(users: FakeUsers, tokens: FakeTokens) -> None:
     # Type-checked, never run: mypy fails here if a fake drifts from its Querier Protocol.
     _u: users_db.Querier = users
     _t: auth_db.Querier = tokens
+
+
+@dataclass
+class FakeRooms:
+    """Rooms and members in memory; ``notifications`` keeps what NOTIFY would have sent."""
+
+    users: FakeUsers
+    rows: dict[int, rooms_db.Room] = field(default_factory=dict)
+    members: dict[tuple[int, int], rooms_db.ListMembersRow] = field(default_factory=dict)
+    notifications: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    _clock: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+
+    async def create_room(self, params: rooms_db.CreateRoomParams) -> rooms_db.Room | None:
+        now = _now()
+        room = rooms_db.Room(
+            id=next(self._ids),
+            name=params.name,
+            host_id=params.host_id,
+            status=rooms_db.RoomStatus.OPEN,
+            visibility=params.visibility,
+            invite_code=params.invite_code,
+            max_players=params.max_players,
+            song_id=params.song_id,
+            difficulty=params.difficulty,
+            member_count=0,
+            event_seq=0,
+            created_at=now,
+            updated_at=now,
+            closed_at=None,
+        )
+        self.rows[room.id] = room
+        return room
+
+    async def get_room(self, *, id: int) -> rooms_db.Room | None:
+        return self.rows.get(id)
+
+    async def lock_room(self, *, id: int) -> rooms_db.Room | None:
+        return self.rows.get(id)
+
+    async def list_lobby(
+        self, *, after_id: int, song_id: str | None, free_seats_only: bool, page_size: int
+    ) -> list[rooms_db.Room]:
+        found = [
+            r
+            for r in sorted(self.rows.values(), key=lambda r: r.id)
+            if r.status is rooms_db.RoomStatus.OPEN
+            and r.visibility is rooms_db.RoomVisibility.PUBLIC
+            and r.id > after_id
+            and song_id in (None, r.song_id)
+            and (not free_seats_only or r.member_count < r.max_players)
+        ]
+        return found[:page_size]
+
+    async def list_members(self, *, room_id: int) -> list[rooms_db.ListMembersRow]:
+        rows = [m for (rid, _), m in self.members.items() if rid == room_id]
+        return sorted(rows, key=lambda m: (m.joined_at, m.user_id))
+
+    async def add_member(self, *, room_id: int, user_id: int) -> None:
+        if any(uid == user_id for _, uid in self.members):
+            raise UniqueViolationError("one room", constraint="room_members_one_room_per_user")
+        user = self.users.rows[user_id]
+        # A strictly increasing fake clock: arrival order is unambiguous.
+        joined = datetime(2026, 1, 1, tzinfo=UTC) + timedelta(seconds=next(self._clock))
+        self.members[(room_id, user_id)] = rooms_db.ListMembersRow(
+            user_id=user_id, display_name=user.display_name, is_ready=False, joined_at=joined
+        )
+
+    async def remove_member(self, *, room_id: int, user_id: int) -> int:
+        return 0 if self.members.pop((room_id, user_id), None) is None else 1
+
+    async def remove_all_members(self, *, room_id: int) -> int:
+        keys = [key for key in self.members if key[0] == room_id]
+        for key in keys:
+            del self.members[key]
+        return len(keys)
+
+    async def set_ready(self, *, is_ready: bool, room_id: int, user_id: int) -> int:
+        member = self.members.get((room_id, user_id))
+        if member is None:
+            return 0
+        self.members[(room_id, user_id)] = msgspec.structs.replace(member, is_ready=is_ready)
+        return 1
+
+    async def clear_ready(self, *, room_id: int) -> int:
+        keys = [key for key in self.members if key[0] == room_id]
+        for key in keys:
+            self.members[key] = msgspec.structs.replace(self.members[key], is_ready=False)
+        return len(keys)
+
+    async def set_member_count(self, *, member_count: int, id: int) -> None:
+        room = self.rows[id]
+        assert 0 <= member_count <= room.max_players, "the CHECK constraint would refuse this"
+        self.rows[id] = msgspec.structs.replace(room, member_count=member_count)
+
+    async def set_host(self, *, host_id: int, id: int) -> None:
+        self.rows[id] = msgspec.structs.replace(self.rows[id], host_id=host_id)
+
+    async def update_room_settings(
+        self, params: rooms_db.UpdateRoomSettingsParams
+    ) -> rooms_db.Room | None:
+        room = self.rows.get(params.id)
+        if room is None:
+            return None
+        self.rows[room.id] = msgspec.structs.replace(
+            room,
+            name=params.name,
+            song_id=params.song_id,
+            difficulty=params.difficulty,
+            max_players=params.max_players,
+            visibility=params.visibility,
+            invite_code=params.invite_code,
+        )
+        return self.rows[room.id]
+
+    async def set_room_status(self, *, status: rooms_db.RoomStatus, id: int) -> None:
+        closed = _now() if status is rooms_db.RoomStatus.CLOSED else None
+        self.rows[id] = msgspec.structs.replace(self.rows[id], status=status, closed_at=closed)
+
+    async def next_event_seq(self, *, id: int) -> int | None:
+        room = self.rows.get(id)
+        if room is None:
+            return None
+        self.rows[id] = msgspec.structs.replace(room, event_seq=room.event_seq + 1)
+        return room.event_seq + 1
+
+    async def notify_room(self, *, channel: str, payload: str) -> None:
+        self.notifications.append((channel, msgspec.json.decode(payload)))
+
+    def events(self, room_id: int) -> list[tuple[str, int]]:
+        """(type, seq) of what was published for ``room_id``, in order."""
+        return [
+            (event["type"], event["seq"])
+            for channel, event in self.notifications
+            if channel == f"room_{room_id}"
+        ]
+
+
+def _prove_rooms_protocol(rooms: FakeRooms) -> None:
+    _r: rooms_db.Querier = rooms

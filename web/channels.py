@@ -1,0 +1,66 @@
+"""Litestar channels on PostgreSQL LISTEN/NOTIFY, with a listener that survives a restart."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import psycopg
+from litestar.channels import ChannelsPlugin
+from litestar.channels.backends.psycopg import PsycoPgChannelsBackend
+from loguru import logger
+from psycopg import AsyncConnection
+from psycopg.sql import SQL, Identifier
+
+_POLL_S = 0.1
+_RECONNECT_DELAYS_S = (0.1, 0.25, 0.5, 1.0)
+
+# Events a slow subscriber may have waiting; beyond it the oldest are dropped, and the client
+# notices the gap in sequence numbers and re-fetches the room.
+SUBSCRIBER_BACKLOG = 256
+
+
+class ReconnectingPsycopgBackend(PsycoPgChannelsBackend):
+    """The psycopg backend, but a lost listener connection is re-opened and re-LISTENed.
+
+    Litestar's listener forwards the first connection error to the stream and stops for good;
+    after a database restart no instance would hear events again until it is restarted.
+    """
+
+    async def _listen(self) -> None:
+        attempt = 0
+        while not self._stop_listening:
+            try:
+                async for notify in self._listener_conn.notifies(timeout=_POLL_S):
+                    self._event_queue.put_nowait((notify.channel, notify.payload.encode()))
+                attempt = 0
+            except asyncio.CancelledError:
+                raise
+            except psycopg.Error as exc:
+                delay = _RECONNECT_DELAYS_S[min(attempt, len(_RECONNECT_DELAYS_S) - 1)]
+                attempt += 1
+                logger.warning("room event listener lost its connection ({}); retrying", exc)
+                await asyncio.sleep(delay)
+                await self._reconnect()
+
+    async def _reconnect(self) -> None:
+        try:
+            conn = await AsyncConnection[Any].connect(self._pg_dsn, autocommit=True)
+        except psycopg.Error:
+            return  # the loop tries again after its delay
+        for channel in self._subscribed_channels:
+            await conn.execute(SQL("LISTEN {}").format(Identifier(channel)))
+        old, self._listener_conn = self._listener_conn, conn
+        await self._exit_stack.enter_async_context(conn)
+        if not old.closed:
+            await old.close()
+        logger.info("room event listener reconnected")
+
+
+def channels_plugin(database_url: str) -> ChannelsPlugin:
+    return ChannelsPlugin(
+        backend=ReconnectingPsycopgBackend(database_url),
+        arbitrary_channels_allowed=True,
+        subscriber_max_backlog=SUBSCRIBER_BACKLOG,
+        subscriber_backlog_strategy="dropleft",
+    )
