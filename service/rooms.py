@@ -195,9 +195,7 @@ class RoomsService:
             )
             return await self._view_in(queries, room_id)
 
-    async def change_settings(
-        self, actor: Actor, room_id: int, change: SettingsChange
-    ) -> RoomView:
+    async def change_settings(self, actor: Actor, room_id: int, change: SettingsChange) -> RoomView:
         async with transaction(self._db) as conn:
             queries = self._rooms(conn)
             room = await self._lock(queries, room_id)
