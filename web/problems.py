@@ -6,6 +6,7 @@ from http import HTTPStatus
 from typing import Any
 
 import msgspec
+import psycopg
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException
 from litestar.openapi import ResponseSpec
@@ -30,6 +31,7 @@ from store.errors import (
     SerializationError,
     StoreError,
     UniqueViolationError,
+    translate,
 )
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -74,8 +76,16 @@ def _http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response
     return problem_response(request, exc.status_code, detail, headers=exc.headers, errors=errors)
 
 
-def _store_error(request: Request[Any, Any, Any], exc: StoreError) -> Response[Problem]:
+def _store_error(
+    request: Request[Any, Any, Any], exc: StoreError | psycopg.Error
+) -> Response[Problem]:
     # Services map expected violations to domain errors; what reaches here is a safety net.
+    # psycopg's own errors arrive too, from reads made outside ``transaction()`` and from a
+    # pool that cannot lend a connection: they get the same answers as their typed forms.
+    typed = translate(exc)
+    if typed is None:
+        return _unexpected(request, exc)
+    exc = typed
     if isinstance(exc, DatabaseUnavailableError | SerializationError):
         return problem_response(
             request,
@@ -151,6 +161,7 @@ EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     HTTPException: _http_error,
     DomainError: _domain_error,
     StoreError: _store_error,
+    psycopg.Error: _store_error,
     Exception: _unexpected,
 }
 

@@ -1,0 +1,146 @@
+"""Faults: the database stops under load and comes back; the pool runs dry.
+
+The service must answer 503 problem details quickly (never hang past the pool timeout, never
+500), keep /health/live at 200, and recover on its own once the database is back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+
+from store.embedded import EmbeddedPostgres
+from store.migrate import Migrator
+from tests.conftest import MIGRATIONS, settings_for
+from tests.http.helpers import bearer, register
+from tests.pg import embedded
+from web.app import create_app
+
+Client = AsyncTestClient[Litestar]
+POOL_TIMEOUT_S = 1.0
+
+
+@pytest.fixture
+def own_server(tmp_path: Path) -> Iterator[EmbeddedPostgres]:
+    server = embedded(tmp_path / "pg" / "data")
+    server.start()
+    server.ensure_database("rhythm")
+    Migrator(server.url("rhythm"), MIGRATIONS).up()
+    try:
+        yield server
+    finally:
+        server.stop(mode="immediate")
+
+
+@pytest.fixture
+async def client(own_server: EmbeddedPostgres) -> AsyncIterator[Client]:
+    settings = settings_for(
+        own_server.url("rhythm"), db_pool_timeout_s=POOL_TIMEOUT_S, ready_timeout_s=1.0
+    )
+    async with AsyncTestClient(create_app(settings), timeout=30) as test_client:
+        yield test_client
+
+
+async def _timed(
+    client: Client, method: str, path: str, **kwargs: Any
+) -> tuple[httpx.Response, float]:
+    started = time.monotonic()
+    response = await client.request(method, path, **kwargs)
+    return response, time.monotonic() - started
+
+
+def _assert_unavailable(response: httpx.Response) -> None:
+    assert response.status_code == 503, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.headers["retry-after"]
+    assert "Traceback" not in response.text
+
+
+async def _until(client: Client, path: str, status: int, seconds: float, **kw: Any) -> float:
+    started = time.monotonic()
+    while True:
+        if (await client.get(path, **kw)).status_code == status:
+            return time.monotonic() - started
+        if time.monotonic() - started > seconds:
+            raise AssertionError(f"{path} did not answer {status} within {seconds}s")
+        await asyncio.sleep(0.05)
+
+
+async def test_database_stopped_under_load_then_back(
+    own_server: EmbeddedPostgres, client: Client
+) -> None:
+    session = await register(client, "ada")
+    statuses: list[int] = []
+    slowest = [0.0]
+    stop = asyncio.Event()
+
+    async def hammer() -> None:
+        # Concurrent traffic while the database goes away and comes back.
+        while not stop.is_set():
+            response, took = await _timed(
+                client, "GET", "/api/v1/users/me", headers=bearer(session)
+            )
+            statuses.append(response.status_code)
+            slowest[0] = max(slowest[0], took)
+            await asyncio.sleep(0.01)
+
+    workers = [asyncio.create_task(hammer()) for _ in range(8)]
+    try:
+        await asyncio.sleep(0.3)
+        await asyncio.to_thread(own_server.stop, "immediate")
+        assert await _until(client, "/health/ready", 503, seconds=2.0) <= 2.0
+
+        me, took = await _timed(client, "GET", "/api/v1/users/me", headers=bearer(session))
+        _assert_unavailable(me)
+        assert took < POOL_TIMEOUT_S + 1.5
+        login, took = await _timed(
+            client,
+            "POST",
+            "/api/v1/auth/login",
+            json={"email": "ada@example.com", "password": "correct horse battery"},
+        )
+        _assert_unavailable(login)
+        rooms, _ = await _timed(client, "GET", "/api/v1/rooms", headers=bearer(session))
+        _assert_unavailable(rooms)
+        assert (await client.get("/health/live")).status_code == 200
+
+        await asyncio.to_thread(own_server.start)
+        assert await _until(client, "/health/ready", 200, seconds=5.0) <= 5.0
+        await _until(client, "/api/v1/users/me", 200, seconds=5.0, headers=bearer(session))
+    finally:
+        stop.set()
+        await asyncio.gather(*workers)
+    assert set(statuses) <= {200, 503}, sorted(set(statuses))
+    assert 200 in statuses
+    assert 503 in statuses
+    assert slowest[0] < POOL_TIMEOUT_S + 2.0
+
+
+async def test_pool_exhausted_answers_503_and_the_rest_stays_up(
+    own_server: EmbeddedPostgres,
+) -> None:
+    settings = settings_for(
+        own_server.url("rhythm"), db_pool_min=2, db_pool_max=2, db_pool_timeout_s=0.5
+    )
+    app = create_app(settings)
+    async with AsyncTestClient(app, timeout=30) as client:
+        session = await register(client, "ada")
+        pool = app.state.pool
+        # Two slow transactions hold every connection of the pool.
+        async with pool.connection(), pool.connection():
+            me, took = await _timed(client, "GET", "/api/v1/users/me", headers=bearer(session))
+            _assert_unavailable(me)
+            assert 0.4 <= took < 2.0
+            live, took = await _timed(client, "GET", "/health/live")
+            assert live.status_code == 200
+            assert took < 0.5
+        me = await client.get("/api/v1/users/me", headers=bearer(session))
+        assert me.status_code == 200
