@@ -32,8 +32,16 @@ class HealthService:
         self._pool = pool
         self._expected = expected_migration
         self._timeout_s = timeout_s
+        self._draining = False
+
+    def begin_draining(self) -> None:
+        """From now on, report not ready: the instance is shutting down."""
+        self._draining = True
 
     async def readiness(self) -> Readiness:
+        if self._draining:
+            # Load balancers stop sending new work while in-flight requests finish.
+            return Readiness(ready=False, reason="the instance is shutting down")
         try:
             # Bound the whole check, not only the wait for a connection: a server that accepts
             # but never answers must not hang a load balancer's probe.

@@ -29,7 +29,7 @@ from web.health import HealthController
 from web.middleware import request_context_middleware
 from web.openapi import openapi_config
 from web.problems import EXCEPTION_HANDLERS
-from web.room_socket import room_events
+from web.room_socket import OpenSockets, room_events
 from web.security import access_token_issuer, jwt_auth
 from web.settings import Settings, describe_database
 
@@ -70,6 +70,7 @@ def create_app(settings: Settings) -> Litestar:
             ),
             "users": UsersService(pool, hasher=hasher),
             "rooms": RoomsService(pool),
+            "sockets": OpenSockets(),
         }
     )
     app = Litestar(
@@ -96,6 +97,20 @@ def create_app(settings: Settings) -> Litestar:
     return app
 
 
+async def drain(app: Litestar) -> None:
+    """First step of a graceful shutdown: report not ready, close room sockets with 1001.
+
+    The server calls it as soon as it is told to stop (so load balancers and clients learn
+    early); the lifespan calls it again at the end, which is harmless.
+    """
+    health: HealthService = app.state.health
+    health.begin_draining()
+    sockets: OpenSockets = app.state.sockets
+    if len(sockets):
+        logger.info("closing {} room sockets", len(sockets))
+    await sockets.close_all()
+
+
 def _cors(settings: Settings) -> CORSConfig | None:
     if not settings.cors_origins:
         return None
@@ -113,7 +128,7 @@ def _pool_lifespan(
     pool: AsyncConnectionPool[AsyncConnection[Any]], settings: Settings
 ) -> Callable[[Litestar], AbstractAsyncContextManager[None]]:
     @asynccontextmanager
-    async def lifespan(_: Litestar) -> AsyncIterator[None]:
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
         # wait=False: the app starts (and /health/live answers) even while the database is down.
         await pool.open(wait=False)
         logger.info(
@@ -125,6 +140,7 @@ def _pool_lifespan(
         try:
             yield
         finally:
+            await drain(app)
             await pool.close()
             logger.info("database pool closed")
 

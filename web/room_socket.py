@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Iterator
 from typing import Any
 
 import msgspec
@@ -30,6 +31,7 @@ from web.security import current_actor
 # A client that cannot take a message within this long is dropped, so it holds up no one.
 SEND_TIMEOUT_S = 5.0
 CLOSE_NORMAL = 1000
+CLOSE_GOING_AWAY = 1001
 CLOSE_POLICY = 1008
 CLOSE_NOT_FOUND = 4404
 CLOSE_KICKED = 4403
@@ -45,6 +47,29 @@ class _EventHead(msgspec.Struct):
 
 _heads = msgspec.json.Decoder(_EventHead)
 _encoder = msgspec.json.Encoder()
+
+
+class OpenSockets:
+    """The room sockets of this instance, so a shutdown can close them with 1001."""
+
+    def __init__(self) -> None:
+        self._sockets: set[WebSocket[Any, Any, Any]] = set()
+
+    def __len__(self) -> int:
+        return len(self._sockets)
+
+    @contextlib.contextmanager
+    def track(self, socket: WebSocket[Any, Any, Any]) -> Iterator[None]:
+        self._sockets.add(socket)
+        try:
+            yield
+        finally:
+            self._sockets.discard(socket)
+
+    async def close_all(self) -> None:
+        await asyncio.gather(
+            *(_close(s, CLOSE_GOING_AWAY, "server shutting down") for s in list(self._sockets))
+        )
 
 
 def provide_rooms(state: State) -> RoomsService:
@@ -70,6 +95,18 @@ async def room_events(
         await socket.close(code=CLOSE_NOT_FOUND, reason="no such room")
         return
     await socket.accept()
+    sockets: OpenSockets = socket.app.state.sockets
+    with sockets.track(socket):
+        await _serve(socket, actor, room_id, channels, rooms)
+
+
+async def _serve(
+    socket: WebSocket[Any, Any, Any],
+    actor: Actor,
+    room_id: int,
+    channels: ChannelsPlugin,
+    rooms: RoomsService,
+) -> None:
     async with channels.start_subscription([channel_of(room_id)]) as subscriber:
         # Subscribed first, snapshot second: nothing falls between the two, and events already
         # in the snapshot (seq <= snapshot seq) are skipped below.

@@ -12,7 +12,7 @@ from litestar.testing import TestClient
 from litestar.testing.websocket_test_session import WebSocketTestSession
 
 from tests.conftest import settings_for
-from web.app import create_app
+from web.app import create_app, drain
 
 SyncClient = TestClient[Litestar]
 
@@ -172,3 +172,18 @@ def test_rolled_back_change_publishes_nothing(sync_client: SyncClient) -> None:
             ("member_joined", seq + 1),
             ("member_left", seq + 2),
         ]
+
+
+def test_drain_reports_not_ready_and_closes_sockets_with_1001(sync_client: SyncClient) -> None:
+    host = register(sync_client, "host")
+    room = create_room(sync_client, host)
+    with sync_client.websocket_connect(events_path(room, host)) as ws:
+        receive(ws)
+        sync_client.blocking_portal.call(drain, sync_client.app)
+        with pytest.raises(WebSocketDisconnect) as closed:
+            ws.receive(timeout=5)
+        assert closed.value.code == 1001
+    ready = sync_client.get("/health/ready")
+    assert ready.status_code == 503
+    assert ready.json()["detail"] == "the instance is shutting down"
+    assert sync_client.get("/health/live").status_code == 200
