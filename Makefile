@@ -40,3 +40,29 @@ generate: $(STAMP)
 
 unit: $(STAMP)
 	$(BIN)/pytest tests/unit
+
+# --- Benchmarks (bench/, results in docs/benchmarks.md); not part of `make test` ---
+.PHONY: bench bench-queries bench-http bench-generate bench-check-generated
+BENCH_STAMP := $(VENV)/.bench-installed
+BENCH_ROUNDS ?= 10
+
+$(BENCH_STAMP): $(STAMP) pyproject.toml constraints.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev,bench]'
+	@touch $@
+
+# The benchmark's own generated package, from bench/queries/sql/ (same plugin as the app).
+bench-generate: $(STAMP)
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/sqlc generate -f bench/queries/sql/sqlc.yaml
+
+bench-check-generated: $(STAMP)
+	@PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/sqlc diff -f bench/queries/sql/sqlc.yaml \
+		|| { echo "bench/queries/gen is stale: run 'make bench-generate'"; exit 1; }
+
+bench-queries: $(BENCH_STAMP) bench-check-generated
+	$(BIN)/python -m bench.queries.bench --rounds $(BENCH_ROUNDS) --seconds 0.3
+
+bench-http: $(BENCH_STAMP)
+	$(BIN)/python -m bench.http.bench --rounds $(BENCH_ROUNDS)
+
+# Everything in docs/benchmarks.md's query and HTTP tables, in one go (about 15 minutes).
+bench: bench-queries bench-http

@@ -1,0 +1,1 @@
+"""What every benchmark here shares: core pinning, a throwaway PostgreSQL, interleaved rounds."""

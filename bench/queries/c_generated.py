@@ -1,0 +1,36 @@
+"""Our generated code: generated/users for the user cases, bench/queries/gen for the rest."""
+
+from __future__ import annotations
+
+from psycopg import AsyncConnection
+
+from bench.queries import data
+from bench.queries.contender import Contender
+from bench.queries.gen import BatchCreateScoresParams
+from bench.queries.gen import Queries as BenchQueries
+from generated.users import Queries, UserRole
+
+BATCH = [
+    BatchCreateScoresParams(**{f: getattr(s, f) for f in s.__struct_fields__})
+    for s in data.SCORES_BATCH
+]
+
+
+async def open_generated(url: str) -> Contender:
+    conn = await AsyncConnection.connect(url, autocommit=True)
+    users, bench = Queries(conn), BenchQueries(conn)
+
+    async def insert() -> object:
+        return await users.create_user(
+            email=data.next_email(), display_name="new", password_hash="h", role=UserRole.USER
+        )
+
+    ops = {
+        "get-by-key": lambda: users.get_user_by_id(id=data.KEY),
+        "list-100": lambda: users.list_users(after_id=0, role=None, page_size=data.LIST_SIZE),
+        "join-20": lambda: bench.list_rooms_with_host(after_id=0, page_size=data.JOIN_SIZE),
+        "insert-one": insert,
+        "batch-100": lambda: bench.batch_create_scores(BATCH),
+        "copy-10k": lambda: bench.copy_scores(data.SCORES_COPY),
+    }
+    return Contender("generated", ops, conn.close)
