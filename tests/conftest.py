@@ -8,6 +8,8 @@ existing one named by RHYTHM_TEST_DATABASE_URL.
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -27,12 +29,33 @@ TEMPLATE_DBNAME = "rhythm_template"
 
 
 @pytest.fixture(scope="session")
-def pg_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PgServer]:
+def pg_root() -> Iterator[Path]:
+    """A private folder for PostgreSQL data directories.
+
+    Not pytest's tmp_path: a pytest session that starts meanwhile (another checkout, an IDE)
+    resets the mode of pytest's shared temporary root to 0700, and the unprivileged server
+    user would lose access to its own files mid-run.
+    """
+    root = Path(tempfile.mkdtemp(prefix="rhythm-test-pg-"))
+    try:
+        yield root
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture
+def pg_dir(pg_root: Path) -> Path:
+    """A fresh, empty folder under ``pg_root`` for this test's own server or state."""
+    return Path(tempfile.mkdtemp(dir=pg_root))
+
+
+@pytest.fixture(scope="session")
+def pg_server(pg_root: Path) -> Iterator[PgServer]:
     external = external_server()
     if external is not None:
         yield external
         return
-    pg = embedded(tmp_path_factory.mktemp("pg") / "data")
+    pg = embedded(pg_root / "session" / "data")
     pg.start()
     try:
         yield server_of(pg)

@@ -26,6 +26,7 @@ from web.controllers_auth import AuthController
 from web.controllers_rooms import RoomsController
 from web.controllers_users import UsersController
 from web.health import HealthController
+from web.metrics import metrics_middleware, metrics_routes
 from web.middleware import request_context_middleware
 from web.openapi import openapi_config
 from web.problems import EXCEPTION_HANDLERS
@@ -80,6 +81,7 @@ def create_app(settings: Settings) -> Litestar:
             UsersController,
             RoomsController,
             room_events,
+            *(metrics_routes(settings.metrics_token) if settings.metrics_enabled else []),
         ],
         on_app_init=[jwt_auth(settings).on_app_init],
         plugins=[channels_plugin(settings.database_url)],
@@ -93,7 +95,8 @@ def create_app(settings: Settings) -> Litestar:
         debug=False,
     )
     # Outside Litestar's router, so 404s, 405s and CORS preflights get an id and a log line too.
-    app.asgi_handler = request_context_middleware(app.asgi_handler)
+    handler = metrics_middleware(app.asgi_handler) if settings.metrics_enabled else app.asgi_handler
+    app.asgi_handler = request_context_middleware(handler)
     return app
 
 

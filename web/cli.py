@@ -5,15 +5,16 @@ from __future__ import annotations
 import argparse
 import asyncio
 import getpass
+import os
 import signal
 import sys
 from collections.abc import Sequence
+from functools import partial
 from pathlib import Path
 from types import FrameType
-from typing import TextIO
+from typing import Any, TextIO
 
 import msgspec
-import uvicorn
 from loguru import logger
 from psycopg import AsyncConnection
 
@@ -23,10 +24,11 @@ from service.users import User, UsersService
 from store.embedded import EmbeddedPostgresError
 from store.errors import StoreError
 from store.migrate import MigrationError, Migrator
-from web.app import create_app
+from web.app import create_app, drain
 from web.logs import configure_logging
 from web.openapi import export_document
 from web.runtime import database
+from web.server import APP_FACTORY, run_server
 from web.settings import PROJECT_ROOT, Settings, SettingsError, load_settings
 
 EXIT_CONFIG = 2
@@ -67,19 +69,25 @@ def serve(settings: Settings) -> int:
         if resolved.migrate_on_start:
             Migrator(resolved.database_url or "", resolved.migrations_dir).up()
             logger.info("migrations applied from {}", resolved.migrations_dir)
-        config = uvicorn.Config(
-            create_app(resolved),
-            host=resolved.host,
-            port=resolved.port,
-            workers=None,
-            log_config=None,
-            access_log=False,
-            lifespan="on",
-            server_header=False,
-            timeout_graceful_shutdown=10,
-        )
-        uvicorn.Server(config).run()
+        if resolved.workers > 1:
+            # Each worker builds its own app from the environment: hand it the database.
+            os.environ["DATABASE_URL"] = resolved.database_url or ""
+            run_server(APP_FACTORY, **_server_options(resolved))
+        else:
+            app = create_app(resolved)
+            run_server(app, on_shutdown=partial(drain, app), **_server_options(resolved))
     return 0
+
+
+def _server_options(settings: Settings) -> dict[str, Any]:
+    return {
+        "host": settings.host,
+        "port": settings.port,
+        "workers": settings.workers,
+        "shutdown_timeout_s": settings.shutdown_timeout_s,
+        "forwarded_allow_ips": settings.forwarded_allow_ips,
+        "log_level": settings.log_level,
+    }
 
 
 def _exit_on_sigterm(signum: int, frame: FrameType | None) -> None:

@@ -7,9 +7,15 @@ uvicorn's, and uvicorn runs an app object in-process with a bounded graceful shu
 
 from __future__ import annotations
 
+import asyncio
+import socket
+from collections.abc import Awaitable, Callable
+from typing import Any
+
 import uvicorn
 from litestar import Litestar
 from litestar.types import ASGIApp
+from loguru import logger
 
 from web.app import create_app
 from web.logs import configure_logging
@@ -18,6 +24,7 @@ from web.settings import load_settings
 # What each worker process imports when there is more than one: a factory, not an app object,
 # because an app holds a pool that must not cross a fork.
 APP_FACTORY = "web.server:app_from_environment"
+ShutdownHook = Callable[[], Awaitable[None]]
 
 
 def app_from_environment() -> Litestar:
@@ -33,6 +40,29 @@ def app_from_environment() -> Litestar:
     return create_app(settings)
 
 
+class _DrainingServer(uvicorn.Server):
+    """uvicorn, plus a hook that runs the moment shutdown begins.
+
+    uvicorn closes open WebSockets with 1012 and waits for requests in flight before the
+    application's lifespan hears anything; the hook lets the app say goodbye first (report
+    not ready, close its sockets with 1001).
+    """
+
+    def __init__(self, config: uvicorn.Config, on_shutdown: ShutdownHook | None) -> None:
+        super().__init__(config)
+        self._on_shutdown = on_shutdown
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        if self._on_shutdown is not None:
+            try:
+                await asyncio.wait_for(
+                    self._on_shutdown(), timeout=self.config.timeout_graceful_shutdown
+                )
+            except Exception:  # a failing hook must not block the shutdown
+                logger.opt(exception=True).warning("shutdown hook failed")
+        await super().shutdown(sockets)
+
+
 def run_server(
     app: ASGIApp | str,
     *,
@@ -42,6 +72,7 @@ def run_server(
     shutdown_timeout_s: float = 10.0,
     forwarded_allow_ips: str | None = None,
     log_level: str = "INFO",
+    on_shutdown: ShutdownHook | None = None,
 ) -> None:
     """Serve ``app`` until SIGINT or SIGTERM, then shut down gracefully within a bound.
 
@@ -56,19 +87,22 @@ def run_server(
     """
     if workers > 1 and not isinstance(app, str):
         raise ValueError(f"workers={workers} needs an import string such as {APP_FACTORY!r}")
-    uvicorn.run(
-        app,
-        factory=isinstance(app, str),
-        host=host,
-        port=port,
-        workers=workers,
-        loop="uvloop",
-        http="httptools",
-        lifespan="on",
-        log_config=None,  # our loguru JSON logging is configured by the caller / the factory
-        log_level=log_level.lower(),
-        access_log=False,  # our middleware writes the access line (with the request id)
-        server_header=False,
-        forwarded_allow_ips=forwarded_allow_ips,
-        timeout_graceful_shutdown=max(1, round(shutdown_timeout_s)),
-    )
+    options: dict[str, Any] = {
+        "host": host,
+        "port": port,
+        "loop": "uvloop",
+        "http": "httptools",
+        "lifespan": "on",
+        "log_config": None,  # loguru JSON logging is configured by the caller / the factory
+        "log_level": log_level.lower(),
+        "access_log": False,  # our middleware writes the access line (with the request id)
+        "server_header": False,
+        "forwarded_allow_ips": forwarded_allow_ips,
+        "timeout_graceful_shutdown": max(1, round(shutdown_timeout_s)),
+    }
+    if workers > 1:
+        # Each worker process runs its own server; the lifespan drains each app at its end.
+        uvicorn.run(app, factory=True, workers=workers, **options)
+        return
+    config = uvicorn.Config(app, factory=isinstance(app, str), **options)
+    _DrainingServer(config, on_shutdown).run()

@@ -71,6 +71,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     max_body_bytes: PositiveInt = 1_048_576
     log_level: str = "INFO"
     workers: PositiveInt = 1
+    shutdown_timeout_s: PositiveFloat = 10.0
+    forwarded_allow_ips: str = "127.0.0.1"
+    metrics_enabled: bool = False
+    metrics_token: str | None = None
 
     def __repr__(self) -> str:
         # Settings get printed in tracebacks and debuggers: never show the secret or a password.

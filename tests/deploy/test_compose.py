@@ -93,9 +93,6 @@ def test_every_variable_is_a_setting_or_a_compose_variable() -> None:
     assert "POSTGRES_PASSWORD" in used
 
 
-@pytest.mark.xfail(
-    strict=True, reason="the compose variables are not in .env.example yet: drop this mark then"
-)
 def test_env_example_documents_the_compose_variables() -> None:
     documented = {
         line.split("=", 1)[0]

@@ -80,3 +80,33 @@ def test_event_crosses_instances(two_instances: tuple[str, str]) -> None:
             socket.recv(timeout=5)
         assert closed.value.rcvd is not None
         assert closed.value.rcvd.code == 1000
+
+
+def test_sigterm_closes_room_sockets_with_1001(database_url: str) -> None:
+    port = free_port()
+    env = _env(
+        RHYTHM_PORT=str(port),
+        DATABASE_URL=database_url,
+        RHYTHM_MIGRATE_ON_START="false",
+        RHYTHM_ARGON2_MEMORY_KIB="1024",
+    )
+    proc = subprocess.Popen([*RHYTHM, "serve"], env=env, cwd=ROOT, stdout=subprocess.DEVNULL)
+    try:
+        _wait_ready(port, seconds=15, proc=proc)
+        base = f"127.0.0.1:{port}"
+        host = _register(base, "host")
+        headers = {"Authorization": f"Bearer {host['access_token']}"}
+        room = httpx.post(f"http://{base}/api/v1/rooms", json={"name": "x"}, headers=headers)
+        path = f"ws://{base}/api/v1/rooms/{room.json()['id']}/events?token={host['access_token']}"
+        with connect(path, open_timeout=5) as socket:
+            assert json.loads(socket.recv(timeout=5))["type"] == "snapshot"
+            proc.send_signal(signal.SIGTERM)
+            with pytest.raises(ConnectionClosedOK) as closed:
+                socket.recv(timeout=10)
+            assert closed.value.rcvd is not None
+            assert closed.value.rcvd.code == 1001
+        assert proc.wait(timeout=15) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()

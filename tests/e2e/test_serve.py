@@ -52,16 +52,16 @@ def _postgres_processes(data_dir: Path) -> list[psutil.Process]:
 
 
 @pytest.fixture
-def serve_embedded(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], int, Path]]:
+def serve_embedded(pg_dir: Path) -> Iterator[tuple[subprocess.Popen[bytes], int, Path]]:
     port = free_port()
     env = _env(
         RHYTHM_PORT=str(port),
-        RHYTHM_STATE_DIR=str(tmp_path / "state"),
+        RHYTHM_STATE_DIR=str(pg_dir / "state"),
         RHYTHM_EMBEDDED_PG_PORT=str(free_port()),
     )
     proc = subprocess.Popen([*RHYTHM, "serve"], env=env, cwd=ROOT, stdout=subprocess.PIPE)
     try:
-        yield proc, port, tmp_path / "state" / "postgres" / "data"
+        yield proc, port, pg_dir / "state" / "postgres" / "data"
     finally:
         if proc.poll() is None:
             proc.kill()
@@ -69,7 +69,7 @@ def serve_embedded(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], in
 
 
 def test_embedded_start_ready_stop_and_restart(
-    serve_embedded: tuple[subprocess.Popen[bytes], int, Path], tmp_path: Path
+    serve_embedded: tuple[subprocess.Popen[bytes], int, Path], pg_dir: Path
 ) -> None:
     proc, port, data_dir = serve_embedded
     first_start = _wait_ready(port, seconds=15, proc=proc)
@@ -85,7 +85,7 @@ def test_embedded_start_ready_stop_and_restart(
     # Second start reuses the data folder and is quick.
     env = _env(
         RHYTHM_PORT=str(port),
-        RHYTHM_STATE_DIR=str(tmp_path / "state"),
+        RHYTHM_STATE_DIR=str(pg_dir / "state"),
         RHYTHM_EMBEDDED_PG_PORT=str(free_port()),
     )
     again = subprocess.Popen([*RHYTHM, "serve"], env=env, cwd=ROOT, stdout=subprocess.DEVNULL)

@@ -59,9 +59,9 @@ async def test_not_ready_when_migrations_are_behind(
 
 
 @pytest.fixture
-def own_server(tmp_path: Path) -> Iterator[EmbeddedPostgres]:
+def own_server(pg_dir: Path) -> Iterator[EmbeddedPostgres]:
     """A server of this test alone: stopping it must not disturb the other tests."""
-    server = embedded(tmp_path / "pg" / "data")
+    server = embedded(pg_dir / "data")
     server.start()
     server.ensure_database("rhythm")
     Migrator(server.url("rhythm"), MIGRATIONS).up()

@@ -29,8 +29,8 @@ POOL_TIMEOUT_S = 1.0
 
 
 @pytest.fixture
-def own_server(tmp_path: Path) -> Iterator[EmbeddedPostgres]:
-    server = embedded(tmp_path / "pg" / "data")
+def own_server(pg_dir: Path) -> Iterator[EmbeddedPostgres]:
+    server = embedded(pg_dir / "data")
     server.start()
     server.ensure_database("rhythm")
     Migrator(server.url("rhythm"), MIGRATIONS).up()
