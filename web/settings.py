@@ -154,6 +154,12 @@ def _check(settings: Settings) -> None:
 
 def _check_jwt_keys(settings: Settings) -> None:
     if settings.jwt_algorithm is JwtAlgorithm.HS256:
+        # A short HMAC key can be brute-forced offline from one token: refuse it everywhere.
+        if len(settings.jwt_secret.encode()) < _MIN_SECRET_BYTES:
+            raise SettingsError(
+                f"RHYTHM_JWT_SECRET: needs at least {_MIN_SECRET_BYTES} bytes for HS256; generate "
+                "one with: python -c 'import secrets; print(secrets.token_urlsafe(48))'"
+            )
         return
     for field in ("jwt_private_key_file", "jwt_public_key_file"):
         path = getattr(settings, field)

@@ -107,3 +107,23 @@ def test_env_example_documents_every_setting() -> None:
     }
     compose_only = {"POSTGRES_USER", "POSTGRES_PASSWORD", "POSTGRES_DB"}
     assert documented - compose_only == {env_name(f) for f in Settings.__struct_fields__}
+
+
+def test_short_hs256_secret_is_refused_in_every_environment() -> None:
+    with pytest.raises(SettingsError, match=r"^RHYTHM_JWT_SECRET: needs at least 32 bytes"):
+        load_settings({"RHYTHM_JWT_SECRET": "too-short"}, env_file=None)
+
+
+def test_asymmetric_algorithms_need_key_files(tmp_path: Path) -> None:
+    with pytest.raises(SettingsError, match=r"^RHYTHM_JWT_PRIVATE_KEY_FILE: required"):
+        load_settings({"RHYTHM_JWT_ALGORITHM": "RS256"}, env_file=None)
+    missing = str(tmp_path / "nope.pem")
+    with pytest.raises(SettingsError, match=r"^RHYTHM_JWT_PRIVATE_KEY_FILE: .* not a readable"):
+        load_settings(
+            {
+                "RHYTHM_JWT_ALGORITHM": "EdDSA",
+                "RHYTHM_JWT_PRIVATE_KEY_FILE": missing,
+                "RHYTHM_JWT_PUBLIC_KEY_FILE": missing,
+            },
+            env_file=None,
+        )
