@@ -12,15 +12,15 @@ from litestar.params import JSONBody, Parameter, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
 from service.rooms import NewRoom, RoomsService, SettingsChange
-from web.controllers_users import parse_cursor
+from web.controllers_users import CURSOR, parse_cursor
 from web.problems import responses
+from web.schemas import NO_NUL
 from web.schemas_rooms import (
     CreateRoomRequest,
     JoinRoomRequest,
     RoomOut,
     RoomPageOut,
     RoomSummaryOut,
-    SongId,
     UpdateRoomRequest,
 )
 from web.security import current_actor
@@ -69,14 +69,18 @@ class RoomsController(Controller):
     async def lobby(
         self,
         rooms: Rooms,
+        # Litestar does not apply SongId's msgspec.Meta to a query parameter: state it here.
         song_id: Annotated[
-            SongId | None, QueryParameter(description="Only rooms of this song")
+            str | None,
+            QueryParameter(
+                min_length=1, max_length=128, pattern=NO_NUL, description="Only rooms of this song"
+            ),
         ] = None,
         free_seats: Annotated[
             bool, QueryParameter(description="Only rooms with a free seat")
         ] = False,
         cursor: Annotated[
-            str | None, QueryParameter(max_length=19, description="`next` of the previous page")
+            str | None, QueryParameter(pattern=CURSOR, description="`next` of the previous page")
         ] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=100, description="Page size")] = 50,
     ) -> RoomPageOut:

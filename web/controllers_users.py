@@ -16,6 +16,8 @@ from web.schemas import RoleChangeRequest, UpdateMeRequest, UserOut, UserPageOut
 from web.security import ADMIN_ONLY, STAFF_ONLY, current_actor
 
 UserId = Annotated[int, Parameter(ge=1, le=2**63 - 1, description="User id")]
+# Stated in the document, so a client (and the fuzzer) knows which strings are cursors at all.
+CURSOR = r"^[0-9]{1,19}$"
 
 
 def parse_cursor(cursor: str | None) -> int:
@@ -79,7 +81,7 @@ class UsersController(Controller):
         users: Users,
         role: Annotated[Role | None, QueryParameter(description="Only this role")] = None,
         cursor: Annotated[
-            str | None, QueryParameter(max_length=19, description="`next` of the previous page")
+            str | None, QueryParameter(pattern=CURSOR, description="`next` of the previous page")
         ] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=100, description="Page size")] = 50,
     ) -> UserPageOut:

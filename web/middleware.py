@@ -48,6 +48,8 @@ def request_context_middleware(app: ASGIApp) -> ASGIApp:
             if message["type"] == "http.response.start":
                 status["code"] = message["status"]
                 headers: list[Any] = list(message.get("headers", ()))
+                if scope.get("method") == "OPTIONS":
+                    headers = _with_route_allow(scope, headers)
                 headers.append((REQUEST_ID_HEADER, request_id.encode()))
                 headers.extend(SECURITY_HEADERS)
                 message["headers"] = headers
@@ -60,6 +62,21 @@ def request_context_middleware(app: ASGIApp) -> ASGIApp:
                 _access_line(scope, status["code"], started)
 
     return middleware
+
+
+def _with_route_allow(scope: Scope, headers: list[Any]) -> list[Any]:
+    """Litestar's automatic OPTIONS answer lists only the methods of the first controller method
+    registered on a path (its handler keeps the route of that moment); the route knows them all.
+    """
+    template = scope.get("path_template")
+    route = next(
+        (r for r in getattr(scope.get("app"), "routes", ()) if r.path_format == template),
+        None,
+    )
+    if route is None or not any(name.lower() == b"allow" for name, _ in headers):
+        return headers
+    allow = ", ".join(sorted(route.methods)).encode()
+    return [(name, allow if name.lower() == b"allow" else value) for name, value in headers]
 
 
 def _access_line(scope: Scope, status: int, started: float) -> None:

@@ -13,12 +13,17 @@ import msgspec
 
 from service.users import Role, User
 
+# PostgreSQL text cannot hold NUL (psycopg refuses it), so stored text says so up front: a
+# 400 naming the field instead of a 500 from the driver.
+NO_NUL = r"^[^\x00]*$"
+NON_BLANK = r"^[^\x00]*[^\s\x00][^\x00]*$"  # some visible character, no NUL
+
 Email = Annotated[
     str,
     msgspec.Meta(
         min_length=3,
         max_length=320,
-        pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
+        pattern=r"^[^@\s\x00]+@[^@\s\x00]+\.[^@\s\x00]+$",
         examples=["ada@example.com"],
         description="Email address; unique regardless of case",
     ),
@@ -26,7 +31,11 @@ Email = Annotated[
 DisplayName = Annotated[
     str,
     msgspec.Meta(
-        min_length=1, max_length=64, pattern=r"\S", examples=["Ada"], description="Shown to others"
+        min_length=1,
+        max_length=64,
+        pattern=NON_BLANK,
+        examples=["Ada"],
+        description="Shown to others",
     ),
 ]
 Password = Annotated[

@@ -8,14 +8,17 @@ from typing import Annotated
 import msgspec
 
 from service.rooms import Difficulty, Member, Room, RoomStatus, RoomView, Visibility
-from web.schemas import Strict
+from web.schemas import NO_NUL, NON_BLANK, Strict
 
 RoomName = Annotated[
-    str, msgspec.Meta(min_length=1, max_length=64, pattern=r"\S", examples=["Friday night"])
+    str,
+    msgspec.Meta(min_length=1, max_length=64, pattern=NON_BLANK, examples=["Friday night"]),
 ]
 MaxPlayers = Annotated[int, msgspec.Meta(ge=2, le=16, description="Seats, the host included")]
-SongId = Annotated[str, msgspec.Meta(min_length=1, max_length=128, examples=["neon-tide"])]
-InviteCode = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+SongId = Annotated[
+    str, msgspec.Meta(min_length=1, max_length=128, pattern=NO_NUL, examples=["neon-tide"])
+]
+InviteCode = Annotated[str, msgspec.Meta(min_length=1, max_length=64, pattern=NO_NUL)]
 
 
 class CreateRoomRequest(Strict):
