@@ -79,12 +79,13 @@ def table(case: str, series: dict[str, Series]) -> list[str]:
     lines = [
         f"#### {case}",
         "",
-        "| contender | ops/s (median) | spread ± | p50 ms | p99 ms | ratio to psycopg |",
-        "|---|---|---|---|---|---|",
+        "| contender | ops/s trimmed | spread ± | ops/s raw | p50 ms | p99 ms | ratio to psycopg |",
+        "|---|---|---|---|---|---|---|",
     ]
     for name, s in series.items():
         lines.append(
-            f"| {name} | {s.median:,.0f} | {s.spread:.0%} | {ms(s.percentile(0.5))} "
+            f"| {name} | {s.median:,.0f} | {s.spread:.0%} | {s.raw_median:,.0f} "
+            f"| {ms(s.percentile(0.5))} "
             f"| {ms(s.percentile(0.99))} | {ratio(s, base):.2f} |"
         )
     return [*lines, ""]

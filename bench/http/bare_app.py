@@ -1,0 +1,141 @@
+"""The ceiling of our layering: the same queries behind a bare Litestar app on raw psycopg.
+
+Same JWT check as the real app (Litestar's JWT middleware, HS256, same claims), same pool
+settings, same uvicorn options; no services, generated code, request-id/logging middleware,
+problem details, channels or DI. Each endpoint answers the JSON shape of the real one.
+
+Run (the bench starts it): DATABASE_URL=... RHYTHM_PORT=... python -m bench.http.bare_app
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import msgspec
+import uvicorn
+from litestar import Litestar, Request, get
+from litestar.connection import ASGIConnection
+from litestar.security.jwt import JWTAuth, Token
+from psycopg import AsyncRawCursor
+from psycopg.rows import tuple_row
+from psycopg_pool import AsyncConnectionPool
+
+# The very SQL the app runs (only the text: no generated code runs here).
+from generated.rooms.query import LIST_LOBBY
+from generated.users.query import GET_USER_BY_ID
+from web.settings import DEV_JWT_SECRET
+
+PAGE = 50
+
+
+class Me(msgspec.Struct):
+    id: int
+    email: str
+    display_name: str
+    role: str
+    is_active: bool
+    created_at: datetime.datetime
+    updated_at: datetime.datetime
+
+
+class RoomSummary(msgspec.Struct):
+    id: int
+    name: str
+    host_id: int
+    status: str
+    visibility: str
+    max_players: int
+    member_count: int
+    song_id: str | None
+    difficulty: str | None
+    created_at: datetime.datetime
+
+
+class Page(msgspec.Struct):
+    items: list[RoomSummary]
+    next: str | None
+
+
+pool: AsyncConnectionPool[Any] = AsyncConnectionPool(
+    os.environ.get("DATABASE_URL", ""),
+    min_size=int(os.environ.get("RHYTHM_DB_POOL_MIN", "1")),
+    max_size=int(os.environ.get("RHYTHM_DB_POOL_MAX", "10")),
+    open=False,
+)
+
+
+@get("/api/v1/users/me")
+async def me(request: Request[int, Token, Any]) -> Me | None:
+    async with pool.connection() as conn:
+        cur = AsyncRawCursor(conn, row_factory=tuple_row)
+        await cur.execute(GET_USER_BY_ID, (request.user,))
+        r = await cur.fetchone()
+    return None if r is None else Me(r[0], r[1], r[2], r[4], r[5], r[6], r[7])
+
+
+@get("/api/v1/rooms")
+async def rooms() -> Page:
+    async with pool.connection() as conn:
+        cur = AsyncRawCursor(conn, row_factory=tuple_row)
+        await cur.execute(LIST_LOBBY, (0, None, False, PAGE + 1))
+        rows = await cur.fetchall()
+    items = [
+        RoomSummary(r[0], r[1], r[2], r[3], r[4], r[6], r[9], r[7], r[8], r[11])
+        for r in rows[:PAGE]
+    ]
+    return Page(items, str(items[-1].id) if len(rows) > PAGE else None)
+
+
+async def user_id(token: Token, _: ASGIConnection[Any, Any, Any, Any]) -> int:
+    return int(token.sub)
+
+
+@asynccontextmanager
+async def lifespan(_: Litestar) -> AsyncIterator[None]:
+    await pool.open(wait=True)
+    yield
+    await pool.close()
+
+
+def create_app() -> Litestar:
+    auth = JWTAuth[int, Token](
+        retrieve_user_handler=user_id,
+        token_secret=os.environ.get("RHYTHM_JWT_SECRET", DEV_JWT_SECRET),
+        algorithm="HS256",
+        accepted_audiences=["rhythm-api"],
+        accepted_issuers=["rhythm-backend"],
+        require_claims=["exp", "iat", "iss", "aud", "sub", "jti"],
+        strict_audience=True,
+        verify_expiry=True,
+        verify_not_before=True,
+        exclude=["^/health"],
+    )
+    return Litestar(
+        [me, rooms],
+        on_app_init=[auth.on_app_init],
+        lifespan=[lifespan],
+        openapi_config=None,
+        logging_config=None,
+        debug=False,
+    )
+
+
+def main() -> None:
+    # The same options as `rhythm serve` (web/cli.py).
+    uvicorn.run(
+        create_app(),
+        host="127.0.0.1",
+        port=int(os.environ["RHYTHM_PORT"]),
+        log_config=None,
+        access_log=False,
+        lifespan="on",
+        server_header=False,
+    )
+
+
+if __name__ == "__main__":
+    main()
