@@ -21,7 +21,7 @@ from service.rooms import RoomsService
 from service.users import UsersService
 from store.migrate import latest_version
 from store.pool import create_pool
-from web.channels import channels_plugin
+from web.channels import ReconnectingPsycopgBackend, channels_plugin
 from web.controllers_auth import AuthController
 from web.controllers_rooms import RoomsController
 from web.controllers_users import UsersController
@@ -84,7 +84,7 @@ def create_app(settings: Settings) -> Litestar:
             *(metrics_routes(settings.metrics_token) if settings.metrics_enabled else []),
         ],
         on_app_init=[jwt_auth(settings).on_app_init],
-        plugins=[channels_plugin(settings.database_url)],
+        plugins=[channels_plugin(ReconnectingPsycopgBackend(settings.database_url))],
         state=state,
         lifespan=[_pool_lifespan(pool, settings)],
         exception_handlers=EXCEPTION_HANDLERS,

@@ -6,7 +6,7 @@ import asyncio
 from typing import Any
 
 import psycopg
-from litestar.channels import ChannelsPlugin
+from litestar.channels import ChannelsBackend, ChannelsPlugin
 from litestar.channels.backends.psycopg import PsycoPgChannelsBackend
 from loguru import logger
 from psycopg import AsyncConnection
@@ -57,9 +57,10 @@ class ReconnectingPsycopgBackend(PsycoPgChannelsBackend):
         logger.info("room event listener reconnected")
 
 
-def channels_plugin(database_url: str) -> ChannelsPlugin:
+def channels_plugin(backend: ChannelsBackend) -> ChannelsPlugin:
+    """Room channels on ``backend`` (``ReconnectingPsycopgBackend`` in the app)."""
     return ChannelsPlugin(
-        backend=ReconnectingPsycopgBackend(database_url),
+        backend=backend,
         arbitrary_channels_allowed=True,
         subscriber_max_backlog=SUBSCRIBER_BACKLOG,
         subscriber_backlog_strategy="dropleft",

@@ -136,14 +136,18 @@ async def _pump(
 
 
 async def _forward(
-    socket: WebSocket[Any, Any, Any], subscriber: Subscriber, actor: Actor, after_seq: int
+    socket: WebSocket[Any, Any, Any],
+    subscriber: Subscriber,
+    actor: Actor,
+    after_seq: int,
+    send_timeout_s: float = SEND_TIMEOUT_S,
 ) -> None:
     async for raw in subscriber.iter_events():
         head = _heads.decode(raw)
         if head.seq <= after_seq:
             continue
         try:
-            await asyncio.wait_for(socket.send_text(raw.decode()), SEND_TIMEOUT_S)
+            await asyncio.wait_for(socket.send_text(raw.decode()), send_timeout_s)
         except TimeoutError:
             await _close(socket, CLOSE_POLICY, "too slow to receive events")
             return

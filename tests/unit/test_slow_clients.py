@@ -1,0 +1,85 @@
+"""A slow or dead WebSocket client holds up no one: per-subscriber backlogs, send timeouts."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any
+
+import msgspec
+from litestar.channels.backends.memory import MemoryChannelsBackend
+
+from service.room_events import EventType, RoomEvent, channel_of
+from service.users import Actor, Role
+from web.channels import SUBSCRIBER_BACKLOG, channels_plugin
+from web.room_socket import CLOSE_POLICY, _forward
+
+EVENTS = 2_000
+
+
+def _event(seq: int) -> bytes:
+    event = RoomEvent(type=EventType.READY_CHANGED, room_id=1, seq=seq, data={"user_id": 1})
+    return msgspec.json.encode(event)
+
+
+async def test_a_stalled_subscriber_does_not_slow_the_others() -> None:
+    plugin = channels_plugin(MemoryChannelsBackend())
+    async with plugin:
+        stalled = await plugin.subscribe(channel_of(1))  # never read from
+        reader = await plugin.subscribe(channel_of(1))
+        seen: list[int] = []
+
+        async def read() -> None:
+            async for raw in reader.iter_events():
+                seen.append(msgspec.json.decode(raw)["seq"])
+                if len(seen) == EVENTS:
+                    return
+
+        started = time.monotonic()
+        reading = asyncio.create_task(read())
+        for seq in range(1, EVENTS + 1):
+            plugin.publish(_event(seq), channel_of(1))
+            if seq % 50 == 0:
+                await asyncio.sleep(0.001)  # a realistic pace, still far beyond a room's
+        async with asyncio.timeout(10):
+            await reading
+        assert seen == list(range(1, EVENTS + 1))
+        assert time.monotonic() - started < 10
+        # The stalled one kept only the newest events (the client sees the gap in seq).
+        assert stalled.qsize <= SUBSCRIBER_BACKLOG
+        await plugin.unsubscribe(stalled)
+        await plugin.unsubscribe(reader)
+
+
+class _StuckSocket:
+    """A peer that stopped reading: sends never complete."""
+
+    def __init__(self) -> None:
+        self.closed_with: tuple[int, str] | None = None
+
+    async def send_text(self, _: str) -> None:
+        await asyncio.Event().wait()
+
+    async def close(self, code: int, reason: str) -> None:
+        self.closed_with = (code, reason)
+
+
+class _OneEvent:
+    async def iter_events(self) -> Any:
+        yield _event(1)
+        await asyncio.Event().wait()
+
+
+async def test_a_stuck_socket_is_closed_after_the_send_timeout() -> None:
+    socket = _StuckSocket()
+    started = time.monotonic()
+    await _forward(
+        socket,  # type: ignore[arg-type]
+        _OneEvent(),  # type: ignore[arg-type]
+        Actor(user_id=1, role=Role.USER),
+        after_seq=0,
+        send_timeout_s=0.2,
+    )
+    assert time.monotonic() - started < 2
+    assert socket.closed_with is not None
+    assert socket.closed_with[0] == CLOSE_POLICY
