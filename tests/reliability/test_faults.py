@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import psycopg
 import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
@@ -23,6 +24,7 @@ from tests.conftest import MIGRATIONS, settings_for
 from tests.http.helpers import bearer, register
 from tests.pg import embedded
 from web.app import create_app
+from web.channels import ReconnectingPsycopgBackend, channels_plugin
 
 Client = AsyncTestClient[Litestar]
 POOL_TIMEOUT_S = 1.0
@@ -144,3 +146,38 @@ async def test_pool_exhausted_answers_503_and_the_rest_stays_up(
             assert took < 0.5
         me = await client.get("/api/v1/users/me", headers=bearer(session))
         assert me.status_code == 200
+
+
+async def test_event_listener_reconnects_after_a_restart(own_server: EmbeddedPostgres) -> None:
+    url = own_server.url("rhythm")
+    plugin = channels_plugin(ReconnectingPsycopgBackend(url))
+    async with plugin:
+        subscriber = await plugin.subscribe("room_1")
+        await asyncio.to_thread(own_server.stop, "immediate")
+        await asyncio.sleep(0.5)
+        await asyncio.to_thread(own_server.start)
+
+        heard: asyncio.Queue[bytes] = asyncio.Queue()
+
+        async def read() -> None:
+            async for event in subscriber.iter_events():
+                await heard.put(event)
+
+        async def notify_until_heard() -> bytes:
+            # Notifications sent before the listener is back are lost (NOTIFY is not queued
+            # for absent listeners): keep sending until one arrives.
+            while True:
+                async with await psycopg.AsyncConnection.connect(url, autocommit=True) as conn:
+                    await conn.execute("SELECT pg_notify('room_1', 'after restart')")
+                try:
+                    return await asyncio.wait_for(heard.get(), 0.5)
+                except TimeoutError:
+                    continue
+
+        reader = asyncio.create_task(read())
+        try:
+            async with asyncio.timeout(5):
+                assert await notify_until_heard() == b"after restart"
+        finally:
+            reader.cancel()
+        await plugin.unsubscribe(subscriber)
