@@ -141,8 +141,7 @@ class RoomsService:
                     (invite_code or "").encode(), (room.invite_code or "").encode()
                 ):
                     raise ForbiddenError("this private room needs its invite code")
-                if room.status is not RoomStatus.OPEN:
-                    raise ConflictError(f"the room is {_status_words(room.status)}")
+                _require_open(room)
                 if room.member_count >= room.max_players:
                     raise ConflictError("the room is full")
                 await queries.add_member(room_id=room_id, user_id=actor.user_id)
@@ -173,8 +172,7 @@ class RoomsService:
         async with transaction(self._db) as conn:
             queries = self._rooms(conn)
             room = await self._lock(queries, room_id)
-            if room.host_id != actor.user_id and not actor.is_staff:
-                raise ForbiddenError("only the host or a moderator can kick")
+            _require_host_or_staff(actor, room, "kick")
             if user_id == actor.user_id:
                 raise RuleViolationError("to leave the room, use leave")
             await self._remove(queries, room, user_id, EventType.MEMBER_KICKED, by=actor.user_id)
@@ -183,8 +181,7 @@ class RoomsService:
         async with transaction(self._db) as conn:
             queries = self._rooms(conn)
             room = await self._lock(queries, room_id)
-            if room.status is not RoomStatus.OPEN:
-                raise ConflictError(f"the room is {_status_words(room.status)}")
+            _require_open(room)
             changed = await queries.set_ready(
                 room_id=room_id, user_id=actor.user_id, is_ready=ready
             )
@@ -200,8 +197,7 @@ class RoomsService:
             queries = self._rooms(conn)
             room = await self._lock(queries, room_id)
             self._require_host(actor, room)
-            if room.status is not RoomStatus.OPEN:
-                raise ConflictError(f"the room is {_status_words(room.status)}")
+            _require_open(room)
             max_players = room.max_players if change.max_players is None else change.max_players
             _check_max_players(max_players)
             if max_players < room.member_count:
@@ -243,8 +239,7 @@ class RoomsService:
             queries = self._rooms(conn)
             room = await self._lock(queries, room_id)
             self._require_host(actor, room)
-            if room.status is not RoomStatus.OPEN:
-                raise ConflictError(f"the room is {_status_words(room.status)}")
+            _require_open(room)
             members = await queries.list_members(room_id=room_id)
             if len(members) < 2:
                 raise ConflictError("a match needs at least 2 members")
@@ -258,8 +253,7 @@ class RoomsService:
         async with transaction(self._db) as conn:
             queries = self._rooms(conn)
             room = await self._lock(queries, room_id)
-            if room.host_id != actor.user_id and not actor.is_staff:
-                raise ForbiddenError("only the host or a moderator can finish the match")
+            _require_host_or_staff(actor, room, "finish the match")
             if room.status is not RoomStatus.IN_MATCH:
                 raise ConflictError("no match is running in this room")
             await queries.set_room_status(id=room_id, status=RoomStatus.OPEN)
@@ -271,8 +265,7 @@ class RoomsService:
         async with transaction(self._db) as conn:
             queries = self._rooms(conn)
             room = await self._lock(queries, room_id)
-            if room.host_id != actor.user_id and not actor.is_staff:
-                raise ForbiddenError("only the host or a moderator can close the room")
+            _require_host_or_staff(actor, room, "close the room")
             if room.status is RoomStatus.CLOSED:
                 raise ConflictError("the room is already closed")
             await self._close(queries, room_id)
@@ -316,6 +309,16 @@ class RoomsService:
     def _require_host(actor: Actor, room: Room) -> None:
         if room.host_id != actor.user_id:
             raise ForbiddenError("only the host can do this")
+
+
+def _require_host_or_staff(actor: Actor, room: Room, what: str) -> None:
+    if room.host_id != actor.user_id and not actor.is_staff:
+        raise ForbiddenError(f"only the host or a moderator can {what}")
+
+
+def _require_open(room: Room) -> None:
+    if room.status is not RoomStatus.OPEN:
+        raise ConflictError(f"the room is {_status_words(room.status)}")
 
 
 def _check_max_players(value: int) -> None:

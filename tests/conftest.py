@@ -20,6 +20,7 @@ from psycopg import AsyncConnection
 from psycopg_pool import AsyncConnectionPool
 from pytest_postgresql.janitor import DatabaseJanitor
 
+from store.embedded import EmbeddedPostgres
 from store.migrate import Migrator
 from tests.pg import PgServer, embedded, external_server, server_of
 from web.settings import PROJECT_ROOT, Environment, Settings
@@ -47,6 +48,19 @@ def pg_root() -> Iterator[Path]:
 def pg_dir(pg_root: Path) -> Path:
     """A fresh, empty folder under ``pg_root`` for this test's own server or state."""
     return Path(tempfile.mkdtemp(dir=pg_root))
+
+
+@pytest.fixture
+def own_server(pg_dir: Path) -> Iterator[EmbeddedPostgres]:
+    """A migrated server of this test alone, to stop and start without disturbing others."""
+    server = embedded(pg_dir / "data")
+    server.start()
+    server.ensure_database("rhythm")
+    Migrator(server.url("rhythm"), MIGRATIONS).up()
+    try:
+        yield server
+    finally:
+        server.stop(mode="immediate")
 
 
 @pytest.fixture(scope="session")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 import msgspec
 
@@ -73,18 +73,7 @@ class RoomSummaryOut(msgspec.Struct, kw_only=True):
 
     @classmethod
     def of(cls, room: Room) -> RoomSummaryOut:
-        return cls(
-            id=room.id,
-            name=room.name,
-            host_id=room.host_id,
-            status=room.status,
-            visibility=room.visibility,
-            max_players=room.max_players,
-            member_count=room.member_count,
-            song_id=room.song_id,
-            difficulty=room.difficulty,
-            created_at=room.created_at,
-        )
+        return cls(**_summary_fields(room))
 
 
 class RoomOut(RoomSummaryOut, kw_only=True):
@@ -97,21 +86,18 @@ class RoomOut(RoomSummaryOut, kw_only=True):
     def of_view(cls, view: RoomView) -> RoomOut:
         room = view.room
         return cls(
-            id=room.id,
-            name=room.name,
-            host_id=room.host_id,
-            status=room.status,
-            visibility=room.visibility,
-            max_players=room.max_players,
-            member_count=room.member_count,
-            song_id=room.song_id,
-            difficulty=room.difficulty,
-            created_at=room.created_at,
+            **_summary_fields(room),
             members=[MemberOut.of(m) for m in view.members],
             invite_code=room.invite_code if view.show_invite_code else None,
             event_seq=room.event_seq,
             closed_at=room.closed_at,
         )
+
+
+def _summary_fields(room: Room) -> dict[str, Any]:
+    # Only what the summary declares is copied: a column added to the table stays private
+    # until a response Struct names it.
+    return {name: getattr(room, name) for name in RoomSummaryOut.__struct_fields__}
 
 
 class RoomPageOut(msgspec.Struct, kw_only=True):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -14,7 +14,6 @@ from litestar.testing import AsyncTestClient
 from store.embedded import EmbeddedPostgres
 from store.migrate import Migrator
 from tests.conftest import MIGRATIONS, settings_for
-from tests.pg import embedded
 from web.app import create_app
 
 
@@ -56,19 +55,6 @@ async def test_not_ready_when_migrations_are_behind(
         response = await client.get("/health/ready")
     assert response.status_code == 503
     assert newest.name.split("_")[0] in response.json()["detail"]
-
-
-@pytest.fixture
-def own_server(pg_dir: Path) -> Iterator[EmbeddedPostgres]:
-    """A server of this test alone: stopping it must not disturb the other tests."""
-    server = embedded(pg_dir / "data")
-    server.start()
-    server.ensure_database("rhythm")
-    Migrator(server.url("rhythm"), MIGRATIONS).up()
-    try:
-        yield server
-    finally:
-        server.stop(mode="immediate")
 
 
 @pytest.fixture

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
+from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
@@ -19,27 +18,13 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from store.embedded import EmbeddedPostgres
-from store.migrate import Migrator
-from tests.conftest import MIGRATIONS, settings_for
+from tests.conftest import settings_for
 from tests.http.helpers import bearer, register
-from tests.pg import embedded
 from web.app import create_app
 from web.channels import ReconnectingPsycopgBackend, channels_plugin
 
 Client = AsyncTestClient[Litestar]
 POOL_TIMEOUT_S = 1.0
-
-
-@pytest.fixture
-def own_server(pg_dir: Path) -> Iterator[EmbeddedPostgres]:
-    server = embedded(pg_dir / "data")
-    server.start()
-    server.ensure_database("rhythm")
-    Migrator(server.url("rhythm"), MIGRATIONS).up()
-    try:
-        yield server
-    finally:
-        server.stop(mode="immediate")
 
 
 @pytest.fixture
