@@ -5,11 +5,12 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
 .PHONY: run test install lint typecheck check-generated generate unit
+.PHONY: api api-deps browser
 
 run: $(STAMP)
 	$(BIN)/rhythm serve
 
-test: $(STAMP) lint typecheck check-generated
+test: $(STAMP) lint typecheck check-generated api-deps browser
 	$(BIN)/pytest
 
 # Reinstall only when the pins change; the project itself is installed editable.
@@ -40,6 +41,30 @@ generate: $(STAMP)
 
 unit: $(STAMP)
 	$(BIN)/pytest tests/unit
+
+# --- The API contract (api/): OpenAPI document, TypeScript types, typed client, docs page ---
+API_DIR   := api
+API_STAMP := $(API_DIR)/node_modules/.installed
+CHROMIUM  := /usr/bin/chromium
+
+# Regenerate the contract from the code: the document, then the types. Commit both.
+api: $(STAMP) $(API_STAMP)
+	$(BIN)/rhythm openapi export --output $(API_DIR)/openapi/openapi.yaml
+	cd $(API_DIR) && npm run --silent types
+
+# npm packages at the lock file's exact versions; again only when the pins change.
+$(API_STAMP): $(API_DIR)/package.json $(API_DIR)/package-lock.json
+	@command -v npm >/dev/null || { apt-get update -qq \
+		&& DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm; }
+	cd $(API_DIR) && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+api-deps: $(API_STAMP)
+
+# Debian's Chromium, for the test that renders the docs page headless; installed when missing.
+browser:
+	@test -x $(CHROMIUM) || { apt-get update -qq \
+		&& DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 
 # --- Benchmarks (bench/, results in docs/benchmarks.md); not part of `make test` ---
 .PHONY: bench bench-queries bench-http bench-generate bench-check-generated

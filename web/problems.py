@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from http import HTTPStatus
-from typing import Any
+from typing import Annotated, Any, Literal
 
 import msgspec
 import psycopg
@@ -12,6 +12,7 @@ from litestar.exceptions import HTTPException
 from litestar.openapi import ResponseSpec
 from litestar.types import ExceptionHandlersMap
 from loguru import logger
+from msgspec import UNSET, UnsetType
 
 from service.errors import (
     ConflictError,
@@ -38,16 +39,64 @@ PROBLEM_MEDIA_TYPE = "application/problem+json"
 _RETRY_AFTER_S = "1"
 
 
-class Problem(msgspec.Struct, omit_defaults=True):
-    """An RFC 9457 problem details body."""
+ProblemSource = Literal["body", "query", "path", "header", "cookie"]
+_SOURCES: frozenset[str] = frozenset(("body", "query", "path", "header", "cookie"))
 
-    type: str
-    title: str
-    status: int
-    detail: str | None = None
-    instance: str | None = None
-    request_id: str | None = None
-    errors: list[dict[str, Any]] | None = None
+# Field types with their documentation; optional fields are UNSET (absent), never null.
+_Key = Annotated[str, msgspec.Meta(description="Dotted path of the field", examples=["password"])]
+_Type = Annotated[str, msgspec.Meta(description="about:blank: status and title say it all")]
+_Title = Annotated[str, msgspec.Meta(description="HTTP reason phrase", examples=["Conflict"])]
+_Status = Annotated[int, msgspec.Meta(ge=400, le=599, examples=[409])]
+_Detail = Annotated[
+    str,
+    msgspec.Meta(
+        description="For people, not for parsing",
+        examples=["an account with this email already exists"],
+    ),
+]
+_Instance = Annotated[str, msgspec.Meta(description="Path of the request")]
+_RequestId = Annotated[str, msgspec.Meta(description="X-Request-ID; quote it in bug reports")]
+
+
+class FieldError(msgspec.Struct, omit_defaults=True):
+    """One reason a request failed validation, for showing next to the field it names."""
+
+    message: Annotated[str, msgspec.Meta(examples=["Expected `str` of length >= 8"])]
+    key: _Key | UnsetType = UNSET
+    source: ProblemSource | UnsetType = UNSET
+
+
+_Errors = Annotated[list[FieldError], msgspec.Meta(description="Per-field reasons (400 only)")]
+
+
+class Problem(msgspec.Struct, omit_defaults=True):
+    """An RFC 9457 problem details body (``application/problem+json``)."""
+
+    type: _Type
+    title: _Title
+    status: _Status
+    detail: _Detail | UnsetType = UNSET
+    instance: _Instance | UnsetType = UNSET
+    request_id: _RequestId | UnsetType = UNSET
+    errors: _Errors | UnsetType = UNSET
+
+
+def field_errors(extra: object) -> list[FieldError] | UnsetType:
+    """Litestar's validation ``extra`` as typed items; anything else is left out, not guessed."""
+    if not isinstance(extra, list):
+        return UNSET
+    found = []
+    for item in extra:
+        if isinstance(item, dict) and isinstance(item.get("message"), str):
+            key, source = item.get("key"), item.get("source")
+            found.append(
+                FieldError(
+                    message=item["message"],
+                    key=key if isinstance(key, str) else UNSET,
+                    source=source if source in _SOURCES else UNSET,
+                )
+            )
+    return found or UNSET
 
 
 def problem_response(
@@ -56,24 +105,30 @@ def problem_response(
     detail: str | None = None,
     *,
     headers: dict[str, str] | None = None,
-    errors: list[dict[str, Any]] | None = None,
+    errors: list[FieldError] | UnsetType = UNSET,
 ) -> Response[Problem]:
+    request_id = request.scope.get("state", {}).get("request_id")
     body = Problem(
         type="about:blank",
         title=HTTPStatus(status).phrase,
         status=status,
-        detail=detail,
+        detail=UNSET if detail is None else detail,
         instance=request.url.path,
-        request_id=request.scope.get("state", {}).get("request_id"),
+        request_id=request_id if isinstance(request_id, str) else UNSET,
         errors=errors,
     )
     return Response(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
 
 
 def _http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Problem]:
-    errors = exc.extra if isinstance(exc.extra, list) else None
     detail = exc.detail if exc.detail != HTTPStatus(exc.status_code).phrase else None
-    return problem_response(request, exc.status_code, detail, headers=exc.headers, errors=errors)
+    headers = dict(exc.headers or {})
+    if exc.status_code == 401:
+        # RFC 9110: a 401 names its scheme; the JWT middleware's own 401s do not.
+        headers.setdefault("WWW-Authenticate", "Bearer")
+    return problem_response(
+        request, exc.status_code, detail, headers=headers, errors=field_errors(exc.extra)
+    )
 
 
 def _store_error(
@@ -126,7 +181,7 @@ def _domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response
     return problem_response(request, status, exc.message, headers=headers)
 
 
-_DESCRIPTIONS = {
+PROBLEM_DESCRIPTIONS = {
     400: "Malformed request: bad JSON, wrong types, unknown fields, or broken constraints",
     401: "Missing, invalid or expired credentials",
     403: "Authenticated, but not allowed",
@@ -135,6 +190,7 @@ _DESCRIPTIONS = {
     413: "Request body too large",
     422: "Well-formed, but breaks a business rule",
     429: "Too many attempts; see Retry-After",
+    500: "Unexpected error; it was logged under the response's request_id",
     503: "Database unavailable; retry after Retry-After seconds",
 }
 
@@ -144,7 +200,7 @@ def responses(*statuses: int) -> dict[int, ResponseSpec]:
     return {
         status: ResponseSpec(
             data_container=Problem,
-            description=_DESCRIPTIONS.get(status, HTTPStatus(status).phrase),
+            description=PROBLEM_DESCRIPTIONS.get(status, HTTPStatus(status).phrase),
             media_type=PROBLEM_MEDIA_TYPE,
             generate_examples=False,
         )
@@ -165,4 +221,12 @@ EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     Exception: _unexpected,
 }
 
-__all__ = ["EXCEPTION_HANDLERS", "PROBLEM_MEDIA_TYPE", "MediaType", "Problem", "problem_response"]
+__all__ = [
+    "EXCEPTION_HANDLERS",
+    "PROBLEM_DESCRIPTIONS",
+    "PROBLEM_MEDIA_TYPE",
+    "FieldError",
+    "MediaType",
+    "Problem",
+    "problem_response",
+]

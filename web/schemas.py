@@ -7,7 +7,7 @@ Struct has a password or hash field, and responses are built field by field from
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 import msgspec
 
@@ -46,6 +46,12 @@ AnyPassword = Annotated[str, msgspec.Meta(min_length=1, max_length=256)]
 RefreshTokenText = Annotated[
     str, msgspec.Meta(min_length=16, max_length=256, description="Opaque refresh token")
 ]
+Id = Annotated[int, msgspec.Meta(ge=1, examples=[42])]
+Instant = Annotated[datetime, msgspec.Meta(description="RFC 3339, with offset")]
+Cursor = Annotated[
+    str | None,
+    msgspec.Meta(description="Pass as `cursor` for the next page; null on the last page"),
+]
 
 
 class Strict(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -78,13 +84,13 @@ class RoleChangeRequest(Strict):
 
 
 class UserOut(msgspec.Struct, kw_only=True):
-    id: int
-    email: str
-    display_name: str
+    id: Id
+    email: Annotated[str, msgspec.Meta(examples=["ada@example.com"])]
+    display_name: Annotated[str, msgspec.Meta(examples=["Ada"])]
     role: Role
-    is_active: bool
-    created_at: datetime
-    updated_at: datetime
+    is_active: Annotated[bool, msgspec.Meta(description="false: disabled, cannot log in")]
+    created_at: Instant
+    updated_at: Instant
 
     @classmethod
     def of(cls, user: User) -> UserOut:
@@ -100,15 +106,26 @@ class UserOut(msgspec.Struct, kw_only=True):
 
 
 class SessionOut(msgspec.Struct, kw_only=True):
-    access_token: str
-    token_type: str
-    expires_at: datetime
-    expires_in: int
-    refresh_token: str
-    refresh_expires_at: datetime
+    """A session: a short-lived access token and the refresh token that renews it."""
+
+    access_token: Annotated[
+        str, msgspec.Meta(description="JWT; send as `Authorization: Bearer <access_token>`")
+    ]
+    token_type: Literal["Bearer"]
+    expires_at: Annotated[datetime, msgspec.Meta(description="When the access token expires")]
+    expires_in: Annotated[
+        int, msgspec.Meta(ge=0, description="Seconds until expires_at", examples=[900])
+    ]
+    refresh_token: Annotated[
+        str,
+        msgspec.Meta(description="Opaque, single use: each refresh returns a new one"),
+    ]
+    refresh_expires_at: Annotated[
+        datetime, msgspec.Meta(description="When the refresh token expires unused")
+    ]
     user: UserOut
 
 
 class UserPageOut(msgspec.Struct, kw_only=True):
     items: list[UserOut]
-    next: str | None  # cursor of the next page; null on the last page
+    next: Cursor
