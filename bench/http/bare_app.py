@@ -16,7 +16,6 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import msgspec
-import uvicorn
 from litestar import Litestar, Request, get
 from litestar.connection import ASGIConnection
 from litestar.security.jwt import JWTAuth, Token
@@ -27,6 +26,7 @@ from psycopg_pool import AsyncConnectionPool
 # The very SQL the app runs (only the text: no generated code runs here).
 from generated.rooms.query import LIST_LOBBY
 from generated.users.query import GET_USER_BY_ID
+from web.server import run_server
 from web.settings import DEV_JWT_SECRET
 
 PAGE = 50
@@ -125,16 +125,8 @@ def create_app() -> Litestar:
 
 
 def main() -> None:
-    # The same options as `rhythm serve` (web/cli.py).
-    uvicorn.run(
-        create_app(),
-        host="127.0.0.1",
-        port=int(os.environ["RHYTHM_PORT"]),
-        log_config=None,
-        access_log=False,
-        lifespan="on",
-        server_header=False,
-    )
+    # The very server `rhythm serve` runs (uvicorn, uvloop, httptools, same options).
+    run_server(create_app(), host="127.0.0.1", port=int(os.environ["RHYTHM_PORT"]))
 
 
 if __name__ == "__main__":

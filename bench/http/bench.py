@@ -34,6 +34,7 @@ PGBENCH = POSTGRES_BIN_PATH / "pgbench"
 SLOTS = [
     ("GET /api/v1/users/me", "app"),
     ("GET /api/v1/users/me", "bare"),
+    ("GET /api/v1/users/me", "app, log WARNING"),
     ("GET /api/v1/rooms", "app"),
     ("GET /api/v1/rooms", "bare"),
     ("POST join + POST leave", "app"),
@@ -56,7 +57,7 @@ def report(results: dict[tuple[str, str], list[load.Result]]) -> None:
         med = statistics.median(rps)
         spread = (max(rps) - min(rps)) / 2 / med
         vs = ""
-        if who == "app" and (case, "bare") in results:
+        if who.startswith("app") and (case, "bare") in results:
             bare = results[case, "bare"]
             vs = f"{statistics.median(a.rps / b.rps for a, b in zip(runs, bare, strict=True)):.2f}"
         print(
@@ -70,9 +71,14 @@ def report(results: dict[tuple[str, str], list[load.Result]]) -> None:
 def run(url: str, rounds: int, seconds: float, folder: Path) -> None:
     setup.seed(url)
     subprocess.run([str(PGBENCH), "-i", "-q", "-s", "1", url], check=True, capture_output=True)
-    with server("web.cli", url, SERVER) as app, server("bench.http.bare_app", url, SERVER) as bare:
+    with (
+        server("web.cli", url, SERVER) as app,
+        server("bench.http.bare_app", url, SERVER) as bare,
+        # The same app without its access line: what one log line per request costs.
+        server("web.cli", url, SERVER, RHYTHM_LOG_LEVEL="WARNING") as quiet,
+    ):
         users = setup.register_users(app, folder)
-        ports = {"app": app, "bare": bare}
+        ports = {"app": app, "bare": bare, "app, log WARNING": quiet}
 
         def runner(case: str, who: str) -> Runner:
             if who == "database":

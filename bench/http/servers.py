@@ -18,7 +18,7 @@ from bench.common.postgres import free_port
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _env(database_url: str, port: int) -> dict[str, str]:
+def _env(database_url: str, port: int, extra: dict[str, str]) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("RHYTHM_", "DATABASE_URL"))}
     env.update(
         DATABASE_URL=database_url,
@@ -30,6 +30,7 @@ def _env(database_url: str, port: int) -> dict[str, str]:
         RHYTHM_ARGON2_MEMORY_KIB="8192",
         RHYTHM_ARGON2_TIME_COST="1",
     )
+    env.update(extra)
     return env
 
 
@@ -47,14 +48,14 @@ def wait_http(port: int, seconds: float = 30.0) -> None:
 
 
 @contextmanager
-def server(module: str, database_url: str, core: int) -> Iterator[int]:
+def server(module: str, database_url: str, core: int, **extra_env: str) -> Iterator[int]:
     """Run ``python -m module`` pinned to ``core``; yields its port. Output goes nowhere
     (the real app still formats its JSON access lines: that is part of its cost)."""
     port = free_port()
     args = ["serve"] if module == "web.cli" else []
     proc = subprocess.Popen(
         [*taskset_prefix(core), sys.executable, "-m", module, *args],
-        env=_env(database_url, port),
+        env=_env(database_url, port, extra_env),
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
     )
