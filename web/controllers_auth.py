@@ -56,7 +56,12 @@ class AuthController(Controller):
         operation_id="register",
         summary="Create an account and open a session",
         status_code=HTTP_201_CREATED,
-        responses=responses(400, 409, 422),
+        responses=responses(
+            400,
+            409,
+            422,
+            notes={409: "An account with this email exists", 422: "The password is too weak"},
+        ),
         security=[],
     )
     async def register(
@@ -78,7 +83,17 @@ class AuthController(Controller):
         operation_id="login",
         summary="Open a session with email and password",
         status_code=HTTP_200_OK,
-        responses=responses(400, 401, 403, 429),
+        responses=responses(
+            400,
+            401,
+            403,
+            429,
+            notes={
+                401: "Wrong email or password",
+                403: "The account is disabled",
+                429: "Too many attempts from this client or for this email; see Retry-After",
+            },
+        ),
         security=[],
     )
     async def login(
@@ -99,7 +114,14 @@ class AuthController(Controller):
         description="Presenting an already rotated refresh token revokes its whole session "
         "family and answers 401.",
         status_code=HTTP_200_OK,
-        responses=responses(400, 401),
+        responses=responses(
+            400,
+            401,
+            notes={
+                401: "The refresh token is unknown, expired or revoked, or was already used "
+                "(which ends its whole session): log in again"
+            },
+        ),
         security=[],
     )
     async def refresh(

@@ -31,6 +31,8 @@ def parse_cursor(cursor: str | None) -> int:
 
 AnyRequest = Request[Any, Any, Any]
 Users = NamedDependency[UsersService]
+_STAFF_403 = "Not staff; or your own account; or a staff account and you are not an admin"
+_GONE = "Missing, invalid or expired token, or the account is gone or disabled"
 
 
 def provide_users(state: State) -> UsersService:
@@ -43,7 +45,12 @@ class UsersController(Controller):
     tags = ["users"]  # noqa: RUF012
     dependencies = {"users": Provide(provide_users, sync_to_thread=False)}  # noqa: RUF012
 
-    @get("/me", operation_id="getMe", summary="The caller's profile", responses=responses(401))
+    @get(
+        "/me",
+        operation_id="getMe",
+        summary="The caller's profile",
+        responses=responses(401, notes={401: _GONE}),
+    )
     async def me(self, request: AnyRequest, users: Users) -> UserOut:
         return UserOut.of(await users.me(current_actor(request)))
 
@@ -52,7 +59,16 @@ class UsersController(Controller):
         operation_id="updateMe",
         summary="Change display name and/or password",
         description="A password change needs current_password and ends every other session.",
-        responses=responses(400, 401, 422),
+        responses=responses(
+            400,
+            401,
+            422,
+            notes={
+                401: "Missing, invalid or expired token; or, for a password change, "
+                "current_password missing or wrong (refreshing will not help)",
+                422: "The new password is too weak",
+            },
+        ),
     )
     async def update_me(
         self,
@@ -97,7 +113,7 @@ class UsersController(Controller):
         "/{user_id:int}",
         operation_id="getUser",
         summary="One account (yourself, or anyone for moderators and admins)",
-        responses=responses(400, 401, 403, 404),
+        responses=responses(400, 401, 403, 404, notes={403: "Another's account, and not staff"}),
     )
     async def get_user(self, user_id: UserId, request: AnyRequest, users: Users) -> UserOut:
         return UserOut.of(await users.get(current_actor(request), user_id))
@@ -107,7 +123,7 @@ class UsersController(Controller):
         operation_id="setUserRole",
         summary="Change an account's role (admin)",
         guards=[ADMIN_ONLY],
-        responses=responses(400, 401, 403, 404),
+        responses=responses(400, 401, 403, 404, notes={403: "Not an admin, or your own role"}),
     )
     async def set_role(
         self,
@@ -124,7 +140,7 @@ class UsersController(Controller):
         summary="Disable an account and end its sessions (moderator or admin)",
         guards=[STAFF_ONLY],
         status_code=200,
-        responses=responses(400, 401, 403, 404),
+        responses=responses(400, 401, 403, 404, notes={403: _STAFF_403}),
     )
     async def disable(self, user_id: UserId, request: AnyRequest, users: Users) -> UserOut:
         return UserOut.of(await users.set_active(current_actor(request), user_id, active=False))
@@ -135,7 +151,7 @@ class UsersController(Controller):
         summary="Enable a disabled account (moderator or admin)",
         guards=[STAFF_ONLY],
         status_code=200,
-        responses=responses(400, 401, 403, 404),
+        responses=responses(400, 401, 403, 404, notes={403: _STAFF_403}),
     )
     async def enable(self, user_id: UserId, request: AnyRequest, users: Users) -> UserOut:
         return UserOut.of(await users.set_active(current_actor(request), user_id, active=True))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Annotated, Any, Literal
 
@@ -195,12 +196,15 @@ PROBLEM_DESCRIPTIONS = {
 }
 
 
-def responses(*statuses: int) -> dict[int, ResponseSpec]:
-    """OpenAPI entries for the problem-details answers an operation can give."""
+def responses(*statuses: int, notes: Mapping[int, str] | None = None) -> dict[int, ResponseSpec]:
+    """OpenAPI entries for the problem-details answers an operation can give; ``notes`` says
+    what a status means for this operation where the general wording is not enough."""
+    notes = notes or {}
     return {
         status: ResponseSpec(
             data_container=Problem,
-            description=PROBLEM_DESCRIPTIONS.get(status, HTTPStatus(status).phrase),
+            description=notes.get(status)
+            or PROBLEM_DESCRIPTIONS.get(status, HTTPStatus(status).phrase),
             media_type=PROBLEM_MEDIA_TYPE,
             generate_examples=False,
         )

@@ -824,9 +824,12 @@ export interface operations {
                 };
             };
             400: components["responses"]["Problem400"];
+            /** @description Wrong email or password */
             401: components["responses"]["Problem401"];
+            /** @description The account is disabled */
             403: components["responses"]["Problem403"];
             413: components["responses"]["Problem413"];
+            /** @description Too many attempts from this client or for this email; see Retry-After */
             429: components["responses"]["Problem429"];
             500: components["responses"]["Problem500"];
             503: components["responses"]["Problem503"];
@@ -897,6 +900,7 @@ export interface operations {
                 };
             };
             400: components["responses"]["Problem400"];
+            /** @description The refresh token is unknown, expired or revoked, or was already used (which ends its whole session): log in again */
             401: components["responses"]["Problem401"];
             413: components["responses"]["Problem413"];
             500: components["responses"]["Problem500"];
@@ -926,8 +930,10 @@ export interface operations {
                 };
             };
             400: components["responses"]["Problem400"];
+            /** @description An account with this email exists */
             409: components["responses"]["Problem409"];
             413: components["responses"]["Problem413"];
+            /** @description The password is too weak */
             422: components["responses"]["Problem422"];
             500: components["responses"]["Problem500"];
             503: components["responses"]["Problem503"];
@@ -1350,6 +1356,7 @@ export interface operations {
                     "application/json": components["schemas"]["UserOut"];
                 };
             };
+            /** @description Missing, invalid or expired token, or the account is gone or disabled */
             401: components["responses"]["Problem401"];
             500: components["responses"]["Problem500"];
             503: components["responses"]["Problem503"];
@@ -1378,8 +1385,10 @@ export interface operations {
                 };
             };
             400: components["responses"]["Problem400"];
+            /** @description Missing, invalid or expired token; or, for a password change, current_password missing or wrong (refreshing will not help) */
             401: components["responses"]["Problem401"];
             413: components["responses"]["Problem413"];
+            /** @description The new password is too weak */
             422: components["responses"]["Problem422"];
             500: components["responses"]["Problem500"];
             503: components["responses"]["Problem503"];
@@ -1408,6 +1417,7 @@ export interface operations {
             };
             400: components["responses"]["Problem400"];
             401: components["responses"]["Problem401"];
+            /** @description Another's account, and not staff */
             403: components["responses"]["Problem403"];
             404: components["responses"]["Problem404"];
             500: components["responses"]["Problem500"];
@@ -1437,6 +1447,7 @@ export interface operations {
             };
             400: components["responses"]["Problem400"];
             401: components["responses"]["Problem401"];
+            /** @description Not staff; or your own account; or a staff account and you are not an admin */
             403: components["responses"]["Problem403"];
             404: components["responses"]["Problem404"];
             500: components["responses"]["Problem500"];
@@ -1466,6 +1477,7 @@ export interface operations {
             };
             400: components["responses"]["Problem400"];
             401: components["responses"]["Problem401"];
+            /** @description Not staff; or your own account; or a staff account and you are not an admin */
             403: components["responses"]["Problem403"];
             404: components["responses"]["Problem404"];
             500: components["responses"]["Problem500"];
@@ -1499,6 +1511,7 @@ export interface operations {
             };
             400: components["responses"]["Problem400"];
             401: components["responses"]["Problem401"];
+            /** @description Not an admin, or your own role */
             403: components["responses"]["Problem403"];
             404: components["responses"]["Problem404"];
             413: components["responses"]["Problem413"];
