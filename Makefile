@@ -64,7 +64,8 @@ api-deps: $(API_STAMP)
 # Debian's Chromium, for the test that renders the docs page headless; installed when missing.
 browser:
 	@test -x $(CHROMIUM) || { apt-get update -qq \
-		&& DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+		&& DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; } \
+		|| { echo "the docs-page test needs Debian's chromium: apt-get install chromium"; exit 1; }
 
 # --- Benchmarks (bench/, results in docs/benchmarks.md); not part of `make test` ---
 .PHONY: bench bench-queries bench-http bench-generate bench-check-generated
