@@ -212,6 +212,11 @@ def responses(*statuses: int, notes: Mapping[int, str] | None = None) -> dict[in
     }
 
 
+def _not_utf8(request: Request[Any, Any, Any], _: UnicodeDecodeError) -> Response[Problem]:
+    # msgspec raises this (not a DecodeError) for invalid UTF-8 inside a JSON string.
+    return problem_response(request, 400, "the request body is not valid UTF-8")
+
+
 def _unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Problem]:
     logger.opt(exception=exc).error("unhandled error on {} {}", request.method, request.url.path)
     return problem_response(request, 500, "an internal error occurred; it has been logged")
@@ -222,6 +227,7 @@ EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     DomainError: _domain_error,
     StoreError: _store_error,
     psycopg.Error: _store_error,
+    UnicodeDecodeError: _not_utf8,
     Exception: _unexpected,
 }
 
