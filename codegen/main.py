@@ -29,6 +29,8 @@ def run(data: bytes) -> tuple[bytes, list[str]]:
     except msgspec.DecodeError as exc:
         hint = "" if data.lstrip()[:1] in (b"{", b"[") else " (is `format: json` set?)"
         raise PluginError(f"request is not valid JSON{hint}: {exc}") from None
+    except RecursionError:  # msgspec's depth guard: no real GenerateRequest nests this deep
+        raise PluginError("request nests too deeply to be sqlc's GenerateRequest") from None
     if request.settings.engine and request.settings.engine != "postgresql":
         raise PluginError(
             f"engine '{request.settings.engine}' is not supported; sqlc-gen-python emits "
