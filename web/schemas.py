@@ -16,14 +16,18 @@ from service.users import Role, User
 # PostgreSQL text cannot hold NUL (psycopg refuses it), so stored text says so up front: a
 # 400 naming the field instead of a 500 from the driver.
 NO_NUL = r"^[^\x00]*$"
-NON_BLANK = r"^[^\x00]*[^\s\x00][^\x00]*$"  # some visible character, no NUL
+# Python's \s also matches \x1c-\x1f and \x85, JavaScript's (the document's) also \ufeff:
+# naming all of them makes the server and every client agree on what a space is.
+_SPACE = r"\s\x1c-\x1f\x85\ufeff"
+NON_BLANK = rf"^[^\x00]*[^{_SPACE}\x00][^\x00]*$"  # some visible character, no NUL
+_EMAIL_PART = rf"[^@{_SPACE}\x00]+"
 
 Email = Annotated[
     str,
     msgspec.Meta(
         min_length=3,
         max_length=320,
-        pattern=r"^[^@\s\x00]+@[^@\s\x00]+\.[^@\s\x00]+$",
+        pattern=rf"^{_EMAIL_PART}@{_EMAIL_PART}\.{_EMAIL_PART}$",
         examples=["ada@example.com"],
         description="Email address; unique regardless of case",
     ),
