@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import time
 import uuid
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -24,6 +26,7 @@ Role = users_db.UserRole
 User = users_db.User
 STAFF = frozenset({Role.MODERATOR, Role.ADMIN})
 MAX_PAGE = 100
+_MAX_REMEMBERED = 10_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,11 +56,36 @@ class UsersService:
         hasher: PasswordHasher,
         users: Callable[[AsyncDB], users_db.Querier] = users_db.Queries,
         tokens: Callable[[AsyncDB], auth_db.Querier] = auth_db.Queries,
+        active_ttl_s: float = 5.0,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._db = db
         self._hasher = hasher
         self._users = users
         self._tokens = tokens
+        self._active_ttl_s = active_ttl_s
+        self._clock = clock
+        self._active: OrderedDict[int, tuple[bool, float]] = OrderedDict()
+
+    async def is_active(self, user_id: int) -> bool:
+        """Whether the account exists and is enabled, as of at most ``active_ttl_s`` ago.
+
+        Every authenticated request asks, so a disabled or deleted account's access token
+        stops working within seconds rather than at its expiry; the short memory keeps that
+        to one query per user every few seconds. Changes made through this instance forget
+        the answer at once.
+        """
+        now = self._clock()
+        hit = self._active.get(user_id)
+        if hit is not None and now - hit[1] < self._active_ttl_s:
+            return hit[0]
+        user = await self._users(self._db).get_user_by_id(id=user_id)
+        active = user is not None and user.is_active
+        self._active[user_id] = (active, now)
+        self._active.move_to_end(user_id)
+        if len(self._active) > _MAX_REMEMBERED:
+            self._active.popitem(last=False)
+        return active
 
     async def me(self, actor: Actor) -> User:
         user = await self._users(self._db).get_user_by_id(id=actor.user_id)
@@ -141,6 +169,7 @@ class UsersService:
             assert user is not None  # the row exists: we just read it in this transaction
             if not active:
                 await self._tokens(conn).revoke_user_refresh_tokens(user_id=user_id)
+        self._active.pop(user_id, None)
         return user
 
     async def create_admin(self, *, email: str, display_name: str, password: str) -> User:

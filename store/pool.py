@@ -27,5 +27,8 @@ def create_pool(
         # A dead server must not make every borrow hang: give up reconnecting after a while and
         # let the pool try again on the next request.
         reconnect_timeout=max(timeout_s * 4, 10.0),
-        kwargs={"application_name": name},
+        # Autocommit: a lone read is one round trip, not BEGIN + SELECT + COMMIT (three), and
+        # an idle connection never sits "idle in transaction". transaction() still opens a real
+        # transaction with BEGIN when a service needs one.
+        kwargs={"application_name": name, "autocommit": True},
     )

@@ -20,8 +20,9 @@ from litestar.security.jwt import JWTAuth, JWTAuthenticationMiddleware, Token
 from litestar.types import Guard
 
 from service.access import AccessTokenIssuer
-from service.users import Actor, Role
+from service.users import Actor, Role, UsersService
 from web.settings import JwtAlgorithm, Settings
+from web.token_cache import CachedToken
 
 WS_UNAUTHORIZED = 4401
 REQUIRED_CLAIMS = ("exp", "iat", "iss", "aud", "sub", "jti")
@@ -46,16 +47,24 @@ def verification_key(settings: Settings) -> str:
     return Path(settings.jwt_public_key_file).read_text()
 
 
-async def actor_from_token(token: Token, _: ASGIConnection[Any, Any, Any, Any]) -> Actor | None:
-    """The caller as the token names them; a token with odd claims authenticates no one."""
+async def actor_from_token(
+    token: Token, connection: ASGIConnection[Any, Any, Any, Any]
+) -> Actor | None:
+    """The caller as the token names them, if their account is still active.
+
+    A token with odd claims authenticates no one; nor does the token of an account disabled or
+    deleted since it was issued (checked within seconds, see ``UsersService.is_active``).
+    """
     try:
-        return Actor(
+        actor = Actor(
             user_id=int(token.sub),
             role=Role(token.extras["role"]),
             session_id=uuid.UUID(token.extras["sid"]),
         )
     except (KeyError, ValueError, TypeError):
         return None
+    users: UsersService = connection.app.state.users
+    return actor if await users.is_active(actor.user_id) else None
 
 
 class JWTMiddleware(JWTAuthenticationMiddleware):
@@ -94,6 +103,7 @@ def jwt_auth(settings: Settings) -> JWTAuth[Actor, Token]:
         verify_not_before=True,
         exclude=PUBLIC_PATHS,
         authentication_middleware_class=JWTMiddleware,
+        token_cls=CachedToken,
         description="Access token from /api/v1/auth/login, sent as 'Authorization: Bearer ...'",
     )
 

@@ -65,6 +65,7 @@ pool: AsyncConnectionPool[Any] = AsyncConnectionPool(
     min_size=int(os.environ.get("RHYTHM_DB_POOL_MIN", "1")),
     max_size=int(os.environ.get("RHYTHM_DB_POOL_MAX", "10")),
     open=False,
+    kwargs={"autocommit": True},  # the fastest raw psycopg: one round trip per read
 )
 
 

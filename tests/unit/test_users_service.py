@@ -203,3 +203,29 @@ async def test_create_admin(service: UsersService, users: FakeUsers) -> None:
         await service.create_admin(
             email="ROOT@example.com", display_name="Root", password="long enough"
         )
+
+
+async def test_is_active_remembers_briefly_and_forgets_its_own_changes(
+    users: FakeUsers, tokens: FakeTokens
+) -> None:
+    now = [0.0]
+    service = UsersService(
+        FakeConnection(),  # type: ignore[arg-type]
+        hasher=HASHER,
+        users=lambda _: users,
+        tokens=lambda _: tokens,
+        active_ttl_s=5.0,
+        clock=lambda: now[0],
+    )
+    mod = await make_user(users, "mod", Role.MODERATOR)
+    ada = await make_user(users, "ada")
+    assert await service.is_active(ada.id)
+    # Disabled elsewhere (another instance): seen once the short memory runs out.
+    await users.set_active(id=ada.id, is_active=False)
+    assert await service.is_active(ada.id)
+    now[0] = 5.1
+    assert not await service.is_active(ada.id)
+    # Enabled through this instance: seen at once.
+    await service.set_active(actor(mod), ada.id, active=True)
+    assert await service.is_active(ada.id)
+    assert not await service.is_active(999)
