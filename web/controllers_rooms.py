@@ -88,7 +88,7 @@ class RoomsController(Controller):
             after=parse_cursor(cursor), limit=limit, song_id=song_id, free_seats_only=free_seats
         )
         return RoomPageOut(
-            items=[RoomSummaryOut.of(room) for room in page.rooms],
+            items=RoomSummaryOut.many(page.rooms),
             next=None if page.next_after is None else str(page.next_after),
         )
 

@@ -98,15 +98,9 @@ class UserOut(msgspec.Struct, kw_only=True):
 
     @classmethod
     def of(cls, user: User) -> UserOut:
-        return cls(
-            id=user.id,
-            email=user.email,
-            display_name=user.display_name,
-            role=user.role,
-            is_active=user.is_active,
-            created_at=user.created_at,
-            updated_at=user.updated_at,
-        )
+        # Reads only the attributes this Struct declares: the row's password_hash is never
+        # touched, and a column added to the table stays private until a response names it.
+        return msgspec.convert(user, cls, from_attributes=True)
 
 
 class SessionOut(msgspec.Struct, kw_only=True):
