@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
-from datetime import UTC
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TextIO
 
 import msgspec
@@ -51,6 +51,56 @@ class _JsonSink:
         self._stream.flush()
 
 
+class AccessLine(msgspec.Struct):
+    """The access log line: the same JSON shape as every other line, plus the request."""
+
+    time: str
+    level: str
+    logger: str
+    message: str
+    request_id: str
+    method: str
+    path: str
+    status: int
+    duration_ms: float
+
+
+class AccessLog:
+    """One line per request, written straight to the log stream.
+
+    The access line is the one log line every request pays for; going through loguru cost
+    about 15 microseconds, this costs a few. Other lines keep going through loguru.
+    """
+
+    def __init__(self) -> None:
+        self._stream: TextIO | None = None
+
+    def configure(self, stream: TextIO | None) -> None:
+        """Write to ``stream``; None turns access lines off (log level above INFO)."""
+        self._stream = stream
+
+    def write(self, request_id: str, method: str, path: str, status: int, ms: float) -> None:
+        stream = self._stream
+        if stream is None:
+            return
+        line = AccessLine(
+            time=datetime.now(UTC).isoformat(timespec="milliseconds"),
+            level="INFO",
+            logger="access",
+            message=f"{method} {path} {status}",
+            request_id=request_id,
+            method=method,
+            path=path,
+            status=status,
+            duration_ms=ms,
+        )
+        stream.write((_encoder.encode(line) + b"\n").decode())
+        stream.flush()
+
+
+ACCESS_LOG = AccessLog()
+
+
 class InterceptHandler(logging.Handler):
     """Hands stdlib log records to loguru, keeping the original logger name."""
 
@@ -68,6 +118,8 @@ def configure_logging(level: str = "INFO", stream: TextIO | None = None) -> None
     """Send every log line, ours and the libraries', as JSON to ``stream`` (stdout)."""
     logger.remove()
     logger.add(_JsonSink(stream or sys.stdout), level=level.upper(), enqueue=False)
+    access_on = logger.level(level.upper()).no <= logger.level("INFO").no
+    ACCESS_LOG.configure((stream or sys.stdout) if access_on else None)
     # The same threshold on the stdlib side: below it, a library's debug call (psycopg's pool
     # logs every borrow) is dropped before a LogRecord is built, not after a trip to loguru.
     threshold = _STDLIB_LEVELS.get(level.upper(), logging.DEBUG)

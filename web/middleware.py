@@ -10,6 +10,8 @@ from typing import Any
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from loguru import logger
 
+from web.logs import ACCESS_LOG
+
 REQUEST_ID_HEADER = b"x-request-id"
 _VALID_REQUEST_ID = re.compile(rb"[A-Za-z0-9._:-]{1,128}")
 SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
@@ -59,7 +61,13 @@ def request_context_middleware(app: ASGIApp) -> ASGIApp:
             try:
                 await app(scope, receive, send_with_headers)
             finally:
-                _access_line(scope, status["code"], started)
+                ACCESS_LOG.write(
+                    request_id,
+                    str(scope.get("method", "WS")),
+                    scope["path"],
+                    status["code"],
+                    round((time.perf_counter() - started) * 1000, 3),
+                )
 
     return middleware
 
@@ -77,14 +85,3 @@ def _with_route_allow(scope: Scope, headers: list[Any]) -> list[Any]:
         return headers
     allow = ", ".join(sorted(route.methods)).encode()
     return [(name, allow if name.lower() == b"allow" else value) for name, value in headers]
-
-
-def _access_line(scope: Scope, status: int, started: float) -> None:
-    duration_ms = round((time.perf_counter() - started) * 1000, 3)
-    logger.bind(
-        logger="access",
-        method=scope.get("method", "WS"),
-        path=scope["path"],
-        status=status,
-        duration_ms=duration_ms,
-    ).info("{} {} {}", scope.get("method", "WS"), scope["path"], status)
