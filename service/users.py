@@ -14,7 +14,6 @@ from service.auth import check_password
 from service.errors import (
     ConflictError,
     ForbiddenError,
-    InvalidCredentialsError,
     NotAuthenticatedError,
     NotFoundError,
 )
@@ -106,10 +105,11 @@ class UsersService:
         new_hash = None
         if new_password is not None:
             check_password(new_password)
+            # 403, not 401: the caller is authenticated, and a 401 would send clients to refresh.
             if current_password is None:
-                raise InvalidCredentialsError("changing the password needs the current password")
+                raise ForbiddenError("changing the password needs the current password")
             if not await self._hasher.verify(user.password_hash, current_password):
-                raise InvalidCredentialsError("the current password is wrong")
+                raise ForbiddenError("the current password is wrong")
             new_hash = await self._hasher.hash(new_password)
         async with transaction(self._db) as conn:
             users = self._users(conn)

@@ -62,10 +62,10 @@ class UsersController(Controller):
         responses=responses(
             400,
             401,
+            403,
             422,
             notes={
-                401: "Missing, invalid or expired token; or, for a password change, "
-                "current_password missing or wrong (refreshing will not help)",
+                403: "A password change with current_password missing or wrong",
                 422: "The new password is too weak",
             },
         ),

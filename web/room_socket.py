@@ -89,12 +89,12 @@ async def room_events(
     rooms: NamedDependency[RoomsService],
 ) -> None:
     actor = current_actor(socket)
+    await socket.accept()  # first, so that a browser sees the close code below
     try:
         await rooms.view(actor, room_id)
     except NotFoundError:
         await socket.close(code=CLOSE_NOT_FOUND, reason="no such room")
         return
-    await socket.accept()
     sockets: OpenSockets = socket.app.state.sockets
     with sockets.track(socket):
         await _serve(socket, actor, room_id, channels, rooms)

@@ -17,7 +17,7 @@ from litestar.exceptions import (
 from litestar.handlers.base import BaseRouteHandler
 from litestar.middleware.authentication import AuthenticationResult
 from litestar.security.jwt import JWTAuth, JWTAuthenticationMiddleware, Token
-from litestar.types import Guard
+from litestar.types import Guard, Receive, Scope, Send
 
 from service.access import AccessTokenIssuer
 from service.users import Actor, Role, UsersService
@@ -67,10 +67,23 @@ async def actor_from_token(
     return actor if await users.is_active(actor.user_id) else None
 
 
+class _SocketRefused(WebSocketException):
+    """Authentication of a WebSocket failed (raised before the handler runs)."""
+
+
 class JWTMiddleware(JWTAuthenticationMiddleware):
     """Litestar's JWT middleware, plus ``?token=`` on WebSockets (browsers cannot set headers
     on them). Only WebSockets get this: a token in an HTTP URL would end up in caches and logs.
+
+    A refused WebSocket is accepted and then closed with 4401: a refusal during the handshake
+    reaches a browser as a bare failure (1006) with no code or reason.
     """
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        except _SocketRefused as exc:
+            await refuse_socket(receive, send, exc.code, exc.detail)
 
     async def authenticate_request(
         self, connection: ASGIConnection[Any, Any, Any, Any]
@@ -85,8 +98,14 @@ class JWTMiddleware(JWTAuthenticationMiddleware):
                 raise NotAuthorizedException("no access token in ?token= or Authorization")
             return await self.authenticate_token(encoded_token=token, connection=connection)
         except NotAuthorizedException as exc:
-            # Litestar closes a socket with 4500 for HTTP errors; 4401 says what happened.
-            raise WebSocketException(detail=exc.detail, code=WS_UNAUTHORIZED) from exc
+            raise _SocketRefused(detail=exc.detail, code=WS_UNAUTHORIZED) from exc
+
+
+async def refuse_socket(receive: Receive, send: Send, code: int, reason: str) -> None:
+    """Complete the handshake, then close with ``code``: browsers only show codes after it."""
+    if (await receive())["type"] == "websocket.connect":
+        await send({"type": "websocket.accept", "subprotocol": None, "headers": []})
+    await send({"type": "websocket.close", "code": code, "reason": reason})
 
 
 def jwt_auth(settings: Settings) -> JWTAuth[Actor, Token]:

@@ -1385,8 +1385,9 @@ export interface operations {
                 };
             };
             400: components["responses"]["Problem400"];
-            /** @description Missing, invalid or expired token; or, for a password change, current_password missing or wrong (refreshing will not help) */
             401: components["responses"]["Problem401"];
+            /** @description A password change with current_password missing or wrong */
+            403: components["responses"]["Problem403"];
             413: components["responses"]["Problem413"];
             /** @description The new password is too weak */
             422: components["responses"]["Problem422"];

@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 import pytest
-from websockets.exceptions import ConnectionClosedOK
+from websockets.exceptions import ConnectionClosed, ConnectionClosedOK
 from websockets.sync.client import connect
 
 from tests.e2e.test_serve import RHYTHM, ROOT, _env, _wait_ready
@@ -110,3 +110,21 @@ def test_sigterm_closes_room_sockets_with_1001(database_url: str) -> None:
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+
+
+def test_refusals_reach_the_client_as_close_codes(two_instances: tuple[str, str]) -> None:
+    """Browsers show no code for a refused handshake: the socket opens, then closes with one."""
+    a, _ = two_instances
+    host = _register(a, "host")
+    headers = {"Authorization": f"Bearer {host['access_token']}"}
+    room = httpx.post(f"http://{a}/api/v1/rooms", json={"name": "x"}, headers=headers).json()
+    cases = {
+        f"ws://{a}/api/v1/rooms/{room['id']}/events?token=not-a-token": 4401,
+        f"ws://{a}/api/v1/rooms/{room['id']}/events": 4401,
+        f"ws://{a}/api/v1/rooms/999999/events?token={host['access_token']}": 4404,
+    }
+    for path, code in cases.items():
+        with connect(path, open_timeout=5) as socket, pytest.raises(ConnectionClosed) as closed:
+            socket.recv(timeout=5)
+        assert closed.value.rcvd is not None
+        assert closed.value.rcvd.code == code

@@ -39,7 +39,7 @@ async def test_password_change_revokes_other_sessions(client: Client) -> None:
         json={"current_password": "not it at all", "new_password": "brand new pass"},
         headers=bearer(this),
     )
-    assert_problem(wrong, 401)
+    assert_problem(wrong, 403)
     response = await client.patch(
         "/api/v1/users/me",
         json={"current_password": PASSWORD, "new_password": "brand new pass"},

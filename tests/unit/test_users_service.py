@@ -10,7 +10,6 @@ from generated import auth as auth_db
 from service.errors import (
     ConflictError,
     ForbiddenError,
-    InvalidCredentialsError,
     NotAuthenticatedError,
     NotFoundError,
     RuleViolationError,
@@ -99,9 +98,9 @@ async def test_password_change_needs_the_current_password(
     service: UsersService, users: FakeUsers
 ) -> None:
     ada = await make_user(users, "ada")
-    with pytest.raises(InvalidCredentialsError):
+    with pytest.raises(ForbiddenError):
         await service.update_profile(actor(ada), new_password="new password 1")
-    with pytest.raises(InvalidCredentialsError):
+    with pytest.raises(ForbiddenError):
         await service.update_profile(
             actor(ada), current_password="wrong", new_password="new password 1"
         )
