@@ -240,7 +240,7 @@ class Planner:
             cmd=query.cmd,
             filename=query.filename,
             sql_const=names.upper_snake(query.name) or "QUERY",
-            sql=query.text,
+            sql=query.text.strip(),  # sqlc keeps the blank lines that precede a query
             params=params,
             params_struct=params_struct,
             row=row,

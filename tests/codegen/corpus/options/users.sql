@@ -1,3 +1,5 @@
+-- A file header: sqlc keeps the blank line below in the first query's text.
+
 -- name: GetUser :one
 -- Comments are not turned into docstrings with emit_docstrings: false.
 SELECT * FROM users WHERE id = $1;
