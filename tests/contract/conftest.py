@@ -7,8 +7,6 @@ run by hand, a missing one fails with the command that installs it, never a sile
 from __future__ import annotations
 
 import shutil
-import signal
-import subprocess
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -17,8 +15,7 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from tests.conftest import settings_for
-from tests.e2e.test_serve import RHYTHM, ROOT, _env, _wait_ready
-from tests.pg import free_port
+from tests.server_process import ROOT, serve
 from web.app import create_app
 
 API = ROOT / "api"
@@ -44,24 +41,8 @@ def chromium() -> Path:
 @pytest.fixture
 def live_server(database_url: str) -> Iterator[str]:
     """``rhythm serve`` on a free port and a fresh database; yields its base URL."""
-    port = free_port()
-    env = _env(
-        RHYTHM_PORT=str(port),
-        DATABASE_URL=database_url,
-        RHYTHM_MIGRATE_ON_START="false",
-        RHYTHM_ARGON2_MEMORY_KIB="1024",
-    )
-    proc = subprocess.Popen([*RHYTHM, "serve"], env=env, cwd=ROOT, stdout=subprocess.DEVNULL)
-    try:
-        _wait_ready(port, seconds=15, proc=proc)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+    with serve(database_url) as server:
+        yield server.url
 
 
 @pytest.fixture

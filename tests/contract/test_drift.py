@@ -13,7 +13,7 @@ from litestar.testing import TestClient
 
 from tests.conftest import settings_for
 from tests.contract.conftest import API, DOCUMENT, TYPES, node_tool
-from tests.e2e.test_serve import RHYTHM, ROOT, _env
+from tests.server_process import RHYTHM, ROOT, clean_env
 from web.app import create_app
 
 HINT = "is stale: run 'make api' and commit api/openapi/"
@@ -23,7 +23,7 @@ def test_exported_document_is_committed(tmp_path: Path) -> None:
     output = tmp_path / "openapi.yaml"
     result = subprocess.run(
         [*RHYTHM, "openapi", "export", "--output", str(output)],
-        env=_env(),
+        env=clean_env(),
         cwd=ROOT,
         capture_output=True,
         text=True,

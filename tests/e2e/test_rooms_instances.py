@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import signal
-import subprocess
 from collections.abc import Iterator
 from typing import Any
 
@@ -13,34 +12,13 @@ import pytest
 from websockets.exceptions import ConnectionClosed, ConnectionClosedOK
 from websockets.sync.client import connect
 
-from tests.e2e.test_serve import RHYTHM, ROOT, _env, _wait_ready
-from tests.pg import free_port
+from tests.server_process import serve
 
 
 @pytest.fixture
 def two_instances(database_url: str) -> Iterator[tuple[str, str]]:
-    procs, urls = [], []
-    for _ in range(2):
-        port = free_port()
-        env = _env(
-            RHYTHM_PORT=str(port),
-            DATABASE_URL=database_url,
-            RHYTHM_MIGRATE_ON_START="false",
-            RHYTHM_ARGON2_MEMORY_KIB="1024",
-        )
-        procs.append(
-            subprocess.Popen([*RHYTHM, "serve"], env=env, cwd=ROOT, stdout=subprocess.DEVNULL)
-        )
-        urls.append(f"127.0.0.1:{port}")
-    try:
-        for proc, url in zip(procs, urls, strict=True):
-            _wait_ready(int(url.split(":")[1]), seconds=15, proc=proc)
-        yield urls[0], urls[1]
-    finally:
-        for proc in procs:
-            proc.send_signal(signal.SIGTERM)
-        for proc in procs:
-            proc.wait(timeout=15)
+    with serve(database_url) as a, serve(database_url) as b:
+        yield a.address, b.address
 
 
 def _register(base: str, name: str) -> dict[str, Any]:
@@ -83,33 +61,22 @@ def test_event_crosses_instances(two_instances: tuple[str, str]) -> None:
 
 
 def test_sigterm_closes_room_sockets_with_1001(database_url: str) -> None:
-    port = free_port()
-    env = _env(
-        RHYTHM_PORT=str(port),
-        DATABASE_URL=database_url,
-        RHYTHM_MIGRATE_ON_START="false",
-        RHYTHM_ARGON2_MEMORY_KIB="1024",
-    )
-    proc = subprocess.Popen([*RHYTHM, "serve"], env=env, cwd=ROOT, stdout=subprocess.DEVNULL)
-    try:
-        _wait_ready(port, seconds=15, proc=proc)
-        base = f"127.0.0.1:{port}"
-        host = _register(base, "host")
+    with serve(database_url) as server:
+        host = _register(server.address, "host")
         headers = {"Authorization": f"Bearer {host['access_token']}"}
-        room = httpx.post(f"http://{base}/api/v1/rooms", json={"name": "x"}, headers=headers)
-        path = f"ws://{base}/api/v1/rooms/{room.json()['id']}/events?token={host['access_token']}"
+        room = httpx.post(f"{server.url}/api/v1/rooms", json={"name": "x"}, headers=headers)
+        path = (
+            f"ws://{server.address}/api/v1/rooms/{room.json()['id']}/events"
+            f"?token={host['access_token']}"
+        )
         with connect(path, open_timeout=5) as socket:
             assert json.loads(socket.recv(timeout=5))["type"] == "snapshot"
-            proc.send_signal(signal.SIGTERM)
+            server.proc.send_signal(signal.SIGTERM)
             with pytest.raises(ConnectionClosedOK) as closed:
                 socket.recv(timeout=10)
             assert closed.value.rcvd is not None
             assert closed.value.rcvd.code == 1001
-        assert proc.wait(timeout=15) == 0
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
+        assert server.proc.wait(timeout=15) == 0
 
 
 def test_refusals_reach_the_client_as_close_codes(two_instances: tuple[str, str]) -> None:

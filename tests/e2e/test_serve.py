@@ -2,13 +2,8 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,30 +11,7 @@ import psutil
 import pytest
 
 from tests.pg import free_port
-
-RHYTHM = [sys.executable, "-m", "web.cli"]
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("RHYTHM_", "DATABASE_URL"))}
-    env.update(extra)
-    return env
-
-
-def _wait_ready(port: int, seconds: float, proc: subprocess.Popen[bytes] | None = None) -> float:
-    started = time.monotonic()
-    while time.monotonic() - started < seconds:
-        if proc is not None and proc.poll() is not None:
-            raise AssertionError(f"rhythm serve exited with {proc.returncode}")
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/health/ready", timeout=1) as r:
-                if r.status == 200:
-                    return time.monotonic() - started
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            pass
-        time.sleep(0.1)
-    raise AssertionError(f"not ready within {seconds}s")
+from tests.server_process import RHYTHM, ROOT, clean_env, serve, wait_ready
 
 
 def _postgres_processes(data_dir: Path) -> list[psutil.Process]:
@@ -54,7 +26,7 @@ def _postgres_processes(data_dir: Path) -> list[psutil.Process]:
 @pytest.fixture
 def serve_embedded(pg_dir: Path) -> Iterator[tuple[subprocess.Popen[bytes], int, Path]]:
     port = free_port()
-    env = _env(
+    env = clean_env(
         RHYTHM_PORT=str(port),
         RHYTHM_STATE_DIR=str(pg_dir / "state"),
         RHYTHM_EMBEDDED_PG_PORT=str(free_port()),
@@ -72,7 +44,7 @@ def test_embedded_start_ready_stop_and_restart(
     serve_embedded: tuple[subprocess.Popen[bytes], int, Path], pg_dir: Path
 ) -> None:
     proc, port, data_dir = serve_embedded
-    first_start = _wait_ready(port, seconds=15, proc=proc)
+    first_start = wait_ready(port, seconds=15, proc=proc)
     assert _postgres_processes(data_dir), "the embedded server should be running"
 
     proc.send_signal(signal.SIGTERM)
@@ -83,14 +55,14 @@ def test_embedded_start_ready_stop_and_restart(
     assert "embedded PostgreSQL stopped" in output
 
     # Second start reuses the data folder and is quick.
-    env = _env(
+    env = clean_env(
         RHYTHM_PORT=str(port),
         RHYTHM_STATE_DIR=str(pg_dir / "state"),
         RHYTHM_EMBEDDED_PG_PORT=str(free_port()),
     )
     again = subprocess.Popen([*RHYTHM, "serve"], env=env, cwd=ROOT, stdout=subprocess.DEVNULL)
     try:
-        assert _wait_ready(port, seconds=5, proc=again) < 5
+        assert wait_ready(port, seconds=5, proc=again) < 5
     finally:
         again.send_signal(signal.SIGINT)
         assert again.wait(timeout=15) == 0
@@ -99,14 +71,9 @@ def test_embedded_start_ready_stop_and_restart(
 
 
 def test_serve_on_database_url(database_url: str) -> None:
-    port = free_port()
-    env = _env(RHYTHM_PORT=str(port), DATABASE_URL=database_url, RHYTHM_MIGRATE_ON_START="false")
-    proc = subprocess.Popen([*RHYTHM, "serve"], env=env, cwd=ROOT, stdout=subprocess.DEVNULL)
-    try:
-        _wait_ready(port, seconds=10, proc=proc)
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        assert proc.wait(timeout=15) == 0
+    with serve(database_url) as server:
+        assert wait_ready(server.port, seconds=10) < 10
+    assert server.proc.returncode == 0  # SIGTERM is a clean exit
 
 
 @pytest.mark.parametrize(
@@ -118,7 +85,12 @@ def test_serve_on_database_url(database_url: str) -> None:
 )
 def test_bad_configuration_exits_naming_the_variable(env: dict[str, str], message: str) -> None:
     result = subprocess.run(
-        [*RHYTHM, "serve"], env=_env(**env), cwd=ROOT, capture_output=True, text=True, timeout=30
+        [*RHYTHM, "serve"],
+        env=clean_env(**env),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=30,
     )
     assert result.returncode == 2
     assert message in result.stderr
@@ -128,7 +100,7 @@ def test_bad_configuration_exits_naming_the_variable(env: dict[str, str], messag
 def test_migrate_status_on_database_url(database_url: str) -> None:
     result = subprocess.run(
         [*RHYTHM, "migrate", "status"],
-        env=_env(DATABASE_URL=database_url),
+        env=clean_env(DATABASE_URL=database_url),
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -140,7 +112,7 @@ def test_migrate_status_on_database_url(database_url: str) -> None:
 
 def test_create_admin_reads_the_password_from_stdin(database_url: str) -> None:
     command = [*RHYTHM, "users", "create-admin", "--email", "root@example.com"]
-    env = _env(DATABASE_URL=database_url, RHYTHM_ARGON2_MEMORY_KIB="1024")
+    env = clean_env(DATABASE_URL=database_url, RHYTHM_ARGON2_MEMORY_KIB="1024")
     result = subprocess.run(
         command,
         env=env,

@@ -13,8 +13,6 @@ import argparse
 import asyncio
 import random
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from collections import Counter
@@ -27,8 +25,8 @@ import psycopg
 
 from store.embedded import EmbeddedPostgres
 from store.migrate import Migrator
-from tests.e2e.test_serve import _env, _wait_ready
 from tests.pg import free_port
+from tests.server_process import FAST_HASHING, serve
 from web.settings import PROJECT_ROOT
 
 PASSWORD = "load test password"
@@ -229,11 +227,13 @@ def main() -> None:
         help="argon2id at test cost, to see the API's own throughput rather than the hashing's",
     )
     args = parser.parse_args()
-    hashing = (
-        {"RHYTHM_ARGON2_MEMORY_KIB": "1024", "RHYTHM_ARGON2_TIME_COST": "1"}
-        if args.cheap_hashing
-        else {}
-    )
+    # serve() hashes cheaply by default; the long run measures production hashing unless asked.
+    production = {
+        "RHYTHM_ARGON2_TIME_COST": "3",
+        "RHYTHM_ARGON2_MEMORY_KIB": "65536",
+        "RHYTHM_ARGON2_PARALLELISM": "4",
+    }
+    hashing = FAST_HASHING if args.cheap_hashing else production
 
     with tempfile.TemporaryDirectory() as tmp:
         pg = EmbeddedPostgres(Path(tmp) / "pg" / "data", free_port())
@@ -242,29 +242,14 @@ def main() -> None:
             pg.ensure_database("rhythm")
             url = pg.url("rhythm")
             Migrator(url, PROJECT_ROOT / "migrations").up()
-            port = free_port()
-            env = _env(
-                DATABASE_URL=url,
-                RHYTHM_PORT=str(port),
-                RHYTHM_MIGRATE_ON_START="false",
-                RHYTHM_LOGIN_RATE_LIMIT="1000000",
-                RHYTHM_DB_POOL_MAX="16",
-                RHYTHM_LOG_LEVEL="WARNING",
-                **hashing,
-            )
-            server = subprocess.Popen(
-                [sys.executable, "-m", "web.cli", "serve"], env=env, cwd=PROJECT_ROOT
-            )
-            try:
-                _wait_ready(port, seconds=30, proc=server)
+            settings = {"RHYTHM_LOGIN_RATE_LIMIT": "1000000", "RHYTHM_DB_POOL_MAX": "16"}
+            settings |= {"RHYTHM_LOG_LEVEL": "WARNING", **hashing}
+            with serve(url, **settings) as server:
                 started = time.monotonic()
                 tally = asyncio.run(
-                    run_load(f"http://127.0.0.1:{port}", seconds=args.seconds, clients=args.clients)
+                    run_load(server.url, seconds=args.seconds, clients=args.clients)
                 )
                 elapsed = time.monotonic() - started
-            finally:
-                server.terminate()
-                server.wait(timeout=30)
             problems = audit(url, tally)
         finally:
             pg.stop()

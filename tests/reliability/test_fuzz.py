@@ -20,7 +20,7 @@ from typing import Any
 import httpx
 import psycopg
 
-from tests.reliability.server import serve
+from tests.server_process import serve
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
@@ -88,7 +88,14 @@ def _schemathesis(base_url: str, env: dict[str, str], report_dir: Path) -> tuple
 
 def test_fuzz_every_operation(database_url: str, tmp_path: Path) -> None:
     # The login limit is the auth-attack tests' subject; here it would only hide login's paths.
-    with serve(database_url, tmp_path / "server.log", RHYTHM_LOGIN_RATE_LIMIT="100000") as url:
+    log = tmp_path / "server.log"
+    with (
+        log.open("wb") as out,
+        serve(
+            database_url, output=out, RHYTHM_LOG_LEVEL="WARNING", RHYTHM_LOGIN_RATE_LIMIT="100000"
+        ) as server,
+    ):
+        url = server.url
         env = {
             **os.environ,
             "RHYTHM_FUZZ_USER_TOKEN": _account(url, database_url, "fuzzer"),
@@ -102,4 +109,4 @@ def test_fuzz_every_operation(database_url: str, tmp_path: Path) -> None:
     selected = re.search(r"Selected: (\d+)/(\d+)\s+Tested: (\d+)", output)
     assert selected, output[-3000:]
     assert selected.group(1) == selected.group(2) == selected.group(3), "an operation went untested"
-    assert "unhandled error" not in (tmp_path / "server.log").read_text()
+    assert "unhandled error" not in log.read_text()
