@@ -9,11 +9,28 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 from generated import rooms as rooms_db
 from service.errors import ConflictError, ForbiddenError, NotFoundError, RuleViolationError
-from service.room_events import EventType, publish
+from service.room_events import (
+    HostChanged,
+    HostChangedData,
+    MatchFinished,
+    MatchStarted,
+    MemberJoined,
+    MemberJoinedData,
+    MemberKicked,
+    MemberKickedData,
+    MemberLeft,
+    MemberLeftData,
+    NoData,
+    ReadyChanged,
+    ReadyChangedData,
+    RoomClosed,
+    SettingsChanged,
+    SettingsChangedData,
+    publish,
+)
 from service.users import Actor
 from store.errors import UniqueViolationError
 from store.transaction import AsyncDB, transaction
@@ -148,14 +165,12 @@ class RoomsService:
                 await queries.set_member_count(id=room_id, member_count=room.member_count + 1)
                 members = await queries.list_members(room_id=room_id)
                 joined = next(m for m in members if m.user_id == actor.user_id)
-                await publish(
-                    queries,
-                    room_id,
-                    EventType.MEMBER_JOINED,
+                data = MemberJoinedData(
                     user_id=actor.user_id,
                     display_name=joined.display_name,
                     joined_at=joined.joined_at,
                 )
+                await publish(queries, room_id, MemberJoined, data)
                 joined_room = await queries.get_room(id=room_id)
                 assert joined_room is not None
         except UniqueViolationError as exc:
@@ -166,7 +181,7 @@ class RoomsService:
         async with transaction(self._db) as conn:
             queries = self._rooms(conn)
             room = await self._lock(queries, room_id)
-            await self._remove(queries, room, actor.user_id, EventType.MEMBER_LEFT)
+            await self._remove(queries, room, actor.user_id)
 
     async def kick(self, actor: Actor, room_id: int, user_id: int) -> None:
         async with transaction(self._db) as conn:
@@ -175,7 +190,7 @@ class RoomsService:
             _require_host_or_staff(actor, room, "kick")
             if user_id == actor.user_id:
                 raise RuleViolationError("to leave the room, use leave")
-            await self._remove(queries, room, user_id, EventType.MEMBER_KICKED, by=actor.user_id)
+            await self._remove(queries, room, user_id, kicked_by=actor.user_id)
 
     async def set_ready(self, actor: Actor, room_id: int, *, ready: bool) -> RoomView:
         async with transaction(self._db) as conn:
@@ -187,9 +202,8 @@ class RoomsService:
             )
             if changed == 0:
                 raise ForbiddenError("you are not a member of this room")
-            await publish(
-                queries, room_id, EventType.READY_CHANGED, user_id=actor.user_id, is_ready=ready
-            )
+            data = ReadyChangedData(user_id=actor.user_id, is_ready=ready)
+            await publish(queries, room_id, ReadyChanged, data)
             return await self._view_in(queries, room_id)
 
     async def change_settings(self, actor: Actor, room_id: int, change: SettingsChange) -> RoomView:
@@ -222,16 +236,14 @@ class RoomsService:
                 )
             )
             assert updated is not None
-            await publish(
-                queries,
-                room_id,
-                EventType.SETTINGS_CHANGED,
+            settings = SettingsChangedData(
                 name=updated.name,
                 song_id=updated.song_id,
                 difficulty=updated.difficulty,
                 max_players=updated.max_players,
                 visibility=updated.visibility,
             )
+            await publish(queries, room_id, SettingsChanged, settings)
             return await self._view_in(queries, room_id)
 
     async def start_match(self, actor: Actor, room_id: int) -> RoomView:
@@ -246,7 +258,7 @@ class RoomsService:
             if not all(m.is_ready for m in members):
                 raise ConflictError("every member must be ready")
             await queries.set_room_status(id=room_id, status=RoomStatus.IN_MATCH)
-            await publish(queries, room_id, EventType.MATCH_STARTED)
+            await publish(queries, room_id, MatchStarted, NoData())
             return await self._view_in(queries, room_id)
 
     async def finish_match(self, actor: Actor, room_id: int) -> RoomView:
@@ -258,7 +270,7 @@ class RoomsService:
                 raise ConflictError("no match is running in this room")
             await queries.set_room_status(id=room_id, status=RoomStatus.OPEN)
             await queries.clear_ready(room_id=room_id)
-            await publish(queries, room_id, EventType.MATCH_FINISHED)
+            await publish(queries, room_id, MatchFinished, NoData())
             return await self._view_in(queries, room_id)
 
     async def close(self, actor: Actor, room_id: int) -> None:
@@ -279,26 +291,30 @@ class RoomsService:
         return room
 
     async def _remove(
-        self, queries: rooms_db.Querier, room: Room, user_id: int, kind: EventType, **extra: Any
+        self, queries: rooms_db.Querier, room: Room, user_id: int, kicked_by: int | None = None
     ) -> None:
         if await queries.remove_member(room_id=room.id, user_id=user_id) == 0:
             raise NotFoundError(f"user {user_id} is not a member of room {room.id}")
         remaining = await queries.list_members(room_id=room.id)
         await queries.set_member_count(id=room.id, member_count=len(remaining))
-        await publish(queries, room.id, kind, user_id=user_id, **extra)
+        if kicked_by is None:
+            await publish(queries, room.id, MemberLeft, MemberLeftData(user_id=user_id))
+        else:
+            kicked = MemberKickedData(user_id=user_id, by=kicked_by)
+            await publish(queries, room.id, MemberKicked, kicked)
         if not remaining:
             await self._close(queries, room.id)
         elif user_id == room.host_id:
             # The longest-present member takes over (list_members is in order of arrival).
             new_host = remaining[0].user_id
             await queries.set_host(id=room.id, host_id=new_host)
-            await publish(queries, room.id, EventType.HOST_CHANGED, host_id=new_host)
+            await publish(queries, room.id, HostChanged, HostChangedData(host_id=new_host))
 
     async def _close(self, queries: rooms_db.Querier, room_id: int) -> None:
         await queries.remove_all_members(room_id=room_id)
         await queries.set_member_count(id=room_id, member_count=0)
         await queries.set_room_status(id=room_id, status=RoomStatus.CLOSED)
-        await publish(queries, room_id, EventType.ROOM_CLOSED)
+        await publish(queries, room_id, RoomClosed, NoData())
 
     async def _view_in(self, queries: rooms_db.Querier, room_id: int) -> RoomView:
         room = await queries.get_room(id=room_id)

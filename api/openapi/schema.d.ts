@@ -415,11 +415,6 @@ export interface components {
          * @enum {string}
          */
         Difficulty: "EASY" | "NORMAL" | "HARD" | "EXPERT";
-        /**
-         * EventType
-         * @enum {unknown}
-         */
-        EventType: "host_changed" | "match_finished" | "match_started" | "member_joined" | "member_kicked" | "member_left" | "ready_changed" | "room_closed" | "settings_changed";
         /** FieldError */
         FieldError: {
             /**
@@ -439,6 +434,21 @@ export interface components {
             /** @enum {string} */
             status: "ok" | "ready";
         };
+        /** HostChanged */
+        HostChanged: {
+            data: components["schemas"]["HostChangedData"];
+            room_id: number;
+            seq: number;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "host_changed";
+        };
+        /** HostChangedData */
+        HostChangedData: {
+            host_id: number;
+        };
         /** JoinRoomRequest */
         JoinRoomRequest: {
             invite_code?: string | null;
@@ -452,6 +462,76 @@ export interface components {
             email: string;
             password: string;
         };
+        /** MatchFinished */
+        MatchFinished: {
+            data: components["schemas"]["NoData"];
+            room_id: number;
+            seq: number;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "match_finished";
+        };
+        /** MatchStarted */
+        MatchStarted: {
+            data: components["schemas"]["NoData"];
+            room_id: number;
+            seq: number;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "match_started";
+        };
+        /** MemberJoined */
+        MemberJoined: {
+            data: components["schemas"]["MemberJoinedData"];
+            room_id: number;
+            seq: number;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "member_joined";
+        };
+        /** MemberJoinedData */
+        MemberJoinedData: {
+            display_name: string;
+            joined_at: string;
+            user_id: number;
+        };
+        /** MemberKicked */
+        MemberKicked: {
+            data: components["schemas"]["MemberKickedData"];
+            room_id: number;
+            seq: number;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "member_kicked";
+        };
+        /** MemberKickedData */
+        MemberKickedData: {
+            by: number;
+            user_id: number;
+        };
+        /** MemberLeft */
+        MemberLeft: {
+            data: components["schemas"]["MemberLeftData"];
+            room_id: number;
+            seq: number;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "member_left";
+        };
+        /** MemberLeftData */
+        MemberLeftData: {
+            user_id: number;
+        };
         /** MemberOut */
         MemberOut: {
             display_name: string;
@@ -460,6 +540,11 @@ export interface components {
             joined_at: string;
             user_id: number;
         };
+        /**
+         * NoData
+         * @description Events that say everything with their type.
+         */
+        NoData: Record<string, never>;
         /** Problem */
         Problem: {
             /**
@@ -482,6 +567,22 @@ export interface components {
             title: string;
             /** @description about:blank: status and title say it all */
             type: string;
+        };
+        /** ReadyChanged */
+        ReadyChanged: {
+            data: components["schemas"]["ReadyChangedData"];
+            room_id: number;
+            seq: number;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "ready_changed";
+        };
+        /** ReadyChangedData */
+        ReadyChangedData: {
+            is_ready: boolean;
+            user_id: number;
         };
         /** RefreshRequest */
         RefreshRequest: {
@@ -507,16 +608,19 @@ export interface components {
         RoleChangeRequest: {
             role: components["schemas"]["UserRole"];
         };
-        /**
-         * RoomEvent
-         * @description One event as clients receive it; ``seq`` grows by one per event of the room.
-         */
-        RoomEvent: {
-            data: Record<string, never>;
+        /** RoomClosed */
+        RoomClosed: {
+            data: components["schemas"]["NoData"];
             room_id: number;
             seq: number;
-            type: components["schemas"]["EventType"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "room_closed";
         };
+        /** @description An event of a room, with seq growing by one per event; `type` says which, and `data` has the fields of that type */
+        RoomEvent: components["schemas"]["MemberJoined"] | components["schemas"]["MemberLeft"] | components["schemas"]["ReadyChanged"] | components["schemas"]["HostChanged"] | components["schemas"]["SettingsChanged"] | components["schemas"]["MatchStarted"] | components["schemas"]["MatchFinished"] | components["schemas"]["MemberKicked"] | components["schemas"]["RoomClosed"];
         /** RoomOut */
         RoomOut: {
             closed_at: string | null;
@@ -592,6 +696,25 @@ export interface components {
             /** @constant */
             token_type: "Bearer";
             user: components["schemas"]["UserOut"];
+        };
+        /** SettingsChanged */
+        SettingsChanged: {
+            data: components["schemas"]["SettingsChangedData"];
+            room_id: number;
+            seq: number;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "settings_changed";
+        };
+        /** SettingsChangedData */
+        SettingsChangedData: {
+            difficulty: components["schemas"]["Difficulty"] | null;
+            max_players: number;
+            name: string;
+            song_id: string | null;
+            visibility: components["schemas"]["RoomVisibility"];
         };
         /**
          * SnapshotMessage
@@ -765,16 +888,29 @@ export interface components {
 }
 export type CreateRoomRequest = components['schemas']['CreateRoomRequest'];
 export type Difficulty = components['schemas']['Difficulty'];
-export type EventType = components['schemas']['EventType'];
 export type FieldError = components['schemas']['FieldError'];
 export type HealthStatus = components['schemas']['HealthStatus'];
+export type HostChanged = components['schemas']['HostChanged'];
+export type HostChangedData = components['schemas']['HostChangedData'];
 export type JoinRoomRequest = components['schemas']['JoinRoomRequest'];
 export type LoginRequest = components['schemas']['LoginRequest'];
+export type MatchFinished = components['schemas']['MatchFinished'];
+export type MatchStarted = components['schemas']['MatchStarted'];
+export type MemberJoined = components['schemas']['MemberJoined'];
+export type MemberJoinedData = components['schemas']['MemberJoinedData'];
+export type MemberKicked = components['schemas']['MemberKicked'];
+export type MemberKickedData = components['schemas']['MemberKickedData'];
+export type MemberLeft = components['schemas']['MemberLeft'];
+export type MemberLeftData = components['schemas']['MemberLeftData'];
 export type MemberOut = components['schemas']['MemberOut'];
+export type NoData = components['schemas']['NoData'];
 export type Problem = components['schemas']['Problem'];
+export type ReadyChanged = components['schemas']['ReadyChanged'];
+export type ReadyChangedData = components['schemas']['ReadyChangedData'];
 export type RefreshRequest = components['schemas']['RefreshRequest'];
 export type RegisterRequest = components['schemas']['RegisterRequest'];
 export type RoleChangeRequest = components['schemas']['RoleChangeRequest'];
+export type RoomClosed = components['schemas']['RoomClosed'];
 export type RoomEvent = components['schemas']['RoomEvent'];
 export type RoomOut = components['schemas']['RoomOut'];
 export type RoomPageOut = components['schemas']['RoomPageOut'];
@@ -783,6 +919,8 @@ export type RoomStatus = components['schemas']['RoomStatus'];
 export type RoomSummaryOut = components['schemas']['RoomSummaryOut'];
 export type RoomVisibility = components['schemas']['RoomVisibility'];
 export type SessionOut = components['schemas']['SessionOut'];
+export type SettingsChanged = components['schemas']['SettingsChanged'];
+export type SettingsChangedData = components['schemas']['SettingsChangedData'];
 export type SnapshotMessage = components['schemas']['SnapshotMessage'];
 export type UpdateMeRequest = components['schemas']['UpdateMeRequest'];
 export type UpdateRoomRequest = components['schemas']['UpdateRoomRequest'];

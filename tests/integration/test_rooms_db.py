@@ -12,7 +12,7 @@ from psycopg_pool import AsyncConnectionPool
 
 from generated import rooms as rooms_db
 from service.errors import ConflictError
-from service.room_events import EventType, channel_of, publish
+from service.room_events import MatchStarted, NoData, channel_of, publish
 from service.rooms import NewRoom, RoomsService
 from service.users import Actor, Role
 from store.errors import UniqueViolationError
@@ -97,12 +97,12 @@ async def test_notify_only_on_commit(pool: Pool, database_url: str) -> None:
     try:
         with pytest.raises(RuntimeError):
             async with transaction(pool) as conn:
-                await publish(rooms_db.Queries(conn), room.id, EventType.SETTINGS_CHANGED)
+                await publish(rooms_db.Queries(conn), room.id, MatchStarted, NoData())
                 raise RuntimeError("rolled back")
         assert await _heard(listener) == []
 
         async with transaction(pool) as conn:
-            event = await publish(rooms_db.Queries(conn), room.id, EventType.SETTINGS_CHANGED)
+            event = await publish(rooms_db.Queries(conn), room.id, MatchStarted, NoData())
         [payload] = await _heard(listener)
         assert f'"seq":{event.seq}' in payload
         assert event.seq == 1  # the rolled-back event did not consume a number either

@@ -9,7 +9,7 @@ from typing import Any
 import msgspec
 from litestar.channels.backends.memory import MemoryChannelsBackend
 
-from service.room_events import EventType, RoomEvent, channel_of
+from service.room_events import ReadyChanged, ReadyChangedData, channel_of
 from service.users import Actor, Role
 from web.channels import SUBSCRIBER_BACKLOG, channels_plugin
 from web.room_socket import CLOSE_POLICY, _forward
@@ -18,8 +18,8 @@ EVENTS = 2_000
 
 
 def _event(seq: int) -> bytes:
-    event = RoomEvent(type=EventType.READY_CHANGED, room_id=1, seq=seq, data={"user_id": 1})
-    return msgspec.json.encode(event)
+    data = ReadyChangedData(user_id=1, is_ready=True)
+    return msgspec.json.encode(ReadyChanged(room_id=1, seq=seq, data=data))
 
 
 async def test_a_stalled_subscriber_does_not_slow_the_others() -> None:
