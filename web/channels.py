@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterable
 from typing import Any
 
 import psycopg
@@ -27,10 +28,35 @@ class ReconnectingPsycopgBackend(PsycoPgChannelsBackend):
     after a database restart no instance would hear events again until it is restarted.
     """
 
+    async def on_startup(self) -> None:
+        try:
+            await super().on_startup()
+        except psycopg.OperationalError as exc:
+            # The database is down as the app starts: serve anyway (/health/ready says 503)
+            # and let the listener connect when the database comes.
+            logger.warning("room event listener cannot connect yet ({}); retrying", exc)
+            self._start_listener()
+
+    async def subscribe(self, channels: Iterable[str]) -> None:
+        if self._connected():
+            await super().subscribe(channels)
+            return
+        async with self._listener_lock:
+            self._subscribed_channels.update(channels)  # LISTENed when the connection comes
+
+    async def unsubscribe(self, channels: Iterable[str]) -> None:
+        if self._connected():
+            await super().unsubscribe(channels)
+            return
+        async with self._listener_lock:
+            self._subscribed_channels.difference_update(channels)
+
     async def _listen(self) -> None:
         attempt = 0
         while not self._stop_listening:
             try:
+                if not self._connected():
+                    raise psycopg.OperationalError("no listener connection")
                 async for notify in self._listener_conn.notifies(timeout=_POLL_S):
                     self._event_queue.put_nowait((notify.channel, notify.payload.encode()))
                 attempt = 0
@@ -39,22 +65,32 @@ class ReconnectingPsycopgBackend(PsycoPgChannelsBackend):
             except psycopg.Error as exc:
                 delay = _RECONNECT_DELAYS_S[min(attempt, len(_RECONNECT_DELAYS_S) - 1)]
                 attempt += 1
-                logger.warning("room event listener lost its connection ({}); retrying", exc)
+                if attempt == 1:
+                    logger.warning("room event listener lost its connection ({}); retrying", exc)
                 await asyncio.sleep(delay)
                 await self._reconnect()
+
+    def _connected(self) -> bool:
+        conn: AsyncConnection[Any] | None = getattr(self, "_listener_conn", None)
+        return conn is not None and not conn.closed
 
     async def _reconnect(self) -> None:
         try:
             conn = await AsyncConnection[Any].connect(self._pg_dsn, autocommit=True)
         except psycopg.Error:
             return  # the loop tries again after its delay
-        for channel in self._subscribed_channels:
-            await conn.execute(SQL("LISTEN {}").format(Identifier(channel)))
-        old, self._listener_conn = self._listener_conn, conn
+        try:
+            for channel in list(self._subscribed_channels):
+                await conn.execute(SQL("LISTEN {}").format(Identifier(channel)))
+        except psycopg.Error:
+            await conn.close()
+            return
+        old: AsyncConnection[Any] | None = getattr(self, "_listener_conn", None)
+        self._listener_conn = conn
         await self._exit_stack.enter_async_context(conn)
-        if not old.closed:
+        if old is not None and not old.closed:
             await old.close()
-        logger.info("room event listener reconnected")
+        logger.info("room event listener connected")
 
 
 def channels_plugin(backend: ChannelsBackend) -> ChannelsPlugin:

@@ -7,6 +7,9 @@ The service must answer 503 problem details quickly (never hang past the pool ti
 from __future__ import annotations
 
 import asyncio
+import json
+import signal
+import subprocess
 import time
 from collections.abc import AsyncIterator
 from typing import Any
@@ -16,10 +19,13 @@ import psycopg
 import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
+from websockets.sync.client import connect
 
 from store.embedded import EmbeddedPostgres
 from tests.conftest import settings_for
 from tests.http.helpers import bearer, register
+from tests.pg import free_port
+from tests.server_process import FAST_HASHING, RHYTHM, ROOT, clean_env, wait_ready
 from web.app import create_app
 from web.channels import ReconnectingPsycopgBackend, channels_plugin
 
@@ -166,3 +172,52 @@ async def test_event_listener_reconnects_after_a_restart(own_server: EmbeddedPos
         finally:
             reader.cancel()
         await plugin.unsubscribe(subscriber)
+
+
+def test_app_starts_while_the_database_is_down(own_server: EmbeddedPostgres) -> None:
+    """Started during an outage, the server serves (not ready), then works once the database is
+    back, room events included, without a restart."""
+    own_server.stop("immediate")
+    port = free_port()
+    env = clean_env(
+        RHYTHM_PORT=str(port),
+        DATABASE_URL=own_server.url("rhythm"),
+        RHYTHM_MIGRATE_ON_START="false",
+        **FAST_HASHING,
+    )
+    proc = subprocess.Popen([*RHYTHM, "serve"], env=env, cwd=ROOT, stdout=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 15
+        while True:
+            assert proc.poll() is None, "the server must not exit while the database is down"
+            try:
+                if httpx.get(f"{base}/health/live").status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert time.monotonic() < deadline, "never live"
+            time.sleep(0.1)
+        assert httpx.get(f"{base}/health/ready").status_code == 503
+        own_server.start()
+        wait_ready(port, seconds=5, proc=proc)
+
+        def account(name: str) -> dict[str, Any]:
+            body = {"email": f"{name}@example.com", "display_name": name, "password": "pw123456"}
+            response = httpx.post(f"{base}/api/v1/auth/register", json=body)
+            assert response.status_code == 201, response.text
+            answer: dict[str, Any] = response.json()
+            return answer
+
+        host, guest = account("host"), account("guest")
+        auth = {"Authorization": f"Bearer {host['access_token']}"}
+        room = httpx.post(f"{base}/api/v1/rooms", json={"name": "r"}, headers=auth).json()
+        url = f"ws://127.0.0.1:{port}/api/v1/rooms/{room['id']}/events?token={host['access_token']}"
+        with connect(url, open_timeout=5) as socket:
+            assert json.loads(socket.recv(timeout=5))["type"] == "snapshot"
+            guest_auth = {"Authorization": f"Bearer {guest['access_token']}"}
+            httpx.post(f"{base}/api/v1/rooms/{room['id']}/join", headers=guest_auth)
+            assert json.loads(socket.recv(timeout=5))["type"] == "member_joined"
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=15)
