@@ -111,39 +111,26 @@ def test_migrate_status_on_database_url(database_url: str) -> None:
 
 
 def test_create_admin_reads_the_password_from_stdin(database_url: str) -> None:
-    command = [*RHYTHM, "users", "create-admin", "--email", "root@example.com"]
     env = clean_env(DATABASE_URL=database_url, RHYTHM_ARGON2_MEMORY_KIB="1024")
-    result = subprocess.run(
-        command,
-        env=env,
-        cwd=ROOT,
-        input="long enough pass\n",
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+
+    def create_admin(email: str, password: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [*RHYTHM, "users", "create-admin", "--email", email],
+            env=env,
+            cwd=ROOT,
+            input=f"{password}\n",
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+
+    result = create_admin("root@example.com", "long enough pass")
     assert result.returncode == 0, result.stderr
     assert "admin root@example.com created" in result.stdout
-    again = subprocess.run(
-        command,
-        env=env,
-        cwd=ROOT,
-        input="long enough pass\n",
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    again = create_admin("root@example.com", "long enough pass")
     assert again.returncode == 1
     assert "already exists" in again.stderr
     assert "Traceback" not in again.stderr
-    short = subprocess.run(
-        [*RHYTHM, "users", "create-admin", "--email", "x@example.com"],
-        env=env,
-        cwd=ROOT,
-        input="short\n",
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    short = create_admin("x@example.com", "short")
     assert short.returncode == 1
     assert "8 to 256 characters" in short.stderr
