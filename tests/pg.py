@@ -10,7 +10,7 @@ from urllib.parse import quote
 
 from psycopg.conninfo import conninfo_to_dict
 
-from store.embedded import SUPERUSER, EmbeddedPostgres
+from rhythm.store.embedded import SUPERUSER, EmbeddedPostgres
 
 EXTERNAL_URL_VARIABLE = "RHYTHM_TEST_DATABASE_URL"
 

@@ -17,7 +17,7 @@ from typing import IO
 
 from tests.pg import free_port
 
-RHYTHM = [sys.executable, "-m", "web.cli"]
+RHYTHM = [sys.executable, "-m", "rhythm.app.cli"]
 ROOT = Path(__file__).resolve().parents[1]
 
 # A cheap argon2id (the same code path) keeps registrations fast on a shared 2-core machine.

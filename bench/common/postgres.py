@@ -12,7 +12,7 @@ from pathlib import Path
 import psycopg
 
 from bench.common.pinning import pin_self
-from store.embedded import EmbeddedPostgres
+from rhythm.store.embedded import EmbeddedPostgres
 
 ROOT = Path(__file__).resolve().parents[2]
 DBNAME = "bench"

@@ -23,11 +23,12 @@ from psycopg import AsyncRawCursor
 from psycopg.rows import tuple_row
 from psycopg_pool import AsyncConnectionPool
 
+from rhythm.app.server import run_server
+from rhythm.app.settings import DEV_JWT_SECRET
+
 # The very SQL the app runs (only the text: no generated code runs here).
-from generated.rooms.query import LIST_LOBBY
-from generated.users.query import GET_USER_BY_ID
-from web.server import run_server
-from web.settings import DEV_JWT_SECRET
+from rhythm.db.rooms.query import LIST_LOBBY
+from rhythm.db.users.query import GET_USER_BY_ID
 
 PAGE = 50
 

@@ -72,10 +72,10 @@ def run(url: str, rounds: int, seconds: float, folder: Path) -> None:
     setup.seed(url)
     subprocess.run([str(PGBENCH), "-i", "-q", "-s", "1", url], check=True, capture_output=True)
     with (
-        server("web.cli", url, SERVER) as app,
+        server("rhythm.app.cli", url, SERVER) as app,
         server("bench.http.bare_app", url, SERVER) as bare,
         # The same app without its access line: what one log line per request costs.
-        server("web.cli", url, SERVER, RHYTHM_LOG_LEVEL="WARNING") as quiet,
+        server("rhythm.app.cli", url, SERVER, RHYTHM_LOG_LEVEL="WARNING") as quiet,
     ):
         users = setup.register_users(app, folder)
         ports = {"app": app, "bare": bare, "app, log WARNING": quiet}

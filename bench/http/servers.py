@@ -52,7 +52,7 @@ def server(module: str, database_url: str, core: int, **extra_env: str) -> Itera
     """Run ``python -m module`` pinned to ``core``; yields its port. Output goes nowhere
     (the real app still formats its JSON access lines: that is part of its cost)."""
     port = free_port()
-    args = ["serve"] if module == "web.cli" else []
+    args = ["serve"] if module == "rhythm.app.cli" else []
     proc = subprocess.Popen(
         [*taskset_prefix(core), sys.executable, "-m", module, *args],
         env=_env(database_url, port, extra_env),

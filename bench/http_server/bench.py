@@ -4,7 +4,7 @@ Run: bench/http_server/run.sh  (or .venv/bin/python -m bench.http_server.bench -
 
 One server worker pinned to core 0; wrk (Debian package `wrk`) and a throwaway embedded
 PostgreSQL pinned to core 1. Both servers run the production app factory
-(``web.server:app_from_environment``, RHYTHM_ENV=production, JSON access log to /dev/null).
+(``rhythm.app.server:app_from_environment``, RHYTHM_ENV=production, JSON access log to /dev/null).
 Endpoints: /health/live (no database) and /health/ready (one pooled query). In every round
 each server is started afresh, in random order, warmed up, then measured on both endpoints.
 Result: median requests/s and median p99 over the rounds, and the ratio granian / uvicorn.
@@ -31,13 +31,13 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from store.embedded import EmbeddedPostgres
-from store.migrate import Migrator
+from rhythm.store.embedded import EmbeddedPostgres
+from rhythm.store.migrate import Migrator
 from tests.pg import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
-FACTORY = "web.server:app_from_environment"
+FACTORY = "rhythm.app.server:app_from_environment"
 SERVER_CORE, CLIENT_CORE = "0", "1"
 ENDPOINTS = ("/health/live", "/health/ready")
 
@@ -45,7 +45,7 @@ ENDPOINTS = ("/health/live", "/health/ready")
 def server_command(name: str, port: int) -> list[str]:
     if name == "uvicorn":
         code = (
-            "import os; from web.server import APP_FACTORY, run_server; "
+            "import os; from rhythm.app.server import APP_FACTORY, run_server; "
             f"run_server(APP_FACTORY, host='127.0.0.1', port={port}, "
             "log_level=os.environ['RHYTHM_LOG_LEVEL'])"
         )

@@ -8,7 +8,7 @@ from bench.queries import data
 from bench.queries.contender import Contender
 from bench.queries.gen import BatchCreateScoresParams
 from bench.queries.gen import Queries as BenchQueries
-from generated.users import Queries, UserRole
+from rhythm.db.users import Queries, UserRole
 
 BATCH = [
     BatchCreateScoresParams(**{f: getattr(s, f) for f in s.__struct_fields__})

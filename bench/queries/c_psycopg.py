@@ -19,7 +19,7 @@ from bench.queries.contender import Contender
 from bench.queries.gen import Difficulty, ListRoomsWithHostRow, Room, RoomStatus, RoomVisibility
 from bench.queries.gen import User as HostUser
 from bench.queries.gen import UserRole as HostRole
-from generated.users import User, UserRole
+from rhythm.db.users import User, UserRole
 
 USER_COLS = "id, email, display_name, password_hash, role, is_active, created_at, updated_at"
 GET = f"SELECT {USER_COLS} FROM users WHERE id = %s"

@@ -23,7 +23,7 @@ from bench.queries import data
 from bench.queries.c_asyncpg import _join_row, _user
 from bench.queries.contender import Contender
 from bench.queries.gen import BenchGrade, CopyScoresParams, Difficulty, RoomStatus, RoomVisibility
-from generated.users import User, UserRole
+from rhythm.db.users import User, UserRole
 
 USER_COLS = "id, email, display_name, password_hash, role, is_active, created_at, updated_at"
 GET = f"SELECT {USER_COLS} FROM users WHERE id = :p1"

@@ -1,7 +1,7 @@
 """A hand-written fake of the kitchen Querier, the way a service's unit test would write one.
 
 mypy checks `_proof` below: if the generated Protocol and this fake drift apart, the
-codegen test run fails.
+sqlc_gen_psycopg_msgspec test run fails.
 """
 
 from __future__ import annotations

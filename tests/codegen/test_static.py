@@ -15,8 +15,8 @@ CHECKED = [
     "tests/codegen/golden",
     "tests/codegen/fake_querier.py",
     "tests/codegen/corpus_types.py",
-    "generated",
-    "codegen",
+    "src/rhythm/db",
+    "plugin/src/sqlc_gen_psycopg_msgspec",
 ]
 
 

@@ -14,9 +14,9 @@ import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
+from rhythm.app.factory import create_app
 from tests.conftest import settings_for
 from tests.server_process import ROOT, serve
-from web.app import create_app
 
 API = ROOT / "api"
 DOCUMENT = API / "openapi" / "openapi.yaml"

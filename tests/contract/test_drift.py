@@ -11,10 +11,10 @@ from pathlib import Path
 import yaml
 from litestar.testing import TestClient
 
+from rhythm.app.factory import create_app
 from tests.conftest import settings_for
 from tests.contract.conftest import API, DOCUMENT, TYPES, node_tool
 from tests.server_process import RHYTHM, ROOT, clean_env
-from web.app import create_app
 
 HINT = "is stale: run 'make api' and commit api/openapi/"
 

@@ -10,8 +10,8 @@ from typing import Any
 import jsonschema
 import pytest
 
+from rhythm.app.settings import Settings, env_name
 from tests.deploy.files import COMPOSE, ROOT, compose, interpolated_variables
-from web.settings import Settings, env_name
 
 # The schema as check-jsonschema (a pinned dev dependency) vendors it from compose-spec.
 SCHEMA = json.loads(

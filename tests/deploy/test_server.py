@@ -1,4 +1,4 @@
-"""web.server: graceful shutdown on SIGTERM, several worker processes, the worker factory."""
+"""rhythm.app.server: graceful shutdown on SIGTERM, several worker processes, the worker factory."""
 
 from __future__ import annotations
 
@@ -17,14 +17,14 @@ from typing import Any
 import psutil
 import pytest
 
+from rhythm.app.server import run_server
 from tests.deploy.files import ROOT
 from tests.pg import free_port
-from web.server import run_server
 
 
 def _serve(port: int, **options: Any) -> subprocess.Popen[bytes]:
     code = (
-        "from web.server import run_server; "
+        "from rhythm.app.server import run_server; "
         f"run_server('tests.deploy.slow_app:create', host='127.0.0.1', port={port}, **{options!r})"
     )
     return subprocess.Popen(
@@ -147,7 +147,7 @@ def _env(**extra: str) -> dict[str, str]:
 
 
 def test_the_worker_factory_builds_the_app_from_the_environment(database_url: str) -> None:
-    code = "from web.server import app_from_environment as f; print(type(f()).__name__)"
+    code = "from rhythm.app.server import app_from_environment as f; print(type(f()).__name__)"
     built = subprocess.run(
         [sys.executable, "-c", code],
         env=_env(DATABASE_URL=database_url, RHYTHM_LOG_LEVEL="WARNING"),

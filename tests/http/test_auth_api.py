@@ -8,9 +8,9 @@ from typing import Any
 import jwt
 import pytest
 
+from rhythm.app.settings import DEV_JWT_SECRET
 from tests.conftest import settings_for
 from tests.http.helpers import PASSWORD, Client, assert_problem, bearer, register
-from web.settings import DEV_JWT_SECRET
 
 
 async def test_register_returns_a_session_without_secrets(client: Client) -> None:
@@ -98,7 +98,7 @@ async def test_login_failures_are_identical(client: Client) -> None:
 async def test_login_rate_limit_is_429_with_retry_after(database_url: str) -> None:
     from litestar.testing import AsyncTestClient
 
-    from web.app import create_app
+    from rhythm.app.factory import create_app
 
     app = create_app(settings_for(database_url, login_rate_limit=3))
     async with AsyncTestClient(app) as limited:

@@ -11,10 +11,10 @@ import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from store.embedded import EmbeddedPostgres
-from store.migrate import Migrator
+from rhythm.app.factory import create_app
+from rhythm.store.embedded import EmbeddedPostgres
+from rhythm.store.migrate import Migrator
 from tests.conftest import MIGRATIONS, settings_for
-from web.app import create_app
 
 
 async def test_live(client: AsyncTestClient[Litestar]) -> None:

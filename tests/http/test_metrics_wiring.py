@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from litestar.testing import AsyncTestClient
 
+from rhythm.app.factory import create_app
 from tests.conftest import settings_for
 from tests.http.helpers import Client, register
-from web.app import create_app
 
 
 async def test_metrics_are_off_by_default(client: Client) -> None:

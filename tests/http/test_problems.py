@@ -8,9 +8,9 @@ import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
+from rhythm.app.factory import create_app
+from rhythm.web.middleware import SECURITY_HEADERS
 from tests.conftest import settings_for
-from web.app import create_app
-from web.middleware import SECURITY_HEADERS
 
 
 async def test_not_found(client: AsyncTestClient[Litestar]) -> None:

@@ -11,8 +11,8 @@ from litestar.exceptions import WebSocketDisconnect
 from litestar.testing import TestClient
 from litestar.testing.websocket_test_session import WebSocketTestSession
 
+from rhythm.app.factory import create_app, drain
 from tests.conftest import settings_for
-from web.app import create_app, drain
 
 SyncClient = TestClient[Litestar]
 

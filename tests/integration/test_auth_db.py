@@ -10,13 +10,13 @@ import pytest
 from psycopg import AsyncConnection
 from psycopg_pool import AsyncConnectionPool
 
-from generated import users as users_db
-from service.access import AccessTokenIssuer
-from service.auth import AuthPolicy, AuthService, ClientInfo, Session
-from service.errors import ConflictError, InvalidTokenError
-from service.passwords import TEST_PARAMS, PasswordHasher
-from service.users import Actor, Role, UsersService
-from store.transaction import transaction
+from rhythm.db import users as users_db
+from rhythm.service.access import AccessTokenIssuer
+from rhythm.service.auth import AuthPolicy, AuthService, ClientInfo, Session
+from rhythm.service.errors import ConflictError, InvalidTokenError
+from rhythm.service.passwords import TEST_PARAMS, PasswordHasher
+from rhythm.service.users import Actor, Role, UsersService
+from rhythm.store.transaction import transaction
 
 Pool = AsyncConnectionPool[AsyncConnection[Any]]
 HASHER = PasswordHasher(TEST_PARAMS)

@@ -9,7 +9,7 @@ import pytest
 from psycopg import AsyncConnection
 from psycopg_pool import AsyncConnectionPool
 
-from store.errors import (
+from rhythm.store.errors import (
     CheckViolationError,
     DatabaseUnavailableError,
     ForeignKeyViolationError,
@@ -17,7 +17,7 @@ from store.errors import (
     UniqueViolationError,
     translate_errors,
 )
-from store.transaction import transaction
+from rhythm.store.transaction import transaction
 
 Pool = AsyncConnectionPool[AsyncConnection[Any]]
 

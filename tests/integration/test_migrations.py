@@ -5,7 +5,7 @@ from __future__ import annotations
 import psycopg
 import pytest
 
-from store.migrate import MigrationError, Migrator, dbmate_url, latest_version
+from rhythm.store.migrate import MigrationError, Migrator, dbmate_url, latest_version
 from tests.conftest import MIGRATIONS
 
 

@@ -10,13 +10,13 @@ import pytest
 from psycopg import AsyncConnection
 from psycopg_pool import AsyncConnectionPool
 
-from generated import rooms as rooms_db
-from service.errors import ConflictError
-from service.room_events import MatchStarted, NoData, channel_of, publish
-from service.rooms import NewRoom, RoomsService
-from service.users import Actor, Role
-from store.errors import UniqueViolationError
-from store.transaction import transaction
+from rhythm.db import rooms as rooms_db
+from rhythm.service.errors import ConflictError
+from rhythm.service.room_events import MatchStarted, NoData, channel_of, publish
+from rhythm.service.rooms import NewRoom, RoomsService
+from rhythm.service.users import Actor, Role
+from rhythm.store.errors import UniqueViolationError
+from rhythm.store.transaction import transaction
 
 Pool = AsyncConnectionPool[AsyncConnection[Any]]
 

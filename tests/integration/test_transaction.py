@@ -8,8 +8,8 @@ import pytest
 from psycopg import AsyncConnection
 from psycopg_pool import AsyncConnectionPool
 
-from store.errors import UniqueViolationError
-from store.transaction import transaction
+from rhythm.store.errors import UniqueViolationError
+from rhythm.store.transaction import transaction
 
 Pool = AsyncConnectionPool[AsyncConnection[Any]]
 

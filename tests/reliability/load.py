@@ -23,11 +23,11 @@ from typing import Any
 import httpx
 import psycopg
 
-from store.embedded import EmbeddedPostgres
-from store.migrate import Migrator
+from rhythm.app.settings import PROJECT_ROOT
+from rhythm.store.embedded import EmbeddedPostgres
+from rhythm.store.migrate import Migrator
 from tests.pg import free_port
 from tests.server_process import FAST_HASHING, serve
-from web.settings import PROJECT_ROOT
 
 PASSWORD = "load test password"
 MAX_PLAYERS = 4

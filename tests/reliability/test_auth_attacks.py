@@ -26,9 +26,9 @@ from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
+from rhythm.app.settings import JwtAlgorithm
 from tests.conftest import settings_for
 from tests.http.helpers import PASSWORD, Client, assert_problem, bearer, register, staff
-from web.settings import JwtAlgorithm
 
 ISSUER, AUDIENCE = "rhythm-backend", "rhythm-api"
 ME = "/api/v1/users/me"
@@ -122,7 +122,7 @@ def app_for(database_url: str, tmp_path: Path) -> Callable[..., Any]:
 
 class _Running:
     def __init__(self, settings: Any, database_url: str, private: bytes, public: bytes) -> None:
-        from web.app import create_app
+        from rhythm.app.factory import create_app
 
         self.client: AsyncTestClient[Litestar] = AsyncTestClient(create_app(settings))
         self.server = Server(self.client, database_url, private, public)
@@ -138,7 +138,7 @@ class _Running:
 @pytest.fixture
 async def client(database_url: str) -> AsyncIterator[Client]:
     """The default HS256 app."""
-    from web.app import create_app
+    from rhythm.app.factory import create_app
 
     async with AsyncTestClient(create_app(settings_for(database_url))) as test_client:
         yield test_client
@@ -336,7 +336,7 @@ async def test_refresh_token_reuse_after_several_rotations_revokes_the_family(
 
 @pytest.fixture
 async def limited(database_url: str) -> AsyncIterator[Client]:
-    from web.app import create_app
+    from rhythm.app.factory import create_app
 
     app = create_app(settings_for(database_url, login_rate_limit=5, login_rate_window_s=600))
     async with AsyncTestClient(app) as test_client:
@@ -369,7 +369,7 @@ async def test_brute_force_across_many_emails_is_limited_per_client(limited: Cli
 
 @pytest.fixture
 async def cors_client(database_url: str) -> AsyncIterator[Client]:
-    from web.app import create_app
+    from rhythm.app.factory import create_app
 
     app = create_app(settings_for(database_url, cors_origins=("https://game.example",)))
     async with AsyncTestClient(app) as test_client:

@@ -11,9 +11,9 @@ import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
+from rhythm.app.factory import create_app
 from tests.conftest import settings_for
 from tests.http.helpers import PASSWORD, Client, assert_problem, bearer, staff
-from web.app import create_app
 
 JSON = {"content-type": "application/json"}
 BIG = 2**63  # one past PostgreSQL's bigint

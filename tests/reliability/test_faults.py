@@ -21,13 +21,13 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from websockets.sync.client import connect
 
-from store.embedded import EmbeddedPostgres
+from rhythm.app.factory import create_app
+from rhythm.store.embedded import EmbeddedPostgres
+from rhythm.web.channels import ReconnectingPsycopgBackend, channels_plugin
 from tests.conftest import settings_for
 from tests.http.helpers import bearer, register
 from tests.pg import free_port
 from tests.server_process import FAST_HASHING, RHYTHM, ROOT, clean_env, wait_ready
-from web.app import create_app
-from web.channels import ReconnectingPsycopgBackend, channels_plugin
 
 Client = AsyncTestClient[Litestar]
 POOL_TIMEOUT_S = 1.0

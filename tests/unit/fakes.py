@@ -17,10 +17,10 @@ from typing import Any
 
 import msgspec
 
-from generated import auth as auth_db
-from generated import rooms as rooms_db
-from generated import users as users_db
-from store.errors import UniqueViolationError
+from rhythm.db import auth as auth_db
+from rhythm.db import rooms as rooms_db
+from rhythm.db import users as users_db
+from rhythm.store.errors import UniqueViolationError
 
 
 def _now() -> datetime:

@@ -9,9 +9,9 @@ from typing import Any
 import jwt
 import pytest
 
-from service.access import AccessTokenIssuer
-from service.auth import AuthPolicy, AuthService, ClientInfo, Session
-from service.errors import (
+from rhythm.service.access import AccessTokenIssuer
+from rhythm.service.auth import AuthPolicy, AuthService, ClientInfo, Session
+from rhythm.service.errors import (
     ConflictError,
     ForbiddenError,
     InvalidCredentialsError,
@@ -19,8 +19,8 @@ from service.errors import (
     RateLimitedError,
     RuleViolationError,
 )
-from service.passwords import TEST_PARAMS, PasswordHasher
-from service.tokens import hash_refresh_token
+from rhythm.service.passwords import TEST_PARAMS, PasswordHasher
+from rhythm.service.tokens import hash_refresh_token
 from tests.unit.fakes import FakeConnection, FakeTokens, FakeUsers
 
 SECRET = "unit-test-secret-unit-test-secret-0123"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from service.errors import ConflictError, ForbiddenError, NotFoundError, RuleViolationError
-from service.rooms import (
+from rhythm.service.errors import ConflictError, ForbiddenError, NotFoundError, RuleViolationError
+from rhythm.service.rooms import (
     Difficulty,
     NewRoom,
     RoomsService,
@@ -13,7 +13,7 @@ from service.rooms import (
     SettingsChange,
     Visibility,
 )
-from service.users import Actor, Role
+from rhythm.service.users import Actor, Role
 from tests.unit.fakes import FakeConnection, FakeRooms, FakeUsers
 
 

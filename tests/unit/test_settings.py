@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from web.settings import DEV_JWT_SECRET, Environment, SettingsError, load_settings
+from rhythm.app.settings import DEV_JWT_SECRET, Environment, SettingsError, load_settings
 
 STRONG_SECRET = "s" * 48
 
@@ -98,7 +98,7 @@ def test_repr_hides_secrets() -> None:
 
 
 def test_env_example_documents_every_setting() -> None:
-    from web.settings import PROJECT_ROOT, Settings, env_name
+    from rhythm.app.settings import PROJECT_ROOT, Settings, env_name
 
     documented = {
         line.split("=", 1)[0]

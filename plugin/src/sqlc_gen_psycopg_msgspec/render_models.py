@@ -1,0 +1,72 @@
+"""models.py: the context's enums and one msgspec Struct per table."""
+
+from __future__ import annotations
+
+from sqlc_gen_psycopg_msgspec.catalog import EnumInfo
+from sqlc_gen_psycopg_msgspec.plan import ContextPlan, ModelPlan
+from sqlc_gen_psycopg_msgspec.pyfmt import INDENT, string_literal
+from sqlc_gen_psycopg_msgspec.render_common import header, used_imports
+from sqlc_gen_psycopg_msgspec.typemap import Import
+
+
+def _docstring(text: str, indent: str) -> list[str]:
+    text = " ".join(text.split()).replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
+    if text.endswith('"'):
+        text += " "
+    return [f'{indent}"""{text}"""'] if text else []
+
+
+def struct_base(frozen: bool) -> str:
+    return "msgspec.Struct, frozen=True" if frozen else "msgspec.Struct"
+
+
+def render_enum(enum: EnumInfo) -> list[str]:
+    lines = [f"class {enum.class_name}(enum.StrEnum):"]
+    doc = _docstring(enum.comment or f"The {enum.schema}.{enum.db_name} enum.", INDENT)
+    lines.extend(doc)
+    lines.append("")
+    for member, label in zip(enum.members, enum.labels, strict=True):
+        lines.append(f"{INDENT}{member} = {string_literal(label)}")
+    if not enum.labels:
+        lines.pop()
+    lines.extend(["", ""])
+    lines.append(
+        f"{enum.map_name}: Final[dict[str, {enum.class_name}]] = "
+        f"{{m.value: m for m in {enum.class_name}}}"
+    )
+    return lines
+
+
+def render_struct(model: ModelPlan, frozen: bool, doc: str = "") -> list[str]:
+    lines = [f"class {model.class_name}({struct_base(frozen)}):"]
+    if doc:
+        lines.extend(_docstring(doc, INDENT))
+        if model.fields:
+            lines.append("")
+    for field in model.fields:
+        lines.append(f"{INDENT}{field.name}: {field.annotation}")
+    if not model.fields and not doc:
+        lines.append(f"{INDENT}pass")
+    return lines
+
+
+def render_models(plan: ContextPlan, frozen: bool) -> str:
+    blocks: list[list[str]] = []
+    imports: set[Import] = {("enum", None), ("typing", "Final"), ("msgspec", None)}
+    for enum in plan.enums:
+        blocks.append(render_enum(enum))
+    for model in plan.models:
+        table = model.table
+        doc = model.comment or (f"A row of {table.schema}.{table.db_name}." if table else "")
+        blocks.append(render_struct(model, frozen, doc))
+        for field in model.fields:
+            imports.update(i for i in field.type.element.imports if i[0] != ".models")
+    body = "\n\n\n".join("\n".join(block) for block in blocks)
+    lines = header(plan.sqlc_version)
+    lines.append('"""Enums and table models of this package."""')
+    import_lines = used_imports(imports, body)
+    if import_lines:
+        lines += ["", *import_lines]
+    if body:
+        lines += ["", "", body]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,129 @@
+"""querier.py: the Querier Protocol(s) and the Queries class(es) implementing them."""
+
+from __future__ import annotations
+
+from sqlc_gen_psycopg_msgspec.plan import ContextPlan, QueryPlan, mixin_name
+from sqlc_gen_psycopg_msgspec.pyfmt import INDENT, bracketed
+from sqlc_gen_psycopg_msgspec.render_common import header, used_imports
+from sqlc_gen_psycopg_msgspec.render_queries import (
+    Flavor,
+    _item_type,
+    _struct_imports,
+    return_type,
+    signature_params,
+)
+from sqlc_gen_psycopg_msgspec.typemap import Import
+
+
+def _protocol_methods(query: QueryPlan, flavor: Flavor, iterators: bool) -> list[str]:
+    lines: list[str] = []
+    params = signature_params(query)
+    head = f"{flavor.defn} {query.method}("
+    lines += bracketed(head, params, f" -> {return_type(query)}: ...", INDENT)
+    if query.cmd == ":many" and iterators:
+        ret = f"{flavor.iterator}[{_item_type(query)}]"
+        # An async generator is a plain `def` returning an AsyncIterator.
+        lines += bracketed(f"def iter_{query.method}(", params, f" -> {ret}: ...", INDENT)
+    return lines
+
+
+def _protocol(plan: ContextPlan, flavor: Flavor, iterators: bool) -> list[str]:
+    name = "SyncQuerier" if flavor.sync else "Querier"
+    kind = "sync" if flavor.sync else "async"
+    lines = [
+        f"class {name}(Protocol):",
+        f'{INDENT}"""Every {kind} query of this package; implement it to fake the database."""',
+        "",
+    ]
+    for file in plan.files:
+        for query in file.queries:
+            lines += _protocol_methods(query, flavor, iterators)
+    if not any(f.queries for f in plan.files):
+        lines.pop()
+    return lines
+
+
+def _queries_class(plan: ContextPlan, flavor: Flavor) -> list[str]:
+    name = "SyncQueries" if flavor.sync else "Queries"
+    base = "SyncBase" if flavor.sync else "AsyncBase"
+    mixins = [mixin_name(f.module, sync=flavor.sync) for f in plan.files] or [base]
+    protocol = "SyncQuerier" if flavor.sync else "Querier"
+    lines = bracketed(f"class {name}(", mixins, ":", "")
+    lines += [
+        f'{INDENT}"""{protocol} on psycopg: give it a pool, or a connection to join its '
+        'transaction."""',
+        "",
+        f"{INDENT}__slots__ = ()",
+        "",
+        "",
+        f"def _check_{name.lower()}(queries: {name}) -> {protocol}:",
+        f"{INDENT}return queries  # mypy proves here that {name} implements {protocol}",
+    ]
+    return lines
+
+
+def render_querier(plan: ContextPlan, emit_async: bool, emit_sync: bool, iterators: bool) -> str:
+    imports: set[Import] = {
+        ("typing", "Protocol"),
+        ("typing", "Any"),
+        ("collections.abc", "AsyncIterator"),
+        ("collections.abc", "Iterator"),
+        ("collections.abc", "Iterable"),
+        ("._runtime", "ExecResult"),
+        ("._runtime", "AsyncBase"),
+        ("._runtime", "SyncBase"),
+    }
+    for file in plan.files:
+        for query in file.queries:
+            imports |= _struct_imports(query.params)
+            if query.scalar is not None:
+                imports |= _struct_imports([query.scalar])
+            if query.row is not None:
+                module = ".models" if not query.row_is_own else f".{file.module}"
+                imports.add((module, query.row.class_name))
+            if query.params_struct is not None:
+                imports.add((f".{file.module}", query.params_struct))
+        for sync in (False, True):
+            imports.add((f".{file.module}", mixin_name(file.module, sync=sync)))
+    blocks: list[list[str]] = []
+    flavors = [Flavor(sync=False)] * emit_async + [Flavor(sync=True)] * emit_sync
+    for flavor in flavors:
+        blocks.append(_protocol(plan, flavor, iterators))
+    for flavor in flavors:
+        blocks.append(_queries_class(plan, flavor))
+    body = "\n\n\n".join("\n".join(b) for b in blocks)
+    lines = header(plan.sqlc_version)
+    lines.append(
+        '"""The Querier Protocol of this package and the Queries class implementing it."""'
+    )
+    lines += ["", *used_imports(imports, body), "", "", body]
+    return "\n".join(lines) + "\n"
+
+
+def render_init(plan: ContextPlan, emit_async: bool, emit_sync: bool) -> str:
+    exported: dict[str, str] = {}
+    for enum in plan.enums:
+        exported[enum.class_name] = ".models"
+    for model in plan.models:
+        exported[model.class_name] = ".models"
+    for name in ("Querier", "Queries") if emit_async else ():
+        exported[name] = ".querier"
+    for name in ("SyncQuerier", "SyncQueries") if emit_sync else ():
+        exported[name] = ".querier"
+    for name in ("ExecResult", "Inet", "Cidr"):
+        exported[name] = "._runtime"
+    for file in plan.files:
+        for query in file.queries:
+            if query.row is not None and query.row_is_own:
+                exported[query.row.class_name] = f".{file.module}"
+            if query.params_struct is not None:
+                exported[query.params_struct] = f".{file.module}"
+    imports: set[Import] = {(module, name) for name, module in exported.items()}
+    from sqlc_gen_psycopg_msgspec.pyfmt import all_sort_key, render_imports
+
+    names = sorted(exported, key=all_sort_key)
+    lines = header(plan.sqlc_version)
+    lines.append('"""Typed queries of this package: models, Querier Protocol, Queries."""')
+    lines += ["", *render_imports(imports), ""]
+    lines += bracketed("__all__ = [", [f'"{n}"' for n in names], "", "", "]")
+    return "\n".join(lines) + "\n"

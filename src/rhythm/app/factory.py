@@ -1,0 +1,150 @@
+"""``create_app(settings)``: the Litestar application, its pool and its lifespan."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from datetime import timedelta
+from typing import Any
+
+from litestar import Litestar
+from litestar.config.cors import CORSConfig
+from litestar.datastructures import State
+from loguru import logger
+from psycopg import AsyncConnection
+from psycopg_pool import AsyncConnectionPool
+
+from rhythm.app.settings import Settings, describe_database
+from rhythm.service.auth import AuthPolicy, AuthService
+from rhythm.service.health import HealthService
+from rhythm.service.passwords import Argon2Params, PasswordHasher
+from rhythm.service.rooms import RoomsService
+from rhythm.service.users import UsersService
+from rhythm.store.migrate import latest_version
+from rhythm.store.pool import create_pool
+from rhythm.web.channels import ReconnectingPsycopgBackend, channels_plugin
+from rhythm.web.controllers_auth import AuthController
+from rhythm.web.controllers_rooms import RoomsController
+from rhythm.web.controllers_users import UsersController
+from rhythm.web.health import HealthController
+from rhythm.web.metrics import metrics_middleware, metrics_routes
+from rhythm.web.middleware import request_context_middleware
+from rhythm.web.openapi import openapi_config
+from rhythm.web.problems import EXCEPTION_HANDLERS
+from rhythm.web.room_socket import OpenSockets, room_events
+from rhythm.web.security import access_token_issuer, jwt_auth
+
+
+def create_app(settings: Settings) -> Litestar:
+    """The application for ``settings``; ``settings.database_url`` must be resolved already."""
+    if not settings.database_url:
+        raise ValueError("create_app needs settings.database_url (start the embedded server first)")
+    pool = create_pool(
+        settings.database_url,
+        min_size=settings.db_pool_min,
+        max_size=settings.db_pool_max,
+        timeout_s=settings.db_pool_timeout_s,
+    )
+    hasher = PasswordHasher(
+        Argon2Params(
+            time_cost=settings.argon2_time_cost,
+            memory_cost_kib=settings.argon2_memory_kib,
+            parallelism=settings.argon2_parallelism,
+        )
+    )
+    state = State(
+        {
+            "settings": settings,
+            "pool": pool,
+            "health": HealthService(
+                pool, latest_version(settings.migrations_dir), settings.ready_timeout_s
+            ),
+            "auth": AuthService(
+                pool,
+                hasher=hasher,
+                issuer=access_token_issuer(settings),
+                policy=AuthPolicy(
+                    refresh_ttl=timedelta(seconds=settings.refresh_token_ttl_s),
+                    login_limit=settings.login_rate_limit,
+                    login_window_s=settings.login_rate_window_s,
+                ),
+            ),
+            "users": UsersService(pool, hasher=hasher),
+            "rooms": RoomsService(pool),
+            "sockets": OpenSockets(),
+        }
+    )
+    app = Litestar(
+        route_handlers=[
+            HealthController,
+            AuthController,
+            UsersController,
+            RoomsController,
+            room_events,
+            *(metrics_routes(settings.metrics_token) if settings.metrics_enabled else []),
+        ],
+        on_app_init=[jwt_auth(settings).on_app_init],
+        plugins=[channels_plugin(ReconnectingPsycopgBackend(settings.database_url))],
+        state=state,
+        lifespan=[_pool_lifespan(pool, settings)],
+        exception_handlers=EXCEPTION_HANDLERS,
+        cors_config=_cors(settings),
+        request_max_body_size=settings.max_body_bytes,
+        openapi_config=openapi_config(),
+        logging_config=None,
+        debug=False,
+    )
+    # Outside Litestar's router, so 404s, 405s and CORS preflights get an id and a log line too.
+    handler = metrics_middleware(app.asgi_handler) if settings.metrics_enabled else app.asgi_handler
+    app.asgi_handler = request_context_middleware(handler)
+    return app
+
+
+async def drain(app: Litestar) -> None:
+    """First step of a graceful shutdown: report not ready, close room sockets with 1001.
+
+    The server calls it as soon as it is told to stop (so load balancers and clients learn
+    early); the lifespan calls it again at the end, which is harmless.
+    """
+    health: HealthService = app.state.health
+    health.begin_draining()
+    sockets: OpenSockets = app.state.sockets
+    if len(sockets):
+        logger.info("closing {} room sockets", len(sockets))
+    await sockets.close_all()
+
+
+def _cors(settings: Settings) -> CORSConfig | None:
+    if not settings.cors_origins:
+        return None
+    return CORSConfig(
+        allow_origins=list(settings.cors_origins),
+        allow_methods=["GET", "POST", "PATCH", "PUT", "DELETE"],
+        allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
+        expose_headers=["X-Request-ID", "Retry-After"],
+        allow_credentials=False,
+        max_age=600,
+    )
+
+
+def _pool_lifespan(
+    pool: AsyncConnectionPool[AsyncConnection[Any]], settings: Settings
+) -> Callable[[Litestar], AbstractAsyncContextManager[None]]:
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        # wait=False: the app starts (and /health/live answers) even while the database is down.
+        await pool.open(wait=False)
+        logger.info(
+            "rhythm serving on http://{}:{} (database: {})",
+            settings.host,
+            settings.port,
+            describe_database(settings.database_url),
+        )
+        try:
+            yield
+        finally:
+            await drain(app)
+            await pool.close()
+            logger.info("database pool closed")
+
+    return lifespan

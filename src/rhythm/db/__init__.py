@@ -1,0 +1,1 @@
+"""Generated query packages, one per context: never edited by hand (`make generate`)."""

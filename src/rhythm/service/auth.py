@@ -1,0 +1,203 @@
+"""Authentication: register, login, refresh-token rotation with reuse detection, logout.
+
+Each operation is one transaction. Password hashing happens before the transaction begins, so
+a slow hash never holds a database connection.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from rhythm.db import auth as auth_db
+from rhythm.db import users as users_db
+from rhythm.service.access import AccessToken, AccessTokenIssuer
+from rhythm.service.errors import (
+    ConflictError,
+    ForbiddenError,
+    InvalidCredentialsError,
+    InvalidTokenError,
+    RateLimitedError,
+    RuleViolationError,
+)
+from rhythm.service.passwords import PasswordHasher
+from rhythm.service.ratelimit import SlidingWindowLimiter
+from rhythm.service.tokens import hash_refresh_token, new_refresh_token
+from rhythm.store.errors import UniqueViolationError
+from rhythm.store.transaction import AsyncDB, transaction
+
+UsersQueriesFactory = Callable[[AsyncDB], users_db.Querier]
+AuthQueriesFactory = Callable[[AsyncDB], auth_db.Querier]
+
+MIN_PASSWORD_LENGTH = 8
+MAX_PASSWORD_LENGTH = 256
+MAX_USER_AGENT = 512
+
+
+@dataclass(frozen=True, slots=True)
+class ClientInfo:
+    """Who is calling, recorded with each refresh token."""
+
+    address: str | None = None
+    user_agent: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Session:
+    """What a successful register, login or refresh hands back."""
+
+    user: users_db.User
+    access: AccessToken
+    refresh_token: str
+    refresh_expires_at: datetime
+    session_id: uuid.UUID
+
+
+@dataclass(frozen=True, slots=True)
+class AuthPolicy:
+    refresh_ttl: timedelta
+    login_limit: int = 10
+    login_window_s: float = 60.0
+
+
+class AuthService:
+    def __init__(
+        self,
+        db: AsyncDB,
+        *,
+        hasher: PasswordHasher,
+        issuer: AccessTokenIssuer,
+        policy: AuthPolicy,
+        users: UsersQueriesFactory = users_db.Queries,
+        tokens: AuthQueriesFactory = auth_db.Queries,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self._db = db
+        self._hasher = hasher
+        self._issuer = issuer
+        self._policy = policy
+        self._users = users
+        self._tokens = tokens
+        self._clock = clock
+        self._by_client = SlidingWindowLimiter(policy.login_limit, policy.login_window_s)
+        self._by_email = SlidingWindowLimiter(policy.login_limit, policy.login_window_s)
+
+    async def register(
+        self, *, email: str, display_name: str, password: str, client: ClientInfo
+    ) -> Session:
+        check_password(password)
+        password_hash = await self._hasher.hash(password)
+        try:
+            async with transaction(self._db) as conn:
+                user = await self._users(conn).create_user(
+                    email=email.strip(),
+                    display_name=display_name.strip(),
+                    password_hash=password_hash,
+                    role=users_db.UserRole.USER,
+                )
+                assert user is not None  # INSERT ... RETURNING always returns the row
+                session, _ = await self._open_session(conn, user, uuid.uuid4(), client)
+                return session
+        except UniqueViolationError as exc:
+            raise ConflictError("an account with this email already exists") from exc
+
+    async def login(self, *, email: str, password: str, client: ClientInfo) -> Session:
+        keys = (f"client:{client.address}", f"email:{email.strip().lower()}")
+        self._check_rate(keys)
+        user = await self._users(self._db).get_user_by_email(email=email.strip())
+        # Verify even when there is no such user: the answer and its timing stay the same.
+        valid = await self._hasher.verify(user.password_hash if user else None, password)
+        if user is None or not valid:
+            self._by_client.hit(keys[0])
+            self._by_email.hit(keys[1])
+            raise InvalidCredentialsError("wrong email or password")
+        if not user.is_active:
+            raise ForbiddenError("this account is disabled")
+        self._by_email.reset(keys[1])
+        async with transaction(self._db) as conn:
+            session, _ = await self._open_session(conn, user, uuid.uuid4(), client)
+            return session
+
+    async def refresh(self, *, refresh_token: str, client: ClientInfo) -> Session:
+        """Rotate ``refresh_token``; presenting a rotated token again revokes its family."""
+        token_hash = hash_refresh_token(refresh_token)
+        refused = False
+        async with transaction(self._db) as conn:
+            tokens = self._tokens(conn)
+            row = await tokens.get_refresh_token_by_hash_for_update(token_hash=token_hash)
+            if row is None or row.revoked_at is not None:
+                raise InvalidTokenError("the refresh token is not valid")
+            user = await self._users(conn).get_user_by_id(id=row.user_id)
+            if row.rotated_at is not None or user is None or not user.is_active:
+                # A rotated token seen again means it leaked, and a disabled account has no
+                # sessions: either way, end every session of this family.
+                await tokens.revoke_refresh_token_family(family_id=row.family_id)
+                refused = True
+            elif row.expires_at <= self._clock():
+                raise InvalidTokenError("the refresh token has expired")
+            else:
+                session, new_id = await self._open_session(conn, user, row.family_id, client)
+                rotated = await tokens.rotate_refresh_token(id=row.id, replaced_by_id=new_id)
+                assert rotated == 1  # we hold the row lock, nobody else can have rotated it
+                return session
+        # Outside the block: the revocation above is committed before we refuse.
+        assert refused
+        raise InvalidTokenError("the refresh token is not valid")
+
+    async def logout(self, *, session_id: uuid.UUID) -> None:
+        async with transaction(self._db) as conn:
+            await self._tokens(conn).revoke_refresh_token_family(family_id=session_id)
+
+    async def logout_all(self, *, user_id: int) -> int:
+        async with transaction(self._db) as conn:
+            return await self._tokens(conn).revoke_user_refresh_tokens(user_id=user_id)
+
+    def _check_rate(self, keys: tuple[str, str]) -> None:
+        waits = [
+            wait
+            for limiter, key in zip((self._by_client, self._by_email), keys, strict=True)
+            if (wait := limiter.retry_after(key)) is not None
+        ]
+        if waits:
+            raise RateLimitedError("too many login attempts; try again later", max(waits))
+
+    async def _open_session(
+        self, conn: AsyncDB, user: users_db.User, family: uuid.UUID, client: ClientInfo
+    ) -> tuple[Session, int]:
+        token, token_hash = new_refresh_token()
+        expires_at = self._clock() + self._policy.refresh_ttl
+        row = await self._tokens(conn).insert_refresh_token(
+            auth_db.InsertRefreshTokenParams(
+                user_id=user.id,
+                token_hash=token_hash,
+                family_id=family,
+                expires_at=expires_at,
+                user_agent=(client.user_agent or "")[:MAX_USER_AGENT] or None,
+                ip_address=_address(client.address),
+            )
+        )
+        assert row is not None  # INSERT ... RETURNING always returns the row
+        access = self._issuer.issue(user_id=user.id, role=user.role.value, session_id=family)
+        return Session(user, access, token, expires_at, family), row.id
+
+
+def check_password(password: str) -> None:
+    # NIST SP 800-63B: a length floor and no composition rules; the ceiling bounds hashing work.
+    if not MIN_PASSWORD_LENGTH <= len(password) <= MAX_PASSWORD_LENGTH:
+        raise RuleViolationError(
+            f"the password needs {MIN_PASSWORD_LENGTH} to {MAX_PASSWORD_LENGTH} characters"
+        )
+
+
+def _address(
+    address: str | None,
+) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    if not address:
+        return None
+    try:
+        return ipaddress.ip_address(address)
+    except ValueError:
+        return None  # test clients and proxies may send names; the column keeps addresses only

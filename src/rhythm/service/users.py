@@ -1,0 +1,203 @@
+"""Users: profile, password change, and the moderation rules on roles and disabling."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from rhythm.db import auth as auth_db
+from rhythm.db import users as users_db
+from rhythm.service.auth import check_password
+from rhythm.service.errors import (
+    ConflictError,
+    ForbiddenError,
+    NotAuthenticatedError,
+    NotFoundError,
+)
+from rhythm.service.passwords import PasswordHasher
+from rhythm.store.errors import UniqueViolationError
+from rhythm.store.transaction import AsyncDB, transaction
+
+Role = users_db.UserRole
+User = users_db.User
+STAFF = frozenset({Role.MODERATOR, Role.ADMIN})
+MAX_PAGE = 100
+_MAX_REMEMBERED = 10_000
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """The authenticated caller, as the access token describes them."""
+
+    user_id: int
+    role: Role
+    session_id: uuid.UUID | None = None
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in STAFF
+
+
+@dataclass(frozen=True, slots=True)
+class UserPage:
+    users: list[User]
+    next_after: int | None
+
+
+class UsersService:
+    def __init__(
+        self,
+        db: AsyncDB,
+        *,
+        hasher: PasswordHasher,
+        users: Callable[[AsyncDB], users_db.Querier] = users_db.Queries,
+        tokens: Callable[[AsyncDB], auth_db.Querier] = auth_db.Queries,
+        active_ttl_s: float = 5.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._db = db
+        self._hasher = hasher
+        self._users = users
+        self._tokens = tokens
+        self._active_ttl_s = active_ttl_s
+        self._clock = clock
+        self._active: OrderedDict[int, tuple[bool, float]] = OrderedDict()
+
+    async def is_active(self, user_id: int) -> bool:
+        """Whether the account exists and is enabled, as of at most ``active_ttl_s`` ago.
+
+        Every authenticated request asks, so a disabled or deleted account's access token
+        stops working within seconds rather than at its expiry; the short memory keeps that
+        to one query per user every few seconds. Changes made through this instance forget
+        the answer at once.
+        """
+        now = self._clock()
+        hit = self._active.get(user_id)
+        if hit is not None and now - hit[1] < self._active_ttl_s:
+            return hit[0]
+        user = await self._users(self._db).get_user_by_id(id=user_id)
+        active = user is not None and user.is_active
+        self._active[user_id] = (active, now)
+        self._active.move_to_end(user_id)
+        if len(self._active) > _MAX_REMEMBERED:
+            self._active.popitem(last=False)
+        return active
+
+    async def me(self, actor: Actor) -> User:
+        user = await self._users(self._db).get_user_by_id(id=actor.user_id)
+        if user is None or not user.is_active:
+            raise NotAuthenticatedError("this account no longer exists or is disabled")
+        return user
+
+    async def update_profile(
+        self,
+        actor: Actor,
+        *,
+        display_name: str | None = None,
+        current_password: str | None = None,
+        new_password: str | None = None,
+    ) -> User:
+        """Change the display name and/or the password; a new password ends the other sessions."""
+        user = await self.me(actor)
+        new_hash = None
+        if new_password is not None:
+            check_password(new_password)
+            # 403, not 401: the caller is authenticated, and a 401 would send clients to refresh.
+            if current_password is None:
+                raise ForbiddenError("changing the password needs the current password")
+            if not await self._hasher.verify(user.password_hash, current_password):
+                raise ForbiddenError("the current password is wrong")
+            new_hash = await self._hasher.hash(new_password)
+        async with transaction(self._db) as conn:
+            users = self._users(conn)
+            if display_name is not None:
+                updated = await users.update_display_name(id=user.id, display_name=display_name)
+                user = updated or user
+            if new_hash is not None:
+                await users.update_password_hash(id=user.id, password_hash=new_hash)
+                await self._end_other_sessions(conn, actor)
+                refreshed = await users.get_user_by_id(id=user.id)
+                user = refreshed or user
+        return user
+
+    async def list(self, actor: Actor, *, role: Role | None, after: int, limit: int) -> UserPage:
+        _require_staff(actor)
+        limit = max(1, min(limit, MAX_PAGE))
+        # One row more than asked tells whether a next page exists without a COUNT.
+        rows = await self._users(self._db).list_users(
+            after_id=after, role=role, page_size=limit + 1
+        )
+        page = rows[:limit]
+        next_after = page[-1].id if len(rows) > limit else None
+        return UserPage(users=page, next_after=next_after)
+
+    async def get(self, actor: Actor, user_id: int) -> User:
+        if actor.user_id != user_id:
+            _require_staff(actor)
+        user = await self._users(self._db).get_user_by_id(id=user_id)
+        if user is None:
+            raise NotFoundError(f"user {user_id} does not exist")
+        return user
+
+    async def set_role(self, actor: Actor, user_id: int, role: Role) -> User:
+        if actor.role is not Role.ADMIN:
+            raise ForbiddenError("only an admin can change roles")
+        if actor.user_id == user_id:
+            raise ForbiddenError("an admin cannot change their own role")
+        async with transaction(self._db) as conn:
+            user = await self._users(conn).update_role(id=user_id, role=role)
+        if user is None:
+            raise NotFoundError(f"user {user_id} does not exist")
+        return user
+
+    async def set_active(self, actor: Actor, user_id: int, *, active: bool) -> User:
+        """Enable or disable an account; disabling revokes every session in the same commit."""
+        _require_staff(actor)
+        if actor.user_id == user_id:
+            raise ForbiddenError("you cannot enable or disable your own account")
+        async with transaction(self._db) as conn:
+            users = self._users(conn)
+            target = await users.get_user_by_id(id=user_id)
+            if target is None:
+                raise NotFoundError(f"user {user_id} does not exist")
+            if actor.role is not Role.ADMIN and target.role in STAFF:
+                raise ForbiddenError("only an admin can enable or disable staff accounts")
+            user = await users.set_active(id=user_id, is_active=active)
+            assert user is not None  # the row exists: we just read it in this transaction
+            if not active:
+                await self._tokens(conn).revoke_user_refresh_tokens(user_id=user_id)
+        self._active.pop(user_id, None)
+        return user
+
+    async def create_admin(self, *, email: str, display_name: str, password: str) -> User:
+        check_password(password)
+        password_hash = await self._hasher.hash(password)
+        try:
+            async with transaction(self._db) as conn:
+                user = await self._users(conn).create_user(
+                    email=email.strip(),
+                    display_name=display_name.strip(),
+                    password_hash=password_hash,
+                    role=Role.ADMIN,
+                )
+        except UniqueViolationError as exc:
+            raise ConflictError(f"an account with email {email} already exists") from exc
+        assert user is not None
+        return user
+
+    async def _end_other_sessions(self, conn: AsyncDB, actor: Actor) -> None:
+        tokens = self._tokens(conn)
+        if actor.session_id is None:
+            await tokens.revoke_user_refresh_tokens(user_id=actor.user_id)
+        else:
+            await tokens.revoke_other_refresh_tokens(
+                user_id=actor.user_id, keep_family_id=actor.session_id
+            )
+
+
+def _require_staff(actor: Actor) -> None:
+    if not actor.is_staff:
+        raise ForbiddenError("this needs the moderator or admin role")

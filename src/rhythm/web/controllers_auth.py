@@ -1,0 +1,156 @@
+"""``/api/v1/auth``: register, login, refresh, logout."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from litestar import Controller, Request, post
+from litestar.datastructures import State
+from litestar.di import NamedDependency, Provide
+from litestar.params import JSONBody
+from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
+
+from rhythm.service.auth import AuthService, ClientInfo, Session
+from rhythm.web.problems import responses
+from rhythm.web.schemas import LoginRequest, RefreshRequest, RegisterRequest, SessionOut, UserOut
+from rhythm.web.security import current_actor
+
+
+def client_of(request: Request[Any, Any, Any]) -> ClientInfo:
+    return ClientInfo(
+        address=request.client.host if request.client else None,
+        user_agent=request.headers.get("user-agent"),
+    )
+
+
+def session_out(session: Session) -> SessionOut:
+    expires_in = int(session.access.expires_at.timestamp() - time.time())
+    return SessionOut(
+        access_token=session.access.token,
+        token_type="Bearer",  # noqa: S106 - the OAuth 2 token type, not a secret
+        expires_at=session.access.expires_at,
+        expires_in=max(expires_in, 0),
+        refresh_token=session.refresh_token,
+        refresh_expires_at=session.refresh_expires_at,
+        user=UserOut.of(session.user),
+    )
+
+
+AnyRequest = Request[Any, Any, Any]
+Auth = NamedDependency[AuthService]
+
+
+def provide_auth(state: State) -> AuthService:
+    service: AuthService = state.auth
+    return service
+
+
+class AuthController(Controller):
+    path = "/api/v1/auth"
+    tags = ["auth"]  # noqa: RUF012
+    dependencies = {"auth": Provide(provide_auth, sync_to_thread=False)}  # noqa: RUF012
+
+    @post(
+        "/register",
+        operation_id="register",
+        summary="Create an account and open a session",
+        status_code=HTTP_201_CREATED,
+        responses=responses(
+            400,
+            409,
+            422,
+            notes={409: "An account with this email exists", 422: "The password is too weak"},
+        ),
+        security=[],
+    )
+    async def register(
+        self,
+        data: JSONBody[RegisterRequest],
+        request: AnyRequest,
+        auth: Auth,
+    ) -> SessionOut:
+        session = await auth.register(
+            email=data.email,
+            display_name=data.display_name,
+            password=data.password,
+            client=client_of(request),
+        )
+        return session_out(session)
+
+    @post(
+        "/login",
+        operation_id="login",
+        summary="Open a session with email and password",
+        status_code=HTTP_200_OK,
+        responses=responses(
+            400,
+            401,
+            403,
+            429,
+            notes={
+                401: "Wrong email or password",
+                403: "The account is disabled",
+                429: "Too many attempts from this client or for this email; see Retry-After",
+            },
+        ),
+        security=[],
+    )
+    async def login(
+        self,
+        data: JSONBody[LoginRequest],
+        request: AnyRequest,
+        auth: Auth,
+    ) -> SessionOut:
+        session = await auth.login(
+            email=data.email, password=data.password, client=client_of(request)
+        )
+        return session_out(session)
+
+    @post(
+        "/refresh",
+        operation_id="refreshSession",
+        summary="Trade a refresh token for a new pair (the old one is rotated)",
+        description="Presenting an already rotated refresh token revokes its whole session "
+        "family and answers 401.",
+        status_code=HTTP_200_OK,
+        responses=responses(
+            400,
+            401,
+            notes={
+                401: "The refresh token is unknown, expired or revoked, or was already used "
+                "(which ends its whole session): log in again"
+            },
+        ),
+        security=[],
+    )
+    async def refresh(
+        self,
+        data: JSONBody[RefreshRequest],
+        request: AnyRequest,
+        auth: Auth,
+    ) -> SessionOut:
+        session = await auth.refresh(refresh_token=data.refresh_token, client=client_of(request))
+        return session_out(session)
+
+    @post(
+        "/logout",
+        operation_id="logout",
+        summary="End this session (its refresh tokens stop working)",
+        status_code=HTTP_204_NO_CONTENT,
+        responses=responses(401),
+    )
+    async def logout(self, request: AnyRequest, auth: Auth) -> None:
+        actor = current_actor(request)
+        if actor.session_id is not None:
+            await auth.logout(session_id=actor.session_id)
+
+    @post(
+        "/logout-all",
+        operation_id="logoutAll",
+        summary="End every session of the caller",
+        status_code=HTTP_204_NO_CONTENT,
+        responses=responses(401),
+    )
+    async def logout_all(self, request: AnyRequest, auth: Auth) -> None:
+        await auth.logout_all(user_id=current_actor(request).user_id)

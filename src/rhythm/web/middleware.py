@@ -1,0 +1,87 @@
+"""ASGI middleware: request id, access log, security headers (pure ASGI, no per-request objects)."""
+
+from __future__ import annotations
+
+import re
+import time
+import uuid
+from typing import Any
+
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from loguru import logger
+
+from rhythm.web.logs import ACCESS_LOG
+
+REQUEST_ID_HEADER = b"x-request-id"
+_VALID_REQUEST_ID = re.compile(rb"[A-Za-z0-9._:-]{1,128}")
+SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"cross-origin-opener-policy", b"same-origin"),
+)
+
+
+def request_id_of(scope: Scope) -> str:
+    """The client's X-Request-ID when it is sane, else a fresh one (never trust arbitrary text)."""
+    for name, value in scope.get("headers", ()):
+        if name == REQUEST_ID_HEADER and _VALID_REQUEST_ID.fullmatch(value):
+            return str(value.decode("ascii"))
+    return uuid.uuid4().hex
+
+
+def request_context_middleware(app: ASGIApp) -> ASGIApp:
+    """Give each HTTP request an id (echoed, on every log line of it) and one access log line."""
+
+    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            await app(scope, receive, send)
+            return
+        request_id = request_id_of(scope)
+        scope.setdefault("state", {})["request_id"] = request_id
+        status: dict[str, int] = {"code": 500}
+        started = time.perf_counter()
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "websocket.accept":
+                status["code"] = 101
+            elif message["type"] == "websocket.close" and status["code"] != 101:
+                status["code"] = 403  # refused during the handshake
+            if message["type"] == "http.response.start":
+                status["code"] = message["status"]
+                headers: list[Any] = list(message.get("headers", ()))
+                if scope.get("method") == "OPTIONS":
+                    headers = _with_route_allow(scope, headers)
+                headers.append((REQUEST_ID_HEADER, request_id.encode()))
+                headers.extend(SECURITY_HEADERS)
+                message["headers"] = headers
+            await send(message)
+
+        with logger.contextualize(request_id=request_id):
+            try:
+                await app(scope, receive, send_with_headers)
+            finally:
+                ACCESS_LOG.write(
+                    request_id,
+                    str(scope.get("method", "WS")),
+                    scope["path"],
+                    status["code"],
+                    round((time.perf_counter() - started) * 1000, 3),
+                )
+
+    return middleware
+
+
+def _with_route_allow(scope: Scope, headers: list[Any]) -> list[Any]:
+    """Litestar's automatic OPTIONS answer lists only the methods of the first controller method
+    registered on a path (its handler keeps the route of that moment); the route knows them all.
+    """
+    template = scope.get("path_template")
+    route = next(
+        (r for r in getattr(scope.get("app"), "routes", ()) if r.path_format == template),
+        None,
+    )
+    if route is None or not any(name.lower() == b"allow" for name, _ in headers):
+        return headers
+    allow = ", ".join(sorted(route.methods)).encode()
+    return [(name, allow if name.lower() == b"allow" else value) for name, value in headers]

@@ -1,0 +1,170 @@
+"""``/api/v1/rooms/{id}/events``: a snapshot, then the room's events, over a WebSocket.
+
+Who may listen: any signed-in user for a public room; members and staff for a private one
+(the same rule as ``GET /rooms/{id}``). Events come from PostgreSQL NOTIFY through Litestar
+channels, so a socket on any instance sees the changes made on every instance.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Iterator
+from typing import Any
+
+import msgspec
+from litestar import WebSocket, websocket
+from litestar.channels import ChannelsPlugin, Subscriber
+from litestar.datastructures import State
+from litestar.di import NamedDependency, Provide
+from litestar.exceptions import WebSocketDisconnect
+from litestar.params import FromPath
+from loguru import logger
+
+from rhythm.service.errors import NotFoundError
+from rhythm.service.room_events import EventType, channel_of
+from rhythm.service.rooms import RoomsService, RoomStatus
+from rhythm.service.users import Actor
+from rhythm.web.schemas_rooms import RoomOut, SnapshotMessage
+from rhythm.web.security import current_actor
+
+# A client that cannot take a message within this long is dropped, so it holds up no one.
+SEND_TIMEOUT_S = 5.0
+CLOSE_NORMAL = 1000
+CLOSE_GOING_AWAY = 1001
+CLOSE_POLICY = 1008
+CLOSE_NOT_FOUND = 4404
+CLOSE_KICKED = 4403
+
+
+class _EventHead(msgspec.Struct):
+    """The part of an event the socket needs to read; the rest is passed through as is."""
+
+    type: EventType
+    seq: int
+    data: dict[str, Any]
+
+
+_heads = msgspec.json.Decoder(_EventHead)
+_encoder = msgspec.json.Encoder()
+
+
+class OpenSockets:
+    """The room sockets of this instance, so a shutdown can close them with 1001."""
+
+    def __init__(self) -> None:
+        self._sockets: set[WebSocket[Any, Any, Any]] = set()
+
+    def __len__(self) -> int:
+        return len(self._sockets)
+
+    @contextlib.contextmanager
+    def track(self, socket: WebSocket[Any, Any, Any]) -> Iterator[None]:
+        self._sockets.add(socket)
+        try:
+            yield
+        finally:
+            self._sockets.discard(socket)
+
+    async def close_all(self) -> None:
+        await asyncio.gather(
+            *(_close(s, CLOSE_GOING_AWAY, "server shutting down") for s in list(self._sockets))
+        )
+
+
+def provide_rooms(state: State) -> RoomsService:
+    service: RoomsService = state.rooms
+    return service
+
+
+@websocket(
+    "/api/v1/rooms/{room_id:int}/events",
+    name="roomEvents",
+    dependencies={"rooms": Provide(provide_rooms, sync_to_thread=False)},
+)
+async def room_events(
+    socket: WebSocket[Any, Any, Any],
+    room_id: FromPath[int],
+    channels: NamedDependency[ChannelsPlugin],
+    rooms: NamedDependency[RoomsService],
+) -> None:
+    actor = current_actor(socket)
+    await socket.accept()  # first, so that a browser sees the close code below
+    try:
+        await rooms.view(actor, room_id)
+    except NotFoundError:
+        await socket.close(code=CLOSE_NOT_FOUND, reason="no such room")
+        return
+    sockets: OpenSockets = socket.app.state.sockets
+    with sockets.track(socket):
+        await _serve(socket, actor, room_id, channels, rooms)
+
+
+async def _serve(
+    socket: WebSocket[Any, Any, Any],
+    actor: Actor,
+    room_id: int,
+    channels: ChannelsPlugin,
+    rooms: RoomsService,
+) -> None:
+    async with channels.start_subscription([channel_of(room_id)]) as subscriber:
+        # Subscribed first, snapshot second: nothing falls between the two, and events already
+        # in the snapshot (seq <= snapshot seq) are skipped below.
+        view = await rooms.view(actor, room_id)
+        snapshot = SnapshotMessage(seq=view.room.event_seq, room=RoomOut.of_view(view))
+        await socket.send_text(_encoder.encode(snapshot).decode())
+        if view.room.status is RoomStatus.CLOSED:
+            await socket.close(code=CLOSE_NORMAL, reason="room closed")
+            return
+        await _pump(socket, subscriber, actor, snapshot.seq)
+
+
+async def _pump(
+    socket: WebSocket[Any, Any, Any], subscriber: Subscriber, actor: Actor, after_seq: int
+) -> None:
+    """Forward events until the room closes, the client leaves, or the client is too slow."""
+    forward = asyncio.create_task(_forward(socket, subscriber, actor, after_seq))
+    watch = asyncio.create_task(_until_disconnected(socket))
+    done, pending = await asyncio.wait({forward, watch}, return_when=asyncio.FIRST_COMPLETED)
+    for task in pending:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError, WebSocketDisconnect):
+            await task
+    for task in done:
+        if (exc := task.exception()) is not None and not isinstance(exc, WebSocketDisconnect):
+            logger.opt(exception=exc).warning("room socket ended with an error")
+
+
+async def _forward(
+    socket: WebSocket[Any, Any, Any],
+    subscriber: Subscriber,
+    actor: Actor,
+    after_seq: int,
+    send_timeout_s: float = SEND_TIMEOUT_S,
+) -> None:
+    async for raw in subscriber.iter_events():
+        head = _heads.decode(raw)
+        if head.seq <= after_seq:
+            continue
+        try:
+            await asyncio.wait_for(socket.send_text(raw.decode()), send_timeout_s)
+        except TimeoutError:
+            await _close(socket, CLOSE_POLICY, "too slow to receive events")
+            return
+        if head.type is EventType.ROOM_CLOSED:
+            await _close(socket, CLOSE_NORMAL, "room closed")
+            return
+        if head.type is EventType.MEMBER_KICKED and head.data.get("user_id") == actor.user_id:
+            await _close(socket, CLOSE_KICKED, "kicked from the room")
+            return
+
+
+async def _until_disconnected(socket: WebSocket[Any, Any, Any]) -> None:
+    # Clients send nothing we need; reading is how a close frame or a dropped peer is noticed.
+    while True:
+        await socket.receive_data(mode="text")
+
+
+async def _close(socket: WebSocket[Any, Any, Any], code: int, reason: str) -> None:
+    with contextlib.suppress(Exception):
+        await socket.close(code=code, reason=reason)
