@@ -65,7 +65,7 @@ def serve(settings: Settings) -> int:
     # uvicorn re-raises SIGTERM after its graceful shutdown; turning it into SystemExit lets the
     # embedded server and everything else we started stop in their ``finally`` blocks.
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
-    with database(settings) as resolved:
+    with database(settings, supervise=True) as resolved:
         if resolved.migrate_on_start:
             Migrator(resolved.database_url or "", resolved.migrations_dir).up()
             logger.info("migrations applied from {}", resolved.migrations_dir)

