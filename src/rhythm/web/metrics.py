@@ -20,6 +20,7 @@ from litestar.handlers import HTTPRouteHandler
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from rhythm.web.problems import Problem, problem_response
+from rhythm.web.security import bearer_credential
 
 # Litestar appends "; charset=utf-8" to text media types.
 MEDIA_TYPE = "text/plain; version=0.0.4"
@@ -214,9 +215,7 @@ async def _websocket(
 def _bearer(headers: Iterable[tuple[str, str]]) -> str | None:
     for name, value in headers:
         if name.lower() == "authorization":
-            scheme, _, credential = value.partition(" ")
-            if scheme.lower() == "bearer":
-                return credential.strip()
+            return bearer_credential(value)
     return None
 
 

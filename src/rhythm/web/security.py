@@ -89,16 +89,37 @@ class JWTMiddleware(JWTAuthenticationMiddleware):
         self, connection: ASGIConnection[Any, Any, Any, Any]
     ) -> AuthenticationResult:
         if connection.scope["type"] != ScopeType.WEBSOCKET:
-            return await super().authenticate_request(connection)
+            return await self._from_header(connection)
         try:
             if connection.headers.get(self.auth_header):
-                return await super().authenticate_request(connection)
+                return await self._from_header(connection)
             token = connection.query_params.get("token")
             if not token:
                 raise NotAuthorizedException("no access token in ?token= or Authorization")
             return await self.authenticate_token(encoded_token=token, connection=connection)
         except NotAuthorizedException as exc:
             raise _SocketRefused(detail=exc.detail, code=WS_UNAUTHORIZED) from exc
+
+    async def _from_header(
+        self, connection: ASGIConnection[Any, Any, Any, Any]
+    ) -> AuthenticationResult:
+        token = bearer_credential(connection.headers.get(self.auth_header, ""))
+        if token is None:
+            raise NotAuthorizedException("send the access token as 'Authorization: Bearer <token>'")
+        return await self.authenticate_token(encoded_token=token, connection=connection)
+
+
+def bearer_credential(header: str) -> str | None:
+    """The credential of an ``Authorization: Bearer <credential>`` header, else None.
+
+    Only the Bearer scheme (RFC 6750; the name is case-insensitive) carries an access token:
+    ``Basic``, ``Token`` or ``Bearer:`` must not open the API.
+    """
+    scheme, space, credential = header.partition(" ")
+    credential = credential.strip()
+    if not space or scheme.lower() != "bearer" or not credential:
+        return None
+    return credential
 
 
 async def refuse_socket(receive: Receive, send: Send, code: int, reason: str) -> None:
