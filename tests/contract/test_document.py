@@ -84,6 +84,19 @@ def test_query_parameters_are_never_null(document: dict[str, Any]) -> None:
             assert "null" not in text, f"{method.upper()} {path} {parameter['name']}"
 
 
+def test_request_bodies_are_closed_as_the_server_is(document: dict[str, Any]) -> None:
+    """The server refuses unknown fields in every request body: the document must say so."""
+    schemas = document["components"]["schemas"]
+    bodies = 0
+    for path, method, operation in operations(document):
+        for media in operation.get("requestBody", {}).get("content", {}).values():
+            for ref in re.findall(r"#/components/schemas/(\w+)", str(media["schema"])):
+                bodies += 1
+                closed = schemas[ref].get("additionalProperties")
+                assert closed is False, f"{method.upper()} {path}: {ref} allows extra fields"
+    assert bodies >= 8
+
+
 def test_no_dangling_references(document: dict[str, Any]) -> None:
     text = DOCUMENT.read_text()
     for kind, name in set(re.findall(r"#/components/(\w+)/(\w+)", text)):

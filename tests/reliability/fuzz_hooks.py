@@ -1,15 +1,14 @@
 """Schemathesis hooks for the fuzz run (loaded by name from schemathesis.toml).
 
-Two checks of our own on top of the built-in ones, and one stated stopgap for the document.
+Two checks of our own on top of the built-in ones.
 """
 
 from __future__ import annotations
 
 import json
-from typing import Any
 
 import schemathesis
-from schemathesis import CheckContext, HookContext, Response
+from schemathesis import CheckContext, Response
 from schemathesis.generation.case import Case
 
 PROBLEM = "application/problem+json"
@@ -54,45 +53,3 @@ def security_headers(ctx: CheckContext, response: Response, case: Case) -> bool 
     if not _header(response, "x-request-id"):
         raise AssertionError("no X-Request-ID")
     return True
-
-
-# Request bodies are msgspec Structs with forbid_unknown_fields (an unknown field is a 400),
-# but Litestar does not write `additionalProperties: false` for them. Until the document says
-# it (web/openapi_finalize.py), say it here, or every extra field the fuzzer adds reads as
-# "valid data rejected". Once the document states it this does nothing.
-PATCHED: list[str] = []
-
-
-@schemathesis.hook
-def before_load_schema(context: HookContext, raw_schema: dict[str, Any]) -> None:
-    components = raw_schema.get("components", {}).get("schemas", {})
-    for name in sorted(_request_body_schemas(raw_schema)):
-        schema = components.get(name)
-        if isinstance(schema, dict) and "additionalProperties" not in schema:
-            schema["additionalProperties"] = False
-            PATCHED.append(name)
-
-
-def _request_body_schemas(document: dict[str, Any]) -> set[str]:
-    names: set[str] = set()
-    for item in document.get("paths", {}).values():
-        for operation in item.values():
-            if not isinstance(operation, dict):
-                continue
-            content = operation.get("requestBody", {}).get("content", {})
-            for media in content.values():
-                names.update(_refs(media.get("schema", {})))
-    return names
-
-
-def _refs(node: Any) -> set[str]:
-    if isinstance(node, dict):
-        found = set()
-        ref = node.get("$ref")
-        if isinstance(ref, str) and ref.startswith("#/components/schemas/"):
-            found.add(ref.rsplit("/", 1)[1])
-        for key in ("oneOf", "anyOf", "allOf"):
-            for child in node.get(key, ()):
-                found |= _refs(child)
-        return found
-    return set()

@@ -21,6 +21,7 @@ from litestar.openapi.spec import Tag
 from rhythm.service.room_events import EVENT_CLASSES
 from rhythm.web.openapi_finalize import finalize
 from rhythm.web.openapi_ui import DocumentPlugin, SwaggerUIPlugin
+from rhythm.web.schemas import Strict
 from rhythm.web.schemas_rooms import SnapshotMessage
 from rhythm.web.security import PUBLIC_PATHS
 
@@ -78,10 +79,27 @@ def socket_schemas() -> dict[str, Any]:
     return schemas
 
 
+def closed_schemas() -> frozenset[str]:
+    """Names of the request Structs that refuse unknown fields (the server answers 400)."""
+    found: set[str] = set()
+    pending: list[type[Strict]] = [Strict]
+    while pending:
+        cls = pending.pop()
+        pending.extend(cls.__subclasses__())
+        if cls is not Strict and cls.__struct_config__.forbid_unknown_fields:
+            found.add(cls.__name__)
+    return frozenset(found)
+
+
 def final_document(schema: Mapping[str, Any]) -> dict[str, Any]:
     builtins = msgspec.to_builtins(schema)
     assert isinstance(builtins, dict)
-    return finalize(builtins, public_paths=PUBLIC_PATHS, extra_schemas=socket_schemas())
+    return finalize(
+        builtins,
+        public_paths=PUBLIC_PATHS,
+        extra_schemas=socket_schemas(),
+        closed=closed_schemas(),
+    )
 
 
 class _Dumper(yaml.SafeDumper):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from http import HTTPStatus
 from typing import Any
 
@@ -47,11 +47,14 @@ def finalize(
     *,
     public_paths: Sequence[str],
     extra_schemas: Mapping[str, Any] | None = None,
+    closed: Collection[str] = (),
 ) -> Node:
     """A corrected deep copy of ``document``; applying it twice changes nothing more.
 
     ``extra_schemas`` join ``components.schemas`` where Litestar has none of that name (types
-    that no operation uses, such as WebSocket messages).
+    that no operation uses, such as WebSocket messages). The schemas named in ``closed`` get
+    ``additionalProperties: false``: the server refuses unknown fields there, and Litestar does
+    not say so.
     """
     doc: Node = copy.deepcopy(dict(document))
     public = [re.compile(pattern) for pattern in public_paths]
@@ -66,6 +69,9 @@ def finalize(
     schemas = components.setdefault("schemas", {})
     for name, schema in (extra_schemas or {}).items():
         schemas.setdefault(name, copy.deepcopy(schema))
+    for name in closed:
+        if name in schemas:
+            schemas[name]["additionalProperties"] = False
     if "Problem" not in components.get("schemas", {}):
         raise ValueError("the Problem schema is missing: no operation uses web.problems")
     components.setdefault("securitySchemes", {})[BEARER] = {
