@@ -58,7 +58,7 @@ def security_headers(ctx: CheckContext, response: Response, case: Case) -> bool 
 
 # Request bodies are msgspec Structs with forbid_unknown_fields (an unknown field is a 400),
 # but Litestar does not write `additionalProperties: false` for them. Until the document says
-# it (web/openapi_finalize.py), say it here, or every extra field the fuzzer adds reads as
+# it (web/openapi/finalize.py), say it here, or every extra field the fuzzer adds reads as
 # "valid data rejected". Once the document states it this does nothing.
 PATCHED: list[str] = []
 
