@@ -12,7 +12,7 @@ import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from rhythm.web.logs import configure_logging
+from rhythm.app.logs import configure_logging
 
 
 @pytest.fixture

@@ -21,9 +21,10 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from websockets.sync.client import connect
 
+from rhythm.app.channels_backend import ReconnectingPsycopgBackend
 from rhythm.app.factory import create_app
 from rhythm.store.embedded import EmbeddedPostgres
-from rhythm.web.channels import ReconnectingPsycopgBackend, channels_plugin
+from rhythm.web.rooms.channels import channels_plugin
 from tests.conftest import settings_for
 from tests.http.helpers import bearer, register
 from tests.pg import free_port

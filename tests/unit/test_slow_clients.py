@@ -11,8 +11,8 @@ from litestar.channels.backends.memory import MemoryChannelsBackend
 
 from rhythm.service.room_events import ReadyChanged, ReadyChangedData, channel_of
 from rhythm.service.users import Actor, Role
-from rhythm.web.channels import SUBSCRIBER_BACKLOG, channels_plugin
-from rhythm.web.room_socket import CLOSE_POLICY, _forward
+from rhythm.web.rooms.channels import SUBSCRIBER_BACKLOG, channels_plugin
+from rhythm.web.rooms.socket import CLOSE_POLICY, _forward
 
 EVENTS = 2_000
 

@@ -20,6 +20,7 @@ from psycopg import AsyncConnection
 
 from rhythm.app.database import database
 from rhythm.app.factory import create_app, drain
+from rhythm.app.logs import configure_logging
 from rhythm.app.server import APP_FACTORY, run_server
 from rhythm.app.settings import PROJECT_ROOT, Settings, SettingsError, load_settings
 from rhythm.service.errors import DomainError
@@ -28,8 +29,7 @@ from rhythm.service.users import User, UsersService
 from rhythm.store.embedded import EmbeddedPostgresError
 from rhythm.store.errors import StoreError
 from rhythm.store.migrate import MigrationError, Migrator
-from rhythm.web.logs import configure_logging
-from rhythm.web.openapi import export_document
+from rhythm.web.openapi.document import export_document
 
 EXIT_CONFIG = 2
 EXIT_FAILURE = 1

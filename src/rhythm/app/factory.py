@@ -14,7 +14,9 @@ from loguru import logger
 from psycopg import AsyncConnection
 from psycopg_pool import AsyncConnectionPool
 
+from rhythm.app.channels_backend import ReconnectingPsycopgBackend
 from rhythm.app.settings import Settings, describe_database
+from rhythm.app.tokens import access_token_issuer, jwt_config
 from rhythm.service.auth import AuthPolicy, AuthService
 from rhythm.service.health import HealthService
 from rhythm.service.passwords import Argon2Params, PasswordHasher
@@ -22,17 +24,17 @@ from rhythm.service.rooms import RoomsService
 from rhythm.service.users import UsersService
 from rhythm.store.migrate import latest_version
 from rhythm.store.pool import create_pool
-from rhythm.web.channels import ReconnectingPsycopgBackend, channels_plugin
-from rhythm.web.controllers_auth import AuthController
-from rhythm.web.controllers_rooms import RoomsController
-from rhythm.web.controllers_users import UsersController
+from rhythm.web.auth.controllers import AuthController
 from rhythm.web.health import HealthController
 from rhythm.web.metrics import metrics_middleware, metrics_routes
 from rhythm.web.middleware import request_context_middleware
-from rhythm.web.openapi import openapi_config
+from rhythm.web.openapi.document import openapi_config
 from rhythm.web.problems import EXCEPTION_HANDLERS
-from rhythm.web.room_socket import OpenSockets, room_events
-from rhythm.web.security import access_token_issuer, jwt_auth
+from rhythm.web.rooms.channels import channels_plugin
+from rhythm.web.rooms.controllers import RoomsController
+from rhythm.web.rooms.socket import OpenSockets, room_events
+from rhythm.web.security import jwt_auth
+from rhythm.web.users.controllers import UsersController
 
 
 def create_app(settings: Settings) -> Litestar:
@@ -83,7 +85,7 @@ def create_app(settings: Settings) -> Litestar:
             room_events,
             *(metrics_routes(settings.metrics_token) if settings.metrics_enabled else []),
         ],
-        on_app_init=[jwt_auth(settings).on_app_init],
+        on_app_init=[jwt_auth(jwt_config(settings)).on_app_init],
         plugins=[channels_plugin(ReconnectingPsycopgBackend(settings.database_url))],
         state=state,
         lifespan=[_pool_lifespan(pool, settings)],

@@ -18,8 +18,8 @@ from litestar.types import ASGIApp
 from loguru import logger
 
 from rhythm.app.factory import create_app
+from rhythm.app.logs import configure_logging
 from rhythm.app.settings import load_settings
-from rhythm.web.logs import configure_logging
 
 # What each worker process imports when there is more than one: a factory, not an app object,
 # because an app holds a pool that must not cross a fork.

@@ -10,7 +10,7 @@ from typing import Any
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from loguru import logger
 
-from rhythm.web.logs import ACCESS_LOG
+from rhythm.web.access_log import ACCESS_LOG
 
 REQUEST_ID_HEADER = b"x-request-id"
 _VALID_REQUEST_ID = re.compile(rb"[A-Za-z0-9._:-]{1,128}")

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
-from pathlib import Path
+from dataclasses import dataclass
 from typing import Any
 
 from litestar.connection import ASGIConnection
@@ -19,8 +18,6 @@ from litestar.middleware.authentication import AuthenticationResult
 from litestar.security.jwt import JWTAuth, JWTAuthenticationMiddleware, Token
 from litestar.types import Guard, Receive, Scope, Send
 
-from rhythm.app.settings import JwtAlgorithm, Settings
-from rhythm.service.access import AccessTokenIssuer
 from rhythm.service.users import Actor, Role, UsersService
 from rhythm.web.token_cache import CachedToken
 
@@ -33,18 +30,14 @@ PUBLIC_PATHS = [
 ]
 
 
-def signing_key(settings: Settings) -> str:
-    if settings.jwt_algorithm is JwtAlgorithm.HS256:
-        return settings.jwt_secret
-    assert settings.jwt_private_key_file is not None  # load_settings checked it
-    return Path(settings.jwt_private_key_file).read_text()
+@dataclass(frozen=True, slots=True)
+class JwtConfig:
+    """How access tokens are verified; the composition root builds it from the settings."""
 
-
-def verification_key(settings: Settings) -> str:
-    if settings.jwt_algorithm is JwtAlgorithm.HS256:
-        return settings.jwt_secret
-    assert settings.jwt_public_key_file is not None  # load_settings checked it
-    return Path(settings.jwt_public_key_file).read_text()
+    algorithm: str
+    verification_key: str
+    issuer: str
+    audience: str
 
 
 async def actor_from_token(
@@ -129,14 +122,14 @@ async def refuse_socket(receive: Receive, send: Send, code: int, reason: str) ->
     await send({"type": "websocket.close", "code": code, "reason": reason})
 
 
-def jwt_auth(settings: Settings) -> JWTAuth[Actor, Token]:
+def jwt_auth(config: JwtConfig) -> JWTAuth[Actor, Token]:
     return JWTAuth[Actor, Token](
         retrieve_user_handler=actor_from_token,
-        token_secret=verification_key(settings),
+        token_secret=config.verification_key,
         # One algorithm, pinned: "none" and HS/RS confusion are refused by PyJWT's allow-list.
-        algorithm=settings.jwt_algorithm.value,
-        accepted_audiences=[settings.jwt_audience],
-        accepted_issuers=[settings.jwt_issuer],
+        algorithm=config.algorithm,
+        accepted_audiences=[config.audience],
+        accepted_issuers=[config.issuer],
         require_claims=list(REQUIRED_CLAIMS),
         strict_audience=True,
         verify_expiry=True,
@@ -145,16 +138,6 @@ def jwt_auth(settings: Settings) -> JWTAuth[Actor, Token]:
         authentication_middleware_class=JWTMiddleware,
         token_cls=CachedToken,
         description="Access token from /api/v1/auth/login, sent as 'Authorization: Bearer ...'",
-    )
-
-
-def access_token_issuer(settings: Settings) -> AccessTokenIssuer:
-    return AccessTokenIssuer(
-        signing_key=signing_key(settings),
-        algorithm=settings.jwt_algorithm.value,
-        issuer=settings.jwt_issuer,
-        audience=settings.jwt_audience,
-        ttl=timedelta(seconds=settings.access_token_ttl_s),
     )
 
 

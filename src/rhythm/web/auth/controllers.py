@@ -12,9 +12,10 @@ from litestar.params import JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
 from rhythm.service.auth import AuthService, ClientInfo, Session
+from rhythm.web.auth.schemas import LoginRequest, RefreshRequest, RegisterRequest, SessionOut
 from rhythm.web.problems import responses
-from rhythm.web.schemas import LoginRequest, RefreshRequest, RegisterRequest, SessionOut, UserOut
 from rhythm.web.security import current_actor
+from rhythm.web.users.schemas import UserOut
 
 
 def client_of(request: Request[Any, Any, Any]) -> ClientInfo:

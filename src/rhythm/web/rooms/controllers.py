@@ -12,10 +12,10 @@ from litestar.params import JSONBody, Parameter, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
 from rhythm.service.rooms import NewRoom, RoomsService, SettingsChange
-from rhythm.web.controllers_users import CURSOR, parse_cursor
+from rhythm.web.fields import NO_NUL
+from rhythm.web.paging import CURSOR, parse_cursor
 from rhythm.web.problems import responses
-from rhythm.web.schemas import NO_NUL
-from rhythm.web.schemas_rooms import (
+from rhythm.web.rooms.schemas import (
     CreateRoomRequest,
     JoinRoomRequest,
     RoomOut,

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import msgspec
 
 from rhythm.service.rooms import Difficulty, Member, Room, RoomStatus, RoomView, Visibility
-from rhythm.web.schemas import NO_NUL, NON_BLANK, Strict
+from rhythm.web.fields import NO_NUL, NON_BLANK, Strict
 
 RoomName = Annotated[
     str,

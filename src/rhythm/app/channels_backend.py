@@ -1,4 +1,7 @@
-"""Litestar channels on PostgreSQL LISTEN/NOTIFY, with a listener that survives a restart."""
+"""Room events' backend: PostgreSQL LISTEN/NOTIFY, with a listener that survives a restart.
+
+Built by the composition root, so that web never imports the driver.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +10,6 @@ from collections.abc import Iterable
 from typing import Any
 
 import psycopg
-from litestar.channels import ChannelsBackend, ChannelsPlugin
 from litestar.channels.backends.psycopg import PsycoPgChannelsBackend
 from loguru import logger
 from psycopg import AsyncConnection
@@ -15,10 +17,6 @@ from psycopg.sql import SQL, Identifier
 
 _POLL_S = 0.1
 _RECONNECT_DELAYS_S = (0.1, 0.25, 0.5, 1.0)
-
-# Events a slow subscriber may have waiting; beyond it the oldest are dropped, and the client
-# notices the gap in sequence numbers and re-fetches the room.
-SUBSCRIBER_BACKLOG = 256
 
 
 class ReconnectingPsycopgBackend(PsycoPgChannelsBackend):
@@ -91,13 +89,3 @@ class ReconnectingPsycopgBackend(PsycoPgChannelsBackend):
         if old is not None and not old.closed:
             await old.close()
         logger.info("room event listener connected")
-
-
-def channels_plugin(backend: ChannelsBackend) -> ChannelsPlugin:
-    """Room channels on ``backend`` (``ReconnectingPsycopgBackend`` in the app)."""
-    return ChannelsPlugin(
-        backend=backend,
-        arbitrary_channels_allowed=True,
-        subscriber_max_backlog=SUBSCRIBER_BACKLOG,
-        subscriber_backlog_strategy="dropleft",
-    )

@@ -19,10 +19,10 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Tag
 
 from rhythm.service.room_events import EVENT_CLASSES
-from rhythm.web.openapi_finalize import finalize
-from rhythm.web.openapi_ui import DocumentPlugin, SwaggerUIPlugin
-from rhythm.web.schemas import Strict
-from rhythm.web.schemas_rooms import SnapshotMessage
+from rhythm.web.fields import Strict
+from rhythm.web.openapi.finalize import finalize
+from rhythm.web.openapi.ui import DocumentPlugin, SwaggerUIPlugin
+from rhythm.web.rooms.schemas import SnapshotMessage
 from rhythm.web.security import PUBLIC_PATHS
 
 API_TITLE = "rhythm-backend"

@@ -25,7 +25,7 @@ from rhythm.service.errors import NotFoundError
 from rhythm.service.room_events import EventType, channel_of
 from rhythm.service.rooms import RoomsService, RoomStatus
 from rhythm.service.users import Actor
-from rhythm.web.schemas_rooms import RoomOut, SnapshotMessage
+from rhythm.web.rooms.schemas import RoomOut, SnapshotMessage
 from rhythm.web.security import current_actor
 
 # A client that cannot take a message within this long is dropped, so it holds up no one.

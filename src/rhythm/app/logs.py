@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import logging
 import sys
-from datetime import UTC, datetime
+from datetime import UTC
 from typing import TYPE_CHECKING, Any, TextIO
 
 import msgspec
 from loguru import logger
+
+from rhythm.web.access_log import ACCESS_LOG
 
 if TYPE_CHECKING:
     from loguru import Message, Record
@@ -49,56 +51,6 @@ class _JsonSink:
     def __call__(self, message: Message) -> None:
         self._stream.write(json_line(message.record).decode())
         self._stream.flush()
-
-
-class AccessLine(msgspec.Struct):
-    """The access log line: the same JSON shape as every other line, plus the request."""
-
-    time: str
-    level: str
-    logger: str
-    message: str
-    request_id: str
-    method: str
-    path: str
-    status: int
-    duration_ms: float
-
-
-class AccessLog:
-    """One line per request, written straight to the log stream.
-
-    The access line is the one log line every request pays for; going through loguru cost
-    about 15 microseconds, this costs a few. Other lines keep going through loguru.
-    """
-
-    def __init__(self) -> None:
-        self._stream: TextIO | None = None
-
-    def configure(self, stream: TextIO | None) -> None:
-        """Write to ``stream``; None turns access lines off (log level above INFO)."""
-        self._stream = stream
-
-    def write(self, request_id: str, method: str, path: str, status: int, ms: float) -> None:
-        stream = self._stream
-        if stream is None:
-            return
-        line = AccessLine(
-            time=datetime.now(UTC).isoformat(timespec="milliseconds"),
-            level="INFO",
-            logger="access",
-            message=f"{method} {path} {status}",
-            request_id=request_id,
-            method=method,
-            path=path,
-            status=status,
-            duration_ms=ms,
-        )
-        stream.write((_encoder.encode(line) + b"\n").decode())
-        stream.flush()
-
-
-ACCESS_LOG = AccessLog()
 
 
 class InterceptHandler(logging.Handler):

@@ -7,28 +7,15 @@ from typing import Annotated, Any
 from litestar import Controller, Request, get, patch, post
 from litestar.datastructures import State
 from litestar.di import NamedDependency, Provide
-from litestar.exceptions import ValidationException
 from litestar.params import JSONBody, Parameter, QueryParameter
 
 from rhythm.service.users import Role, UsersService
+from rhythm.web.paging import CURSOR, parse_cursor
 from rhythm.web.problems import responses
-from rhythm.web.schemas import RoleChangeRequest, UpdateMeRequest, UserOut, UserPageOut
 from rhythm.web.security import ADMIN_ONLY, STAFF_ONLY, current_actor
+from rhythm.web.users.schemas import RoleChangeRequest, UpdateMeRequest, UserOut, UserPageOut
 
 UserId = Annotated[int, Parameter(ge=1, le=2**63 - 1, description="User id")]
-# Stated in the document, so a client (and the fuzzer) knows which strings are cursors at all.
-CURSOR = r"^[0-9]{1,19}$"
-
-
-def parse_cursor(cursor: str | None) -> int:
-    """Cursors are opaque to clients; today they are the last id seen, as decimal text."""
-    if cursor is None:
-        return 0
-    if not cursor.isdecimal() or len(cursor) > 19:
-        raise ValidationException("cursor: not a cursor this API returned")
-    return int(cursor)
-
-
 AnyRequest = Request[Any, Any, Any]
 Users = NamedDependency[UsersService]
 _STAFF_403 = "Not staff; or your own account; or a staff account and you are not an admin"

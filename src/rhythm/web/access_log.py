@@ -1,0 +1,60 @@
+"""The access log: one JSON line per request, the same shape as every other log line."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import TextIO
+
+import msgspec
+
+_encoder = msgspec.json.Encoder()
+
+
+class AccessLine(msgspec.Struct):
+    """The access log line: the same JSON shape as every other line, plus the request."""
+
+    time: str
+    level: str
+    logger: str
+    message: str
+    request_id: str
+    method: str
+    path: str
+    status: int
+    duration_ms: float
+
+
+class AccessLog:
+    """One line per request, written straight to the log stream.
+
+    The access line is the one log line every request pays for; going through loguru cost
+    about 15 microseconds, this costs a few. Other lines keep going through loguru.
+    """
+
+    def __init__(self) -> None:
+        self._stream: TextIO | None = None
+
+    def configure(self, stream: TextIO | None) -> None:
+        """Write to ``stream``; None turns access lines off (log level above INFO)."""
+        self._stream = stream
+
+    def write(self, request_id: str, method: str, path: str, status: int, ms: float) -> None:
+        stream = self._stream
+        if stream is None:
+            return
+        line = AccessLine(
+            time=datetime.now(UTC).isoformat(timespec="milliseconds"),
+            level="INFO",
+            logger="access",
+            message=f"{method} {path} {status}",
+            request_id=request_id,
+            method=method,
+            path=path,
+            status=status,
+            duration_ms=ms,
+        )
+        stream.write((_encoder.encode(line) + b"\n").decode())
+        stream.flush()
+
+
+ACCESS_LOG = AccessLog()

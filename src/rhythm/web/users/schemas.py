@@ -1,0 +1,74 @@
+"""API shapes of accounts: profile changes, roles, and the user as responses show it.
+
+Constraints here are what the server enforces, so the OpenAPI document states them. No response
+Struct has a password or hash field, and responses are built field by field from rows.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import msgspec
+
+from rhythm.service.users import Role, User
+from rhythm.web.fields import NON_BLANK, SPACE, Id, Instant, Strict
+from rhythm.web.paging import Cursor
+
+_EMAIL_PART = rf"[^@{SPACE}\x00]+"
+
+Email = Annotated[
+    str,
+    msgspec.Meta(
+        min_length=3,
+        max_length=320,
+        pattern=rf"^{_EMAIL_PART}@{_EMAIL_PART}\.{_EMAIL_PART}$",
+        examples=["ada@example.com"],
+        description="Email address; unique regardless of case",
+    ),
+]
+DisplayName = Annotated[
+    str,
+    msgspec.Meta(
+        min_length=1,
+        max_length=64,
+        pattern=NON_BLANK,
+        examples=["Ada"],
+        description="Shown to others",
+    ),
+]
+Password = Annotated[
+    str,
+    msgspec.Meta(min_length=8, max_length=256, examples=["correct horse battery staple"]),
+]
+AnyPassword = Annotated[str, msgspec.Meta(min_length=1, max_length=256)]
+
+
+class UpdateMeRequest(Strict):
+    display_name: DisplayName | None = None
+    current_password: AnyPassword | None = None
+    new_password: Password | None = None
+
+
+class RoleChangeRequest(Strict):
+    role: Role
+
+
+class UserOut(msgspec.Struct, kw_only=True):
+    id: Id
+    email: Annotated[str, msgspec.Meta(examples=["ada@example.com"])]
+    display_name: Annotated[str, msgspec.Meta(examples=["Ada"])]
+    role: Role
+    is_active: Annotated[bool, msgspec.Meta(description="false: disabled, cannot log in")]
+    created_at: Instant
+    updated_at: Instant
+
+    @classmethod
+    def of(cls, user: User) -> UserOut:
+        # Reads only the attributes this Struct declares: the row's password_hash is never
+        # touched, and a column added to the table stays private until a response names it.
+        return msgspec.convert(user, cls, from_attributes=True)
+
+
+class UserPageOut(msgspec.Struct, kw_only=True):
+    items: list[UserOut]
+    next: Cursor
