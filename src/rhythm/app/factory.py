@@ -5,14 +5,11 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import timedelta
-from typing import Any
 
 from litestar import Litestar
 from litestar.config.cors import CORSConfig
 from litestar.datastructures import State
 from loguru import logger
-from psycopg import AsyncConnection
-from psycopg_pool import AsyncConnectionPool
 
 from rhythm.app.channels_backend import ReconnectingPsycopgBackend
 from rhythm.app.settings import Settings, describe_database
@@ -23,7 +20,7 @@ from rhythm.service.passwords import Argon2Params, PasswordHasher
 from rhythm.service.rooms import RoomsService
 from rhythm.service.users import UsersService
 from rhythm.store.migrate import latest_version
-from rhythm.store.pool import create_pool
+from rhythm.store.pool import StorePool, create_pool
 from rhythm.web.auth.controllers import AuthController
 from rhythm.web.health import HealthController
 from rhythm.web.metrics import metrics_middleware, metrics_routes
@@ -130,7 +127,7 @@ def _cors(settings: Settings) -> CORSConfig | None:
 
 
 def _pool_lifespan(
-    pool: AsyncConnectionPool[AsyncConnection[Any]], settings: Settings
+    pool: StorePool, settings: Settings
 ) -> Callable[[Litestar], AbstractAsyncContextManager[None]]:
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:

@@ -7,7 +7,6 @@ from http import HTTPStatus
 from typing import Annotated, Any, Literal
 
 import msgspec
-import psycopg
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException
 from litestar.openapi import ResponseSpec
@@ -33,7 +32,6 @@ from rhythm.store.errors import (
     SerializationError,
     StoreError,
     UniqueViolationError,
-    translate,
 )
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -132,16 +130,8 @@ def _http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response
     )
 
 
-def _store_error(
-    request: Request[Any, Any, Any], exc: StoreError | psycopg.Error
-) -> Response[Problem]:
+def _store_error(request: Request[Any, Any, Any], exc: StoreError) -> Response[Problem]:
     # Services map expected violations to domain errors; what reaches here is a safety net.
-    # psycopg's own errors arrive too, from reads made outside ``transaction()`` and from a
-    # pool that cannot lend a connection: they get the same answers as their typed forms.
-    typed = translate(exc)
-    if typed is None:
-        return _unexpected(request, exc)
-    exc = typed
     if isinstance(exc, DatabaseUnavailableError | SerializationError):
         return problem_response(
             request,
@@ -226,7 +216,6 @@ EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     HTTPException: _http_error,
     DomainError: _domain_error,
     StoreError: _store_error,
-    psycopg.Error: _store_error,
     UnicodeDecodeError: _not_utf8,
     Exception: _unexpected,
 }
