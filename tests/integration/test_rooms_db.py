@@ -11,9 +11,9 @@ from psycopg_pool import AsyncConnectionPool
 
 from rhythm.db import rooms as rooms_db
 from rhythm.service.errors import ConflictError
+from rhythm.service.identity import Actor, UserRole
 from rhythm.service.room_events import MatchStarted, NoData, channel_of, publish
 from rhythm.service.rooms import NewRoom, RoomsService
-from rhythm.service.users import Actor, Role
 from rhythm.store.errors import CheckViolationError, UniqueViolationError
 from rhythm.store.pool import StorePool
 from rhythm.store.transaction import transaction
@@ -29,7 +29,7 @@ async def make_users(pool: Pool, count: int) -> list[Actor]:
             "RETURNING id",
             (count,),
         )
-        return [Actor(user_id=row[0], role=Role.USER) for row in await cur.fetchall()]
+        return [Actor(user_id=row[0], role=UserRole.USER) for row in await cur.fetchall()]
 
 
 async def test_join_race_exactly_k_win(database_url: str) -> None:

@@ -9,7 +9,7 @@ from typing import Any
 import jwt
 import pytest
 
-from rhythm.service.access import AccessTokenIssuer
+from rhythm.service.access import AccessTokenIssuer, hash_refresh_token
 from rhythm.service.auth import AuthPolicy, AuthService, ClientInfo, Session
 from rhythm.service.errors import (
     ConflictError,
@@ -20,7 +20,6 @@ from rhythm.service.errors import (
     RuleViolationError,
 )
 from rhythm.service.passwords import TEST_PARAMS, PasswordHasher
-from rhythm.service.tokens import hash_refresh_token
 from tests.unit.fakes import FakeConnection, FakeTokens, FakeUsers
 
 SECRET = "unit-test-secret-unit-test-secret-0123"

@@ -14,26 +14,28 @@ from datetime import UTC, datetime, timedelta
 
 from rhythm.db import auth as auth_db
 from rhythm.db import users as users_db
-from rhythm.service.access import AccessToken, AccessTokenIssuer
+from rhythm.service.access import (
+    AccessToken,
+    AccessTokenIssuer,
+    hash_refresh_token,
+    new_refresh_token,
+)
 from rhythm.service.errors import (
     ConflictError,
     ForbiddenError,
     InvalidCredentialsError,
     InvalidTokenError,
     RateLimitedError,
-    RuleViolationError,
 )
-from rhythm.service.passwords import PasswordHasher
+from rhythm.service.passwords import PasswordHasher, check_password
 from rhythm.service.ratelimit import SlidingWindowLimiter
-from rhythm.service.tokens import hash_refresh_token, new_refresh_token
+from rhythm.service.users import User
 from rhythm.store.errors import UniqueViolationError
 from rhythm.store.transaction import AsyncDB, transaction
 
 UsersQueriesFactory = Callable[[AsyncDB], users_db.Querier]
 AuthQueriesFactory = Callable[[AsyncDB], auth_db.Querier]
 
-MIN_PASSWORD_LENGTH = 8
-MAX_PASSWORD_LENGTH = 256
 MAX_USER_AGENT = 512
 
 
@@ -49,7 +51,7 @@ class ClientInfo:
 class Session:
     """What a successful register, login or refresh hands back."""
 
-    user: users_db.User
+    user: User
     access: AccessToken
     refresh_token: str
     refresh_expires_at: datetime
@@ -182,14 +184,6 @@ class AuthService:
         assert row is not None  # INSERT ... RETURNING always returns the row
         access = self._issuer.issue(user_id=user.id, role=user.role.value, session_id=family)
         return Session(user, access, token, expires_at, family), row.id
-
-
-def check_password(password: str) -> None:
-    # NIST SP 800-63B: a length floor and no composition rules; the ceiling bounds hashing work.
-    if not MIN_PASSWORD_LENGTH <= len(password) <= MAX_PASSWORD_LENGTH:
-        raise RuleViolationError(
-            f"the password needs {MIN_PASSWORD_LENGTH} to {MAX_PASSWORD_LENGTH} characters"
-        )
 
 
 def _address(
