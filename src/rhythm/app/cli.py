@@ -1,4 +1,4 @@
-"""The ``rhythm`` command: serve, migrate."""
+"""The ``rhythm`` command: serve, migrate, users create-admin, openapi export."""
 
 from __future__ import annotations
 

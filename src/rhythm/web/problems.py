@@ -7,7 +7,7 @@ from http import HTTPStatus
 from typing import Annotated, Any, Literal
 
 import msgspec
-from litestar import MediaType, Request, Response
+from litestar import Request, Response
 from litestar.exceptions import HTTPException
 from litestar.openapi import ResponseSpec
 from litestar.types import ExceptionHandlersMap
@@ -225,7 +225,6 @@ __all__ = [
     "PROBLEM_DESCRIPTIONS",
     "PROBLEM_MEDIA_TYPE",
     "FieldError",
-    "MediaType",
     "Problem",
     "problem_response",
 ]
