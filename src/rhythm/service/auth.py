@@ -119,9 +119,19 @@ class AuthService:
         if not user.is_active:
             raise ForbiddenError("this account is disabled")
         self._by_email.reset(keys[1])
+        new_hash = await self._rehashed(user.password_hash, password)
         async with transaction(self._db) as conn:
+            if new_hash is not None:
+                await self._users(conn).update_password_hash(id=user.id, password_hash=new_hash)
             session, _ = await self._open_session(conn, user, uuid.uuid4(), client)
             return session
+
+    async def _rehashed(self, password_hash: str, password: str) -> str | None:
+        """A hash at today's argon2 cost when ``password_hash`` was made at another one: the
+        password is known only at login, so that is when a changed cost reaches old accounts."""
+        if not self._hasher.needs_rehash(password_hash):
+            return None
+        return await self._hasher.hash(password)
 
     async def refresh(self, *, refresh_token: str, client: ClientInfo) -> Session:
         """Rotate ``refresh_token``; presenting a rotated token again revokes its family."""
