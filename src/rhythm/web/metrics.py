@@ -12,13 +12,13 @@ import hmac
 import time
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any
 
-from litestar import Request, Response, get
+from litestar import Response, get
 from litestar.enums import ScopeType
 from litestar.handlers import HTTPRouteHandler
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
+from rhythm.web.params import AnyRequest
 from rhythm.web.problems import Problem, problem_response
 
 # Litestar appends "; charset=utf-8" to text media types.
@@ -237,7 +237,7 @@ def metrics_routes(
         opt={"exclude_from_auth": True},
     )
     async def metrics_endpoint(
-        request: Request[Any, Any, Any],
+        request: AnyRequest,
     ) -> Response[str] | Response[Problem]:
         if token is not None:
             given = _bearer(request.headers.items())

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from http import HTTPStatus
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 import msgspec
-from litestar import Request, Response
+from litestar import Response
 from litestar.exceptions import HTTPException
 from litestar.openapi import ResponseSpec
 from litestar.types import ExceptionHandlersMap
@@ -33,6 +33,7 @@ from rhythm.store.errors import (
     StoreError,
     UniqueViolationError,
 )
+from rhythm.web.params import AnyRequest
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 _RETRY_AFTER_S = "1"
@@ -99,7 +100,7 @@ def field_errors(extra: object) -> list[FieldError] | UnsetType:
 
 
 def problem_response(
-    request: Request[Any, Any, Any],
+    request: AnyRequest,
     status: int,
     detail: str | None = None,
     *,
@@ -119,7 +120,7 @@ def problem_response(
     return Response(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
 
 
-def _http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Problem]:
+def _http_error(request: AnyRequest, exc: HTTPException) -> Response[Problem]:
     detail = exc.detail if exc.detail != HTTPStatus(exc.status_code).phrase else None
     headers = dict(exc.headers or {})
     if exc.status_code == 401:
@@ -130,7 +131,7 @@ def _http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response
     )
 
 
-def _store_error(request: Request[Any, Any, Any], exc: StoreError) -> Response[Problem]:
+def _store_error(request: AnyRequest, exc: StoreError) -> Response[Problem]:
     # Services map expected violations to domain errors; what reaches here is a safety net.
     if isinstance(exc, DatabaseUnavailableError | SerializationError):
         return problem_response(
@@ -162,7 +163,7 @@ def domain_status(exc: DomainError) -> int:
     return next((status for kind, status in _DOMAIN_STATUS if isinstance(exc, kind)), 400)
 
 
-def _domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response[Problem]:
+def _domain_error(request: AnyRequest, exc: DomainError) -> Response[Problem]:
     status = domain_status(exc)
     headers = None
     if isinstance(exc, RateLimitedError):
@@ -202,12 +203,12 @@ def responses(*statuses: int, notes: Mapping[int, str] | None = None) -> dict[in
     }
 
 
-def _not_utf8(request: Request[Any, Any, Any], _: UnicodeDecodeError) -> Response[Problem]:
+def _not_utf8(request: AnyRequest, _: UnicodeDecodeError) -> Response[Problem]:
     # msgspec raises this (not a DecodeError) for invalid UTF-8 inside a JSON string.
     return problem_response(request, 400, "the request body is not valid UTF-8")
 
 
-def _unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Problem]:
+def _unexpected(request: AnyRequest, exc: Exception) -> Response[Problem]:
     logger.opt(exception=exc).error("unhandled error on {} {}", request.method, request.url.path)
     return problem_response(request, 500, "an internal error occurred; it has been logged")
 
