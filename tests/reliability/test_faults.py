@@ -23,6 +23,7 @@ from websockets.sync.client import connect
 
 from rhythm.app.channels_backend import ReconnectingPsycopgBackend
 from rhythm.app.factory import create_app
+from rhythm.app.services import services_of
 from rhythm.store.embedded import EmbeddedPostgres
 from rhythm.web.rooms.channels import channels_plugin
 from tests.conftest import settings_for
@@ -127,7 +128,7 @@ async def test_pool_exhausted_answers_503_and_the_rest_stays_up(
     app = create_app(settings)
     async with AsyncTestClient(app, timeout=30) as client:
         session = await register(client, "ada")
-        pool = app.state.pool
+        pool = services_of(app).pool
         # Two slow transactions hold every connection of the pool.
         async with pool.connection(), pool.connection():
             me, took = await _timed(client, "GET", "/api/v1/users/me", headers=bearer(session))
