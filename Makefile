@@ -73,7 +73,7 @@ browser:
 	else echo "note: no Chromium, and no root or apt-get to install it: the docs-page test will be skipped"; fi
 
 # --- Benchmarks (bench/, results in docs/benchmarks.md); not part of `make test` ---
-.PHONY: bench bench-queries bench-http bench-generate bench-check-generated
+.PHONY: bench bench-queries bench-http bench-generate bench-check-generated bench-plugin
 BENCH_STAMP := $(VENV)/.bench-installed
 BENCH_ROUNDS ?= 10
 
@@ -94,6 +94,10 @@ bench-queries: $(BENCH_STAMP) bench-check-generated
 
 bench-http: $(BENCH_STAMP)
 	$(BIN)/python -m bench.http.bench --rounds $(BENCH_ROUNDS)
+
+# The plugin's own speed: `sqlc generate` on a 200-query request, and the plugin alone.
+bench-plugin: $(STAMP)
+	$(BIN)/python -m bench.plugin_speed
 
 # Everything in docs/benchmarks.md's query and HTTP tables, in one go (about 15 minutes).
 bench: bench-queries bench-http
