@@ -34,6 +34,8 @@ class Options(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     strict_types: bool = False
     nullable_array_elements: bool = False
     rename: dict[str, str] = {}
+    # Top-level packages sorted as first-party imports (besides the folders of `out`).
+    known_first_party: list[str] = []
     overrides: list[Override] = []
 
 

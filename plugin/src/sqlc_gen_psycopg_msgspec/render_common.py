@@ -25,7 +25,9 @@ def header(sqlc_version: str, source: str | None = None) -> list[str]:
     return lines
 
 
-def used_imports(candidates: set[Import], body: str) -> list[str]:
+def used_imports(
+    candidates: set[Import], body: str, first_party: frozenset[str] = frozenset()
+) -> list[str]:
     """The import block for exactly the candidates that `body` uses (no unused imports)."""
     kept: set[Import] = set()
     for module, name in candidates:
@@ -36,7 +38,7 @@ def used_imports(candidates: set[Import], body: str) -> list[str]:
             local = name.split(" as ")[-1]
             if re.search(rf"(?<![\w.]){re.escape(local)}\b", body):
                 kept.add((module, name))
-    return render_imports(kept)
+    return render_imports(kept, first_party)
 
 
 def load_expr(ctype: ColumnType, raw: str) -> str:
@@ -47,6 +49,8 @@ def load_expr(ctype: ColumnType, raw: str) -> str:
         return f"{enum_map}.get({raw})" if ctype.nullable else f"{enum_map}[{raw}]"
     if load is Load.ENUM_ARRAY:
         return f"load_enum_array({raw}, {ctype.element.enum_map})"
+    if load is Load.VOID:
+        return "None"
     if load is Load.JSON_CONVERT:
         return f"msgspec.convert({raw}, {ctype.annotation})"
     return raw

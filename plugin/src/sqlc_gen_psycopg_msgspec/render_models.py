@@ -64,7 +64,7 @@ def render_models(plan: ContextPlan, frozen: bool) -> str:
     body = "\n\n\n".join("\n".join(block) for block in blocks)
     lines = header(plan.sqlc_version)
     lines.append('"""Enums and table models of this package."""')
-    import_lines = used_imports(imports, body)
+    import_lines = used_imports(imports, body, plan.first_party)
     if import_lines:
         lines += ["", *import_lines]
     if body:

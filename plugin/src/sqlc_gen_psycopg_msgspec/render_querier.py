@@ -96,7 +96,7 @@ def render_querier(plan: ContextPlan, emit_async: bool, emit_sync: bool, iterato
     lines.append(
         '"""The Querier Protocol of this package and the Queries class implementing it."""'
     )
-    lines += ["", *used_imports(imports, body), "", "", body]
+    lines += ["", *used_imports(imports, body, plan.first_party), "", "", body]
     return "\n".join(lines) + "\n"
 
 
@@ -124,6 +124,6 @@ def render_init(plan: ContextPlan, emit_async: bool, emit_sync: bool) -> str:
     names = sorted(exported, key=all_sort_key)
     lines = header(plan.sqlc_version)
     lines.append('"""Typed queries of this package: models, Querier Protocol, Queries."""')
-    lines += ["", *render_imports(imports), ""]
+    lines += ["", *render_imports(imports, plan.first_party), ""]
     lines += bracketed("__all__ = [", [f'"{n}"' for n in names], "", "", "]")
     return "\n".join(lines) + "\n"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import msgspec
 
@@ -151,10 +150,11 @@ class Resolver:
         type_name = f"{schema}.{name}" if schema else name or "unknown"
         table = column.table.name if column.table else None
         col = column.original_name or column.name
-        target = f"column: '{table}.{col}'" if table else f"db_type: '{type_name}'"
+        only = f" (or {{column: '{table}.{col}', ...}} for this column only)" if table else ""
         message = (
             f"{where}: type '{type_name}' is not known to sqlc-gen-python, typed as Any; "
-            f"to type it add to options.overrides: {{{target}, py_type: 'module.Type'}}"
+            f"to type it add to options.overrides: {{db_type: '{type_name}', "
+            f"py_type: 'module.Type'}}{only}"
         )
         if self.options.strict_types:
             raise PluginError(message)
@@ -174,9 +174,3 @@ def _parse_import(line: str) -> Import:
     raise PluginError(
         f"option overrides: py_import '{line}' must be 'from module import Name' or 'import module'"
     )
-
-
-def is_first_party(module: str) -> bool:
-    """Mirror ruff's default: a module found in the project root is first-party."""
-    top = module.split(".")[0]
-    return Path(top).is_dir() or Path(f"{top}.py").is_file()

@@ -21,6 +21,7 @@ class Load(enum.Enum):
     ENUM = "enum"
     ENUM_ARRAY = "enum_array"
     JSON_CONVERT = "json_convert"
+    VOID = "void"  # psycopg loads void as '': the value is None
 
 
 class Dump(enum.Enum):
@@ -106,7 +107,7 @@ BUILTINS: dict[str, PyType] = {
     "datemultirange": _multi("datetime.date", _DT, "datemultirange"),
     "tsmultirange": _multi("datetime.datetime", _DT, "tsmultirange"),
     "tstzmultirange": _multi("datetime.datetime", _DT, "tstzmultirange"),
-    "void": _t("None"),
+    "void": PyType("None", load=Load.VOID),
 }
 # Loaded by psycopg as their text form.
 _TEXT_FORM = (
