@@ -6,6 +6,8 @@ sqlc.slice, extension types through overrides, and batches that fail half-way.
 
 from __future__ import annotations
 
+import datetime
+import decimal
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
@@ -21,7 +23,10 @@ from tests.codegen.golden.gaps import (
     CreateCarriersManyParams,
     CreateCarriersParams,
     CreateCarriersReturningParams,
+    MoneyAmount,
     Queries,
+    SetAddressParams,
+    ShippingAddress,
     SyncQueries,
 )
 
@@ -178,3 +183,35 @@ def test_sync_batch_is_all_or_nothing(sync_conn: Connection[Any], gaps_url: str)
                 [CreateCarriersReturningParams(name=n, value_=1) for n in DUPLICATE]
             )
         assert on_pool.carrier_names() == []
+
+
+# ---- composite types are Structs, both ways ------------------------------------------------
+
+WHEN = datetime.datetime(2024, 5, 6, 7, 8, 9, tzinfo=datetime.UTC)
+
+
+async def test_composites_load_and_dump_as_structs(conn: AsyncConnection[Any]) -> None:
+    q = Queries(conn)
+    made = await q.create_carrier(name="comp", kind=CarrierKind.ROAD, value_=1, row_=None)
+    assert made is not None
+    assert await q.get_address(id=made.id) is None
+    tricky = 'Rue "du" (Bac), \\ 7'
+    await q.set_address(SetAddressParams(made.id, tricky, "", "75007", WHEN, CarrierKind.SEA))
+    address = await q.get_address(id=made.id)
+    assert address == ShippingAddress(tricky, "", "75007", WHEN, CarrierKind.SEA)
+    assert address is not None
+    assert type(address.kind) is CarrierKind
+    price = MoneyAmount(decimal.Decimal("12.50"), "EUR")
+    await q.set_price(id=made.id, price=price)
+    priced = await q.get_priced(id=made.id)
+    assert priced is not None
+    assert (priced.address, priced.price) == (address, price)
+    carrier = await q.get_carrier(id=made.id)
+    assert carrier is not None
+    assert (carrier.address, carrier.price) == (address, price)
+    cheaper = await q.carriers_cheaper_than(limit_amount=decimal.Decimal(13))
+    assert [(r.id, r.amount) for r in cheaper] == [(made.id, decimal.Decimal("12.50"))]
+    await q.set_price(id=made.id, price=MoneyAmount(None, ""))
+    assert (await q.get_carrier(id=made.id) or carrier).price == MoneyAmount(None, "")
+    await q.set_price(id=made.id, price=None)
+    assert (await q.get_carrier(id=made.id) or carrier).price is None

@@ -12,10 +12,16 @@ from pathlib import PurePosixPath
 import msgspec
 
 from sqlc_gen_psycopg_msgspec import names
-from sqlc_gen_psycopg_msgspec.catalog import CatalogIndex, EnumInfo, TableInfo, split_name
+from sqlc_gen_psycopg_msgspec.catalog import (
+    CatalogIndex,
+    CompositeInfo,
+    EnumInfo,
+    TableInfo,
+    split_name,
+)
 from sqlc_gen_psycopg_msgspec.errors import PluginError
 from sqlc_gen_psycopg_msgspec.options import Options
-from sqlc_gen_psycopg_msgspec.request import Column, GenerateRequest, Query
+from sqlc_gen_psycopg_msgspec.request import Column, GenerateRequest, Identifier, Query
 from sqlc_gen_psycopg_msgspec.resolve import ColumnType, Resolver
 from sqlc_gen_psycopg_msgspec.typemap import ANY, BUILTINS, Load, canonical_builtin
 
@@ -68,6 +74,14 @@ class ModelPlan:
 
 
 @dataclass(frozen=True)
+class CompositePlan:
+    """A composite type: its Struct, and the module-level loader that parses its text form."""
+
+    info: CompositeInfo
+    model: ModelPlan
+
+
+@dataclass(frozen=True)
 class CopyPlan:
     sql: str
     binary_types: tuple[str, ...] | None  # None: text COPY
@@ -113,6 +127,7 @@ class ContextPlan:
     warnings: list[str]
     sqlc_version: str
     first_party: frozenset[str] = frozenset()
+    composites: list[CompositePlan] = field(default_factory=list)
 
 
 class Planner:
@@ -141,6 +156,36 @@ class Planner:
             self.models[key] = ModelPlan(
                 self._model_name(info), tuple(fields), info.table.comment, info
             )
+
+    def _composites(self) -> list[CompositePlan]:
+        """Every composite type, each after the composites its fields use."""
+        plans: dict[str, CompositePlan] = {}
+        for info in sorted(self.catalog.composites.values(), key=lambda c: c.class_name):
+            where = f"composite type {info.schema}.{info.db_name}"
+            columns = [
+                Column(
+                    name=f.name, type=Identifier(*("", *split_name("", f.base))), array_dims=f.dims
+                )
+                for f in info.fields
+            ]
+            fields = tuple(self._fields(columns, where, note_enums=False))
+            plans[info.class_name] = CompositePlan(
+                info, ModelPlan(info.class_name, fields, info.comment)
+            )
+        ordered: list[CompositePlan] = []
+
+        def visit(plan: CompositePlan) -> None:
+            if plan in ordered:
+                return
+            for f in plan.model.fields:
+                used = plans.get(f.type.element.annotation)
+                if used is not None and used is not plan and f.type.element.composite:
+                    visit(used)
+            ordered.append(plan)
+
+        for plan in plans.values():
+            visit(plan)
+        return ordered
 
     def _fields(self, columns: list[Column], where: str, *, note_enums: bool = True) -> list[Field]:
         raw: list[Field] = []
@@ -319,6 +364,7 @@ class Planner:
             warnings=self.resolver.warnings,
             sqlc_version=self.request.sqlc_version,
             first_party=self._first_party(),
+            composites=self._composites(),
         )
         _check_collisions(context)
         for override in self.resolver.unused_overrides():

@@ -49,6 +49,9 @@ def load_expr(ctype: ColumnType, raw: str) -> str:
         return f"{enum_map}.get({raw})" if ctype.nullable else f"{enum_map}[{raw}]"
     if load is Load.ENUM_ARRAY:
         return f"load_enum_array({raw}, {ctype.element.enum_map})"
+    if load is Load.COMPOSITE:
+        method = "load_optional" if ctype.nullable else "load"
+        return f"{ctype.element.composite}.{method}({raw})"
     if load is Load.VOID:
         return "None"
     if load is Load.JSON_CONVERT:
@@ -65,6 +68,7 @@ def dump_expr(ctype: ColumnType, value: str) -> str:
         Dump.JSONB: f"Jsonb({value})",
         Dump.JSON_ENCODE: f"Json({value}, msgspec.json.encode)",
         Dump.JSONB_ENCODE: f"Jsonb({value}, msgspec.json.encode)",
+        Dump.COMPOSITE: f"dump_composite({value})",
     }.get(ctype.element.dump)
     if wrapped is None:
         return value

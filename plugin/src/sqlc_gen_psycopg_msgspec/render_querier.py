@@ -104,6 +104,8 @@ def render_init(plan: ContextPlan, emit_async: bool, emit_sync: bool) -> str:
     exported: dict[str, str] = {}
     for enum in plan.enums:
         exported[enum.class_name] = ".models"
+    for composite in plan.composites:
+        exported[composite.info.class_name] = ".models"
     for model in plan.models:
         exported[model.class_name] = ".models"
     for name in ("Querier", "Queries") if emit_async else ():

@@ -22,6 +22,7 @@ class Load(enum.Enum):
     ENUM_ARRAY = "enum_array"
     JSON_CONVERT = "json_convert"
     VOID = "void"  # psycopg loads void as '': the value is None
+    COMPOSITE = "composite"  # the text form of a composite type, parsed into its Struct
 
 
 class Dump(enum.Enum):
@@ -32,6 +33,7 @@ class Dump(enum.Enum):
     JSONB = "jsonb"
     JSON_ENCODE = "json_encode"
     JSONB_ENCODE = "jsonb_encode"
+    COMPOSITE = "composite"
 
 
 class PyType(msgspec.Struct, frozen=True):
@@ -43,6 +45,7 @@ class PyType(msgspec.Struct, frozen=True):
     dump: Dump = Dump.AS_IS
     enum_map: str | None = None  # name of the label -> member dict for enums
     copy_type: str | None = None  # name for psycopg's Copy.set_types; None = text COPY only
+    composite: str | None = None  # name of the Composite loader for composite types
     known: bool = True
 
 

@@ -10,3 +10,12 @@ SELECT id, address, price FROM carriers WHERE id = $1;
 
 -- name: AnonymousRecord :one
 SELECT ROW(id, name) AS pair FROM carriers WHERE id = $1;
+
+-- name: SetPrice :exec
+UPDATE carriers SET price = $2 WHERE id = $1;
+
+-- name: GetCarrier :one
+SELECT * FROM carriers WHERE id = $1;
+
+-- name: CarriersCheaperThan :many
+SELECT id, (price).amount AS amount FROM carriers WHERE (price).amount < sqlc.arg(limit_amount)::numeric ORDER BY id;

@@ -6,9 +6,9 @@
 
 from ._runtime import Cidr, ExecResult, Inet
 from .carriers import CarrierStatsByKindRow
-from .composites import GetPricedRow, SetAddressParams
+from .composites import CarriersCheaperThanRow, GetPricedRow, SetAddressParams
 from .extensions import CarriersUnderRow, GetExtrasRow
-from .models import Carrier, CarrierKind, XStat
+from .models import Carrier, CarrierKind, MoneyAmount, ShippingAddress, XStat
 from .names import (
     CarrierByRowRow,
     CopyCarriersParams,
@@ -31,6 +31,7 @@ __all__ = [
     "CarrierStatsByKindRow",
     "CarrierStatsRow",
     "CarriersByIdsRow",
+    "CarriersCheaperThanRow",
     "CarriersUnderRow",
     "Cidr",
     "CopyCarriersParams",
@@ -45,9 +46,11 @@ __all__ = [
     "GetPricedRow",
     "Inet",
     "ListByLocalsRow",
+    "MoneyAmount",
     "Querier",
     "Queries",
     "SetAddressParams",
+    "ShippingAddress",
     "SyncQuerier",
     "SyncQueries",
     "XStat",

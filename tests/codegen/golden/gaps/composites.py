@@ -6,14 +6,25 @@
 """Queries from composites.sql."""
 
 import datetime
+import decimal
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import msgspec
 from psycopg import AsyncConnection, AsyncRawCursor, Connection, RawCursor
 from psycopg.rows import tuple_row
 
+from ._composite import dump_composite
 from ._runtime import AsyncBase, SyncBase
-from .models import CarrierKind
+from .models import (
+    _CARRIER_KIND_BY_LABEL,
+    _MONEY_AMOUNT_COMPOSITE,
+    _SHIPPING_ADDRESS_COMPOSITE,
+    Carrier,
+    CarrierKind,
+    MoneyAmount,
+    ShippingAddress,
+)
 
 SET_ADDRESS = (
     b"UPDATE carriers SET address = ROW($2::text, $3::text, $4::text, $5::timestamptz, "
@@ -23,6 +34,16 @@ SET_ADDRESS = (
 GET_ADDRESS = b"SELECT address FROM carriers WHERE id = $1"
 GET_PRICED = b"SELECT id, address, price FROM carriers WHERE id = $1"
 ANONYMOUS_RECORD = b"SELECT ROW(id, name) AS pair FROM carriers WHERE id = $1"
+SET_PRICE = b"UPDATE carriers SET price = $2 WHERE id = $1"
+GET_CARRIER = (
+    b"SELECT id, name, kind, value, row, email, path, embedding, address, price FROM carriers "
+    b"WHERE id = $1"
+)
+CARRIERS_CHEAPER_THAN = (
+    b"SELECT id, (price).amount AS amount FROM carriers WHERE (price).amount < $1::numeric ORDER "
+    b"BY id"
+)
+ITER_SIZE = 100  # rows per round trip of the iter_* methods
 
 
 class SetAddressParams(msgspec.Struct):
@@ -36,8 +57,13 @@ class SetAddressParams(msgspec.Struct):
 
 class GetPricedRow(msgspec.Struct):
     id: int
-    address: Any
-    price: Any
+    address: ShippingAddress | None
+    price: MoneyAmount | None
+
+
+class CarriersCheaperThanRow(msgspec.Struct):
+    id: int
+    amount: Any
 
 
 class CompositesQueries(AsyncBase):
@@ -61,7 +87,7 @@ class CompositesQueries(AsyncBase):
                     (params.id, params.p2, params.p3, params.p4, params.p5, params.p6),
                 )
 
-    async def get_address(self, *, id: int) -> Any:
+    async def get_address(self, *, id: int) -> ShippingAddress | None:
         db = self._db
         if isinstance(db, AsyncConnection):
             cur = AsyncRawCursor(db, row_factory=tuple_row)
@@ -74,8 +100,7 @@ class CompositesQueries(AsyncBase):
                 row = await cur.fetchone()
         if row is None:
             return None
-        value: Any = row[0]
-        return value
+        return _SHIPPING_ADDRESS_COMPOSITE.load_optional(row[0])
 
     async def get_priced(self, *, id: int) -> GetPricedRow | None:
         db = self._db
@@ -90,7 +115,11 @@ class CompositesQueries(AsyncBase):
                 row = await cur.fetchone()
         if row is None:
             return None
-        return GetPricedRow(*row)
+        return GetPricedRow(
+            row[0],
+            _SHIPPING_ADDRESS_COMPOSITE.load_optional(row[1]),
+            _MONEY_AMOUNT_COMPOSITE.load_optional(row[2]),
+        )
 
     async def anonymous_record(self, *, id: int) -> Any:
         db = self._db
@@ -107,6 +136,75 @@ class CompositesQueries(AsyncBase):
             return None
         value: Any = row[0]
         return value
+
+    async def set_price(self, *, id: int, price: MoneyAmount | None) -> None:
+        db = self._db
+        if isinstance(db, AsyncConnection):
+            cur = AsyncRawCursor(db)
+            await cur.execute(SET_PRICE, (id, None if price is None else dump_composite(price)))
+        else:
+            async with db.connection() as conn:
+                cur = AsyncRawCursor(conn)
+                await cur.execute(SET_PRICE, (id, None if price is None else dump_composite(price)))
+
+    async def get_carrier(self, *, id: int) -> Carrier | None:
+        db = self._db
+        if isinstance(db, AsyncConnection):
+            cur = AsyncRawCursor(db, row_factory=tuple_row)
+            await cur.execute(GET_CARRIER, (id,))
+            row = await cur.fetchone()
+        else:
+            async with db.connection() as conn:
+                cur = AsyncRawCursor(conn, row_factory=tuple_row)
+                await cur.execute(GET_CARRIER, (id,))
+                row = await cur.fetchone()
+        if row is None:
+            return None
+        return Carrier(
+            row[0],
+            row[1],
+            _CARRIER_KIND_BY_LABEL[row[2]],
+            row[3],
+            row[4],
+            row[5],
+            row[6],
+            row[7],
+            _SHIPPING_ADDRESS_COMPOSITE.load_optional(row[8]),
+            _MONEY_AMOUNT_COMPOSITE.load_optional(row[9]),
+        )
+
+    async def carriers_cheaper_than(
+        self,
+        *,
+        limit_amount: decimal.Decimal,
+    ) -> list[CarriersCheaperThanRow]:
+        db = self._db
+        if isinstance(db, AsyncConnection):
+            cur = AsyncRawCursor(db, row_factory=tuple_row)
+            await cur.execute(CARRIERS_CHEAPER_THAN, (limit_amount,))
+            rows = await cur.fetchall()
+        else:
+            async with db.connection() as conn:
+                cur = AsyncRawCursor(conn, row_factory=tuple_row)
+                await cur.execute(CARRIERS_CHEAPER_THAN, (limit_amount,))
+                rows = await cur.fetchall()
+        return [CarriersCheaperThanRow(*row) for row in rows]
+
+    async def iter_carriers_cheaper_than(
+        self,
+        *,
+        limit_amount: decimal.Decimal,
+    ) -> AsyncIterator[CarriersCheaperThanRow]:
+        db = self._db
+        if isinstance(db, AsyncConnection):
+            cur = AsyncRawCursor(db, row_factory=tuple_row)
+            async for row in cur.stream(CARRIERS_CHEAPER_THAN, (limit_amount,), size=ITER_SIZE):
+                yield CarriersCheaperThanRow(*row)
+        else:
+            async with db.connection() as conn:
+                cur = AsyncRawCursor(conn, row_factory=tuple_row)
+                async for row in cur.stream(CARRIERS_CHEAPER_THAN, (limit_amount,), size=ITER_SIZE):
+                    yield CarriersCheaperThanRow(*row)
 
 
 class SyncCompositesQueries(SyncBase):
@@ -130,7 +228,7 @@ class SyncCompositesQueries(SyncBase):
                     (params.id, params.p2, params.p3, params.p4, params.p5, params.p6),
                 )
 
-    def get_address(self, *, id: int) -> Any:
+    def get_address(self, *, id: int) -> ShippingAddress | None:
         db = self._db
         if isinstance(db, Connection):
             cur = RawCursor(db, row_factory=tuple_row)
@@ -143,8 +241,7 @@ class SyncCompositesQueries(SyncBase):
                 row = cur.fetchone()
         if row is None:
             return None
-        value: Any = row[0]
-        return value
+        return _SHIPPING_ADDRESS_COMPOSITE.load_optional(row[0])
 
     def get_priced(self, *, id: int) -> GetPricedRow | None:
         db = self._db
@@ -159,7 +256,11 @@ class SyncCompositesQueries(SyncBase):
                 row = cur.fetchone()
         if row is None:
             return None
-        return GetPricedRow(*row)
+        return GetPricedRow(
+            row[0],
+            _SHIPPING_ADDRESS_COMPOSITE.load_optional(row[1]),
+            _MONEY_AMOUNT_COMPOSITE.load_optional(row[2]),
+        )
 
     def anonymous_record(self, *, id: int) -> Any:
         db = self._db
@@ -176,3 +277,72 @@ class SyncCompositesQueries(SyncBase):
             return None
         value: Any = row[0]
         return value
+
+    def set_price(self, *, id: int, price: MoneyAmount | None) -> None:
+        db = self._db
+        if isinstance(db, Connection):
+            cur = RawCursor(db)
+            cur.execute(SET_PRICE, (id, None if price is None else dump_composite(price)))
+        else:
+            with db.connection() as conn:
+                cur = RawCursor(conn)
+                cur.execute(SET_PRICE, (id, None if price is None else dump_composite(price)))
+
+    def get_carrier(self, *, id: int) -> Carrier | None:
+        db = self._db
+        if isinstance(db, Connection):
+            cur = RawCursor(db, row_factory=tuple_row)
+            cur.execute(GET_CARRIER, (id,))
+            row = cur.fetchone()
+        else:
+            with db.connection() as conn:
+                cur = RawCursor(conn, row_factory=tuple_row)
+                cur.execute(GET_CARRIER, (id,))
+                row = cur.fetchone()
+        if row is None:
+            return None
+        return Carrier(
+            row[0],
+            row[1],
+            _CARRIER_KIND_BY_LABEL[row[2]],
+            row[3],
+            row[4],
+            row[5],
+            row[6],
+            row[7],
+            _SHIPPING_ADDRESS_COMPOSITE.load_optional(row[8]),
+            _MONEY_AMOUNT_COMPOSITE.load_optional(row[9]),
+        )
+
+    def carriers_cheaper_than(
+        self,
+        *,
+        limit_amount: decimal.Decimal,
+    ) -> list[CarriersCheaperThanRow]:
+        db = self._db
+        if isinstance(db, Connection):
+            cur = RawCursor(db, row_factory=tuple_row)
+            cur.execute(CARRIERS_CHEAPER_THAN, (limit_amount,))
+            rows = cur.fetchall()
+        else:
+            with db.connection() as conn:
+                cur = RawCursor(conn, row_factory=tuple_row)
+                cur.execute(CARRIERS_CHEAPER_THAN, (limit_amount,))
+                rows = cur.fetchall()
+        return [CarriersCheaperThanRow(*row) for row in rows]
+
+    def iter_carriers_cheaper_than(
+        self,
+        *,
+        limit_amount: decimal.Decimal,
+    ) -> Iterator[CarriersCheaperThanRow]:
+        db = self._db
+        if isinstance(db, Connection):
+            cur = RawCursor(db, row_factory=tuple_row)
+            for row in cur.stream(CARRIERS_CHEAPER_THAN, (limit_amount,), size=ITER_SIZE):
+                yield CarriersCheaperThanRow(*row)
+        else:
+            with db.connection() as conn:
+                cur = RawCursor(conn, row_factory=tuple_row)
+                for row in cur.stream(CARRIERS_CHEAPER_THAN, (limit_amount,), size=ITER_SIZE):
+                    yield CarriersCheaperThanRow(*row)

@@ -4,10 +4,14 @@
 #   sqlc-gen-python 0.1.0
 """Enums and table models of this package."""
 
+import datetime
+import decimal
 import enum
-from typing import Any, Final
+from typing import Final
 
 import msgspec
+
+from ._composite import Composite, enum_field, text_field
 
 
 class CarrierKind(enum.StrEnum):
@@ -21,6 +25,38 @@ class CarrierKind(enum.StrEnum):
 _CARRIER_KIND_BY_LABEL: Final[dict[str, CarrierKind]] = {m.value: m for m in CarrierKind}
 
 
+class MoneyAmount(msgspec.Struct):
+    """The public.money_amount composite type."""
+
+    amount: decimal.Decimal | None
+    currency: str | None
+
+
+_MONEY_AMOUNT_COMPOSITE: Final = Composite(MoneyAmount, (text_field("numeric"), text_field("text")))
+
+
+class ShippingAddress(msgspec.Struct):
+    """The public.shipping_address composite type."""
+
+    street: str | None
+    city: str | None
+    postcode: str | None
+    located_at: datetime.datetime | None
+    kind: CarrierKind | None
+
+
+_SHIPPING_ADDRESS_COMPOSITE: Final = Composite(
+    ShippingAddress,
+    (
+        text_field("text"),
+        text_field("text"),
+        text_field("text"),
+        text_field("timestamptz"),
+        enum_field(_CARRIER_KIND_BY_LABEL),
+    ),
+)
+
+
 class Carrier(msgspec.Struct):
     """A row of public.carriers."""
 
@@ -32,8 +68,8 @@ class Carrier(msgspec.Struct):
     email: str | None
     path: str | None
     embedding: str | None
-    address: Any
-    price: Any
+    address: ShippingAddress | None
+    price: MoneyAmount | None
 
 
 class XStat(msgspec.Struct):
