@@ -44,4 +44,6 @@ def generate(case: str, work: Path) -> Path:
 
 
 def files_of(folder: Path) -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in sorted(folder.glob("*.py"))}
+    """Every generated module under `folder`, by relative path (shared models write several
+    packages; a golden case folder of such a case carries its own `__init__.py`)."""
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*.py"))}

@@ -76,6 +76,10 @@ def test_valid_empty_request_succeeds() -> None:
         ({"overrides": [{"column": "a", "py_type": "x.Y"}]}, ["'table.column'"]),
         ({"overrides": [{"db_type": "uuid", "py_type": "list[int]"}]}, ["py_import"]),
         ({"rename": {"users": "not valid"}}, ["option rename", "not a Python identifier"]),
+        ({"models_package": "app.models"}, ["needs option package_dir", "out/<package_dir>"]),
+        ({"models_package": "app models", "package_dir": "x"}, ["dotted module path"]),
+        ({"models_package": "a.m", "package_dir": "../x"}, ["package_dir", "relative folder"]),
+        ({"package_dir": "users"}, ["need option models_package"]),
     ],
 )
 def test_bad_options(options: dict[str, Any], needles: list[str]) -> None:

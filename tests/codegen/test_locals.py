@@ -15,7 +15,7 @@ import pytest
 
 from tests.codegen.sqlc_run import GOLDEN
 
-MODULES = sorted(p for p in GOLDEN.glob("*/*.py") if not p.name.startswith("_"))  # query modules
+MODULES = sorted(p for p in GOLDEN.glob("*/**/*.py") if not p.name.startswith("_"))  # query modules
 
 
 def _module_names(tree: ast.Module) -> set[str]:

@@ -128,6 +128,9 @@ class ContextPlan:
     sqlc_version: str
     first_party: frozenset[str] = frozenset()
     composites: list[CompositePlan] = field(default_factory=list)
+    # Every enum and table model, whatever omit_unused_models keeps: the shared models.
+    all_enums: list[EnumInfo] = field(default_factory=list)
+    all_models: list[ModelPlan] = field(default_factory=list)
 
 
 class Planner:
@@ -352,6 +355,7 @@ class Planner:
             file.queries.append(plan)
         enums = sorted(self.catalog.enums.values(), key=lambda e: (e.schema, e.db_name))
         models = sorted(self.models.values(), key=lambda m: m.class_name)
+        all_enums, all_models = enums, models
         if self.options.omit_unused_models:
             models = [m for m in models if m.class_name in self.used_models]
             used = {f.type.element.annotation for m in models for f in m.fields}
@@ -365,6 +369,8 @@ class Planner:
             sqlc_version=self.request.sqlc_version,
             first_party=self._first_party(),
             composites=self._composites(),
+            all_enums=all_enums,
+            all_models=all_models,
         )
         _check_collisions(context)
         for override in self.resolver.unused_overrides():
@@ -377,6 +383,8 @@ class Planner:
         codegen = self.request.settings.codegen
         folders = PurePosixPath(codegen.out).parts if codegen else ()
         found = {part for part in folders if part.isidentifier()}
+        if self.options.models_package:
+            found.add(self.options.models_package.split(".")[0])
         return frozenset(found | set(self.options.known_first_party))
 
     def _module_name(self, filename: str) -> str:
