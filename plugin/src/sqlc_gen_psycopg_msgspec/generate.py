@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlc_gen_psycopg_msgspec.options import Options, parse_options
 from sqlc_gen_psycopg_msgspec.plan import ContextPlan, Planner
 from sqlc_gen_psycopg_msgspec.render_composite import render_composite_runtime
+from sqlc_gen_psycopg_msgspec.render_fakes import render_fakes
 from sqlc_gen_psycopg_msgspec.render_models import render_models
 from sqlc_gen_psycopg_msgspec.render_querier import render_init, render_querier
 from sqlc_gen_psycopg_msgspec.render_queries import render_query_file
@@ -24,6 +25,8 @@ def generate(request: GenerateRequest) -> tuple[list[File], list[str]]:
         "models.py": render_models(plan, options.frozen_structs),
         "querier.py": render_querier(plan, a, s, it),
     }
+    if options.emit_fakes:
+        rendered["fakes.py"] = render_fakes(plan, a, s, it)
     if plan.composites:
         rendered["_composite.py"] = render_composite_runtime(plan)
     for file in plan.files:

@@ -26,6 +26,7 @@ class Options(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     emit_async: bool = True
     emit_sync: bool = False
     emit_iterators: bool = False
+    emit_fakes: bool = False
     emit_docstrings: bool = True
     emit_exact_table_names: bool = False
     omit_unused_models: bool = False

@@ -40,7 +40,7 @@ COMMANDS = (
 )
 BATCH = frozenset({":batchexec", ":batchmany", ":batchone"})
 ROW_COMMANDS = frozenset({":one", ":many", ":batchone", ":batchmany", ":execlastid"})
-RESERVED_MODULES = frozenset({"models", "querier", "_runtime", "__init__"})
+RESERVED_MODULES = frozenset({"models", "querier", "fakes", "_runtime", "_composite", "__init__"})
 _INSERT = re.compile(
     r"^\s*INSERT\s+INTO\s+(?P<table>[^\s(]+)\s*\((?P<cols>[^)]*)\)\s*VALUES\s*"
     r"\((?P<vals>[^)]*)\)\s*;?\s*$",

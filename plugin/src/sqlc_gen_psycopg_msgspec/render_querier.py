@@ -62,7 +62,8 @@ def _queries_class(plan: ContextPlan, flavor: Flavor) -> list[str]:
     return lines
 
 
-def render_querier(plan: ContextPlan, emit_async: bool, emit_sync: bool, iterators: bool) -> str:
+def querier_imports(plan: ContextPlan) -> set[Import]:
+    """Every name a Querier signature may use (renderers keep those their body uses)."""
     imports: set[Import] = {
         ("typing", "Protocol"),
         ("typing", "Any"),
@@ -85,6 +86,11 @@ def render_querier(plan: ContextPlan, emit_async: bool, emit_sync: bool, iterato
                 imports.add((f".{file.module}", query.params_struct))
         for sync in (False, True):
             imports.add((f".{file.module}", mixin_name(file.module, sync=sync)))
+    return imports
+
+
+def render_querier(plan: ContextPlan, emit_async: bool, emit_sync: bool, iterators: bool) -> str:
+    imports = querier_imports(plan)
     blocks: list[list[str]] = []
     flavors = [Flavor(sync=False)] * emit_async + [Flavor(sync=True)] * emit_sync
     for flavor in flavors:
