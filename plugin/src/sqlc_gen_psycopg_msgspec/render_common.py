@@ -26,7 +26,9 @@ def header(sqlc_version: str, source: str | None = None) -> list[str]:
     return lines
 
 
-def used_imports(candidates: set[Import], body: str) -> list[str]:
+def used_imports(
+    candidates: set[Import], body: str, first_party: frozenset[str] = frozenset()
+) -> list[str]:
     """The import block for exactly the candidates that `body` uses (no unused imports)."""
     kept: set[Import] = set()
     for module, name in candidates:
@@ -37,7 +39,7 @@ def used_imports(candidates: set[Import], body: str) -> list[str]:
             local = name.split(" as ")[-1]
             if re.search(rf"(?<![\w.]){re.escape(local)}\b", body):
                 kept.add((module, name))
-    return render_imports(kept)
+    return render_imports(kept, first_party)
 
 
 def load_expr(ctype: ColumnType, raw: str) -> str:
@@ -48,6 +50,11 @@ def load_expr(ctype: ColumnType, raw: str) -> str:
         return f"{enum_map}.get({raw})" if ctype.nullable else f"{enum_map}[{raw}]"
     if load is Load.ENUM_ARRAY:
         return f"load_enum_array({raw}, {ctype.element.enum_map})"
+    if load is Load.COMPOSITE:
+        method = "load_optional" if ctype.nullable else "load"
+        return f"{ctype.element.composite}.{method}({raw})"
+    if load is Load.VOID:
+        return "None"
     if load is Load.JSON_CONVERT:
         return f"msgspec.convert({raw}, {ctype.annotation})"
     return raw
@@ -62,6 +69,7 @@ def dump_expr(ctype: ColumnType, value: str) -> str:
         Dump.JSONB: f"Jsonb({value})",
         Dump.JSON_ENCODE: f"Json({value}, msgspec.json.encode)",
         Dump.JSONB_ENCODE: f"Jsonb({value}, msgspec.json.encode)",
+        Dump.COMPOSITE: f"dump_composite({value})",
     }.get(ctype.element.dump)
     if wrapped is None:
         return value
