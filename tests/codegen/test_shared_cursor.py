@@ -64,8 +64,10 @@ async def test_concurrent_calls_on_one_connection_get_their_own_rows(
     authors = await _create(q, AUTHORS)
     got = await asyncio.gather(*(Queries(conn).get_author(id=a.id) for a in authors))
     assert got == authors
-    names = await asyncio.gather(q.list_author_names(), q.count_authors(), q.get_author(id=-1))
-    assert names == [sorted(a.name for a in authors), AUTHORS, None]
+    names, count, missing = await asyncio.gather(
+        q.list_author_names(), q.count_authors(), q.get_author(id=-1)
+    )
+    assert (names, count, missing) == (sorted(a.name for a in authors), AUTHORS, None)
 
 
 async def test_concurrent_calls_in_pipeline_mode(conn: AsyncConnection[Any]) -> None:
