@@ -17,6 +17,7 @@ import re
 import subprocess
 import sys
 import tempfile
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from psycopg import AsyncConnection
@@ -24,9 +25,18 @@ from psycopg import AsyncConnection
 from bench.common import pinning
 from bench.common.postgres import DBNAME, apply_migrations, throwaway_postgres
 from bench.queries import data
-from bench.queries.bench import HERE, OPENERS
+from bench.queries.c_asyncpg import open_asyncpg
+from bench.queries.c_generated import open_generated
+from bench.queries.c_psycopg import open_naive, open_tuned
+from bench.queries.contender import Contender
 
-CONTENDERS = ("generated", "asyncpg", "psycopg", "psycopg tuned")
+HERE = Path(__file__).resolve().parent
+OPENERS: dict[str, Callable[[str], Awaitable[Contender]]] = {
+    "generated": open_generated,
+    "asyncpg": open_asyncpg,
+    "psycopg": open_naive,
+    "psycopg tuned": open_tuned,
+}
 FEW = 50
 COLLECTED = re.compile(rb"Collected : (\d+)")
 
@@ -35,11 +45,7 @@ async def _client(url: str, contender: str, case: str, ops: int) -> None:
     async with await AsyncConnection.connect(url, autocommit=True) as admin:
         # insert-one's emails restart in every process: drop the previous client's rows.
         await admin.execute(b"DELETE FROM users WHERE email LIKE 'new%@bench.example'")
-    opened = [await o(url) for o in OPENERS]
-    chosen = next(c for c in opened if c.name == contender)
-    for c in opened:
-        if c is not chosen:
-            await c.close()
+    chosen = await OPENERS[contender](url)
     op = chosen.ops[case]
     for _ in range(FEW + ops):
         await op()
@@ -78,7 +84,7 @@ def main() -> None:
         return
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--cases", default="get-by-key,list-100,join-20,insert-one")
-    parser.add_argument("--contenders", default=",".join(CONTENDERS))
+    parser.add_argument("--contenders", default=",".join(OPENERS))
     parser.add_argument("--ops", type=int, default=300)
     args = parser.parse_args()
     with throwaway_postgres(pinning.SERVER_CORE, pinning.CLIENT_CORE) as server:
