@@ -70,7 +70,8 @@ def async_cursor(conn: AsyncConnection[Any]) -> AsyncRawCursor[tuple[Any, ...]]:
     and between calls it holds only the last result. A method fetches right after executing,
     with no await that could let another task run in between, so tasks sharing a connection
     cannot read each other's rows; in pipeline mode results come later, so each call there
-    gets a cursor of its own.
+    gets a cursor of its own. Like any psycopg cursor, it may not see adapters registered on
+    the connection after it was made.
     """
     if conn.pgconn.pipeline_status:
         return AsyncRawCursor(conn, row_factory=tuple_row)
