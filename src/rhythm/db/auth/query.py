@@ -9,10 +9,9 @@ import datetime
 import uuid
 
 import msgspec
-from psycopg import AsyncConnection, AsyncRawCursor
-from psycopg.rows import tuple_row
+from psycopg import AsyncConnection
 
-from ._runtime import AsyncBase, Inet
+from ._runtime import AsyncBase, Inet, async_cursor
 from .models import RefreshToken
 
 INSERT_REFRESH_TOKEN = (
@@ -64,7 +63,7 @@ class QueryQueries(AsyncBase):
     async def insert_refresh_token(self, params: InsertRefreshTokenParams) -> RefreshToken | None:
         db = self._db
         if isinstance(db, AsyncConnection):
-            cur = AsyncRawCursor(db, row_factory=tuple_row)
+            cur = async_cursor(db)
             await cur.execute(
                 INSERT_REFRESH_TOKEN,
                 (
@@ -79,7 +78,7 @@ class QueryQueries(AsyncBase):
             row = await cur.fetchone()
         else:
             async with db.connection() as conn:
-                cur = AsyncRawCursor(conn, row_factory=tuple_row)
+                cur = async_cursor(conn)
                 await cur.execute(
                     INSERT_REFRESH_TOKEN,
                     (
@@ -104,12 +103,12 @@ class QueryQueries(AsyncBase):
         """Locks the token row so that two concurrent refreshes cannot both rotate it."""
         db = self._db
         if isinstance(db, AsyncConnection):
-            cur = AsyncRawCursor(db, row_factory=tuple_row)
+            cur = async_cursor(db)
             await cur.execute(GET_REFRESH_TOKEN_BY_HASH_FOR_UPDATE, (token_hash,))
             row = await cur.fetchone()
         else:
             async with db.connection() as conn:
-                cur = AsyncRawCursor(conn, row_factory=tuple_row)
+                cur = async_cursor(conn)
                 await cur.execute(GET_REFRESH_TOKEN_BY_HASH_FOR_UPDATE, (token_hash,))
                 row = await cur.fetchone()
         if row is None:
@@ -120,46 +119,54 @@ class QueryQueries(AsyncBase):
         """Marks a token rotated and links its successor; 0 rows means it was already rotated."""
         db = self._db
         if isinstance(db, AsyncConnection):
-            cur = AsyncRawCursor(db)
+            cur = async_cursor(db)
             await cur.execute(ROTATE_REFRESH_TOKEN, (replaced_by_id, id))
+            count = cur.rowcount
         else:
             async with db.connection() as conn:
-                cur = AsyncRawCursor(conn)
+                cur = async_cursor(conn)
                 await cur.execute(ROTATE_REFRESH_TOKEN, (replaced_by_id, id))
-        return cur.rowcount
+                count = cur.rowcount
+        return count
 
     async def revoke_refresh_token_family(self, *, family_id: uuid.UUID) -> int:
         """Revokes every live token of a family (logout, or reuse of a rotated token)."""
         db = self._db
         if isinstance(db, AsyncConnection):
-            cur = AsyncRawCursor(db)
+            cur = async_cursor(db)
             await cur.execute(REVOKE_REFRESH_TOKEN_FAMILY, (family_id,))
+            count = cur.rowcount
         else:
             async with db.connection() as conn:
-                cur = AsyncRawCursor(conn)
+                cur = async_cursor(conn)
                 await cur.execute(REVOKE_REFRESH_TOKEN_FAMILY, (family_id,))
-        return cur.rowcount
+                count = cur.rowcount
+        return count
 
     async def revoke_user_refresh_tokens(self, *, user_id: int) -> int:
         """Ends every session of a user (logout everywhere, account disabled)."""
         db = self._db
         if isinstance(db, AsyncConnection):
-            cur = AsyncRawCursor(db)
+            cur = async_cursor(db)
             await cur.execute(REVOKE_USER_REFRESH_TOKENS, (user_id,))
+            count = cur.rowcount
         else:
             async with db.connection() as conn:
-                cur = AsyncRawCursor(conn)
+                cur = async_cursor(conn)
                 await cur.execute(REVOKE_USER_REFRESH_TOKENS, (user_id,))
-        return cur.rowcount
+                count = cur.rowcount
+        return count
 
     async def revoke_other_refresh_tokens(self, *, user_id: int, keep_family_id: uuid.UUID) -> int:
         """Ends every session of a user but one (after a password change)."""
         db = self._db
         if isinstance(db, AsyncConnection):
-            cur = AsyncRawCursor(db)
+            cur = async_cursor(db)
             await cur.execute(REVOKE_OTHER_REFRESH_TOKENS, (user_id, keep_family_id))
+            count = cur.rowcount
         else:
             async with db.connection() as conn:
-                cur = AsyncRawCursor(conn)
+                cur = async_cursor(conn)
                 await cur.execute(REVOKE_OTHER_REFRESH_TOKENS, (user_id, keep_family_id))
-        return cur.rowcount
+                count = cur.rowcount
+        return count
