@@ -967,7 +967,7 @@ export interface operations {
             /** @description The account is disabled */
             403: components["responses"]["Problem403"];
             413: components["responses"]["Problem413"];
-            /** @description Too many attempts from this client or for this email; see Retry-After */
+            /** @description Too many attempts from this client or for this email, or the server is busy hashing passwords; see Retry-After */
             429: components["responses"]["Problem429"];
             500: components["responses"]["Problem500"];
             503: components["responses"]["Problem503"];
@@ -1073,6 +1073,8 @@ export interface operations {
             413: components["responses"]["Problem413"];
             /** @description The password is too weak */
             422: components["responses"]["Problem422"];
+            /** @description Too many registrations from this address, or the server is busy hashing passwords; see Retry-After */
+            429: components["responses"]["Problem429"];
             500: components["responses"]["Problem500"];
             503: components["responses"]["Problem503"];
         };
@@ -1529,6 +1531,8 @@ export interface operations {
             413: components["responses"]["Problem413"];
             /** @description The new password is too weak */
             422: components["responses"]["Problem422"];
+            /** @description The server is busy hashing passwords; see Retry-After */
+            429: components["responses"]["Problem429"];
             500: components["responses"]["Problem500"];
             503: components["responses"]["Problem503"];
         };

@@ -15,11 +15,11 @@ from psycopg import AsyncConnection
 from psycopg_pool import AsyncConnectionPool
 
 from rhythm.app.channels_backend import ReconnectingPsycopgBackend
+from rhythm.app.scaling import listen_url, shared
 from rhythm.app.settings import Settings, describe_database
 from rhythm.app.tokens import access_token_issuer, jwt_config
 from rhythm.service.auth import AuthPolicy, AuthService
 from rhythm.service.health import HealthService
-from rhythm.service.passwords import Argon2Params, PasswordHasher
 from rhythm.service.rooms import RoomsService
 from rhythm.service.users import UsersService
 from rhythm.store.migrate import latest_version
@@ -46,14 +46,11 @@ def create_app(settings: Settings) -> Litestar:
         min_size=settings.db_pool_min,
         max_size=settings.db_pool_max,
         timeout_s=settings.db_pool_timeout_s,
+        prepare=settings.db_prepare,
     )
-    hasher = PasswordHasher(
-        Argon2Params(
-            time_cost=settings.argon2_time_cost,
-            memory_cost_kib=settings.argon2_memory_kib,
-            parallelism=settings.argon2_parallelism,
-        )
-    )
+    backend = ReconnectingPsycopgBackend(listen_url(settings))
+    scale = shared(settings, pool, backend)
+    hasher = scale.hasher
     state = State(
         {
             "settings": settings,
@@ -70,10 +67,13 @@ def create_app(settings: Settings) -> Litestar:
                     login_limit=settings.login_rate_limit,
                     login_window_s=settings.login_rate_window_s,
                 ),
+                login_attempts=scale.login_attempts,
+                registrations=scale.registrations,
             ),
             "users": UsersService(pool, hasher=hasher),
             "rooms": RoomsService(pool),
             "sockets": OpenSockets(),
+            "access": scale.access,
         }
     )
     app = Litestar(
@@ -86,9 +86,11 @@ def create_app(settings: Settings) -> Litestar:
             *(metrics_routes(settings.metrics_token) if settings.metrics_enabled else []),
         ],
         on_app_init=[jwt_auth(jwt_config(settings)).on_app_init],
-        plugins=[channels_plugin(ReconnectingPsycopgBackend(settings.database_url))],
+        plugins=[channels_plugin(backend)],
         state=state,
-        lifespan=[_pool_lifespan(pool, settings)],
+        lifespan=[_pool_lifespan(pool, settings), scale.upkeep],
+        on_startup=[scale.feed.start],
+        on_shutdown=[scale.feed.stop],
         exception_handlers=EXCEPTION_HANDLERS,
         cors_config=_cors(settings),
         request_max_body_size=settings.max_body_bytes,

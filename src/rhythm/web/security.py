@@ -18,7 +18,8 @@ from litestar.middleware.authentication import AuthenticationResult
 from litestar.security.jwt import JWTAuth, JWTAuthenticationMiddleware, Token
 from litestar.types import Guard, Receive, Scope, Send
 
-from rhythm.service.users import Actor, Role, UsersService
+from rhythm.service.revocation import SessionAccess
+from rhythm.service.users import Actor, Role
 from rhythm.web.token_cache import CachedToken
 
 WS_UNAUTHORIZED = 4401
@@ -43,10 +44,10 @@ class JwtConfig:
 async def actor_from_token(
     token: Token, connection: ASGIConnection[Any, Any, Any, Any]
 ) -> Actor | None:
-    """The caller as the token names them, if their account is still active.
+    """The caller as the token names them, with their current role, if still allowed in.
 
-    A token with odd claims authenticates no one; nor does the token of an account disabled or
-    deleted since it was issued (checked within seconds, see ``UsersService.is_active``).
+    A token with odd claims authenticates no one; nor does one whose session has ended or
+    whose account was disabled or deleted since it was issued (see ``SessionAccess``).
     """
     try:
         actor = Actor(
@@ -56,8 +57,8 @@ async def actor_from_token(
         )
     except (KeyError, ValueError, TypeError):
         return None
-    users: UsersService = connection.app.state.users
-    return actor if await users.is_active(actor.user_id) else None
+    access: SessionAccess = connection.app.state.access
+    return await access.current(actor)
 
 
 class _SocketRefused(WebSocketException):
