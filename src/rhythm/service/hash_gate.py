@@ -48,7 +48,17 @@ class GatedPasswordHasher(PasswordHasher):
 
     @asynccontextmanager
     async def _slot(self) -> AsyncIterator[None]:
-        if self._slots.locked() and self._waiting >= self._max_waiting:
+        if not self._slots.locked():
+            await self._slots.acquire()  # a free slot is taken at once, without suspending
+        else:
+            await self._queue()
+        try:
+            yield
+        finally:
+            self._slots.release()
+
+    async def _queue(self) -> None:
+        if self._waiting >= self._max_waiting:
             raise self._busy()
         self._waiting += 1
         try:
@@ -57,10 +67,6 @@ class GatedPasswordHasher(PasswordHasher):
             raise self._busy() from None
         finally:
             self._waiting -= 1
-        try:
-            yield
-        finally:
-            self._slots.release()
 
     def _busy(self) -> HashingBusyError:
         return HashingBusyError(
