@@ -101,8 +101,8 @@ class AuthService:
         key = (f"register:client:{client.address}",)
         if (wait := await self._registrations.retry_after(key)) is not None:
             raise RateLimitedError("too many registrations from this address; try later", wait)
-        await self._registrations.hit(key)
         password_hash = await self._hasher.hash(password)
+        await self._registrations.hit(key)  # counted once hashed: "busy" costs no quota
         try:
             async with transaction(self._db) as conn:
                 user = await self._users(conn).create_user(
