@@ -11,5 +11,5 @@ WHERE id IN (
     WHERE revoked_at < now() - make_interval(secs => sqlc.arg(grace_s)::float8)
        OR rotated_at < now() - make_interval(secs => sqlc.arg(grace_s)::float8)
        OR expires_at < now() - make_interval(secs => sqlc.arg(grace_s)::float8)
-    LIMIT sqlc.arg(batch)::int
+    LIMIT sqlc.arg(batch_size)::int
 );

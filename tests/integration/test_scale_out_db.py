@@ -11,10 +11,11 @@ from psycopg import AsyncConnection
 from psycopg_pool import AsyncConnectionPool
 
 from rhythm.service.errors import InvalidTokenError, RateLimitedError
+from rhythm.service.identity import Actor
+from rhythm.service.identity import UserRole as Role
 from rhythm.service.ratelimit import SharedAttempts
 from rhythm.service.revocation import ACCESS_CHANNEL, SessionAccess
 from rhythm.service.upkeep import UPKEEP_LOCK_KEY, Upkeep
-from rhythm.service.users import Actor, Role
 from tests.integration.test_auth_db import CLIENT, auth_service, register, scalar
 
 Pool = AsyncConnectionPool[AsyncConnection[Any]]

@@ -7,11 +7,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
-from typing import Any
 
 from litestar import Litestar
-from psycopg import AsyncConnection
-from psycopg_pool import AsyncConnectionPool
 
 from rhythm.app.settings import Settings
 from rhythm.app.tasks import upkeep_lifespan
@@ -20,9 +17,8 @@ from rhythm.service.passwords import Argon2Params
 from rhythm.service.ratelimit import SharedAttempts
 from rhythm.service.revocation import SessionAccess
 from rhythm.service.upkeep import Upkeep
+from rhythm.store.pool import StorePool
 from rhythm.web.revocation import AccessListener, ConnectionHealth, RevocationFeed
-
-Pool = AsyncConnectionPool[AsyncConnection[Any]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,7 +38,7 @@ def listen_url(settings: Settings) -> str:
     return url
 
 
-def shared(settings: Settings, pool: Pool, listener_connection: ConnectionHealth) -> Shared:
+def shared(settings: Settings, pool: StorePool, listener_connection: ConnectionHealth) -> Shared:
     listener = AccessListener(listener_connection)
     access = SessionAccess(pool, listener=listener, untrusted_s=settings.revocation_untrusted_s)
     windows = max(settings.login_rate_window_s, settings.register_rate_window_s)

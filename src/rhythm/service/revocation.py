@@ -7,7 +7,7 @@ changed: a trigger NOTIFYs at commit, the app's listener connection hears it, an
 the listener started listening and the listener is still up: a notification missed while the
 connection was down can then never keep a revoked right alive for longer than ``untrusted_s``.
 
-Role changes: the request acts with the account's current role, not the token's claim, so a
+UserRole changes: the request acts with the account's current role, not the token's claim, so a
 demotion (or promotion) holds on the next request, with no need to log in again.
 """
 
@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 from typing import Protocol
 
 from rhythm.db import access as access_db
-from rhythm.service.users import Actor, Role
+from rhythm.service.identity import Actor, UserRole
 from rhythm.store.transaction import AsyncDB
 
 ACCESS_CHANNEL = "rhythm_access"  # the channel the migration's triggers notify
@@ -36,7 +36,7 @@ class ListenerHealth(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class _Answer:
-    role: Role | None  # None: refused (session ended, account disabled or gone)
+    role: UserRole | None  # None: refused (session ended, account disabled or gone)
     read_at: float
 
 
@@ -99,7 +99,7 @@ class SessionAccess:
             session_id=session_id, user_id=user_id
         )
         allowed = row is not None and row.is_active and row.session_live
-        answer = _Answer(Role(row.role.value) if allowed and row else None, read_at)
+        answer = _Answer(UserRole(row.role.value) if allowed and row else None, read_at)
         if forgets == self._forgets:  # no change was announced while we read
             self._remember(user_id, session_id, answer)
         return answer

@@ -47,4 +47,4 @@ class Upkeep:
         return UpkeepResult(refresh_tokens=tokens, attempts=attempts)
 
     async def _prune_batch(self, queries: access_db.Querier) -> int:
-        return await queries.prune_refresh_tokens(grace_s=self.refresh_grace_s, batch=_BATCH)
+        return await queries.prune_refresh_tokens(grace_s=self.refresh_grace_s, batch_size=_BATCH)
