@@ -5,12 +5,12 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
 .PHONY: run test install lint typecheck check-generated generate unit
-.PHONY: api api-deps browser
+.PHONY: api api-deps browser pgbouncer
 
 run: $(STAMP)
 	$(BIN)/rhythm serve
 
-test: $(STAMP) lint typecheck check-generated api-deps browser
+test: $(STAMP) lint typecheck check-generated api-deps browser pgbouncer
 	$(BIN)/pytest
 
 # Reinstall only when the pins change; the project itself is installed editable.
@@ -71,6 +71,14 @@ browser:
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
 	else echo "note: no Chromium, and no root or apt-get to install it: the docs-page test will be skipped"; fi
+
+# Debian's PgBouncer, for the test of the API behind it in transaction mode; installed when
+# missing and possible, else that test is skipped and says why.
+PGBOUNCER := /usr/sbin/pgbouncer
+pgbouncer:
+	@test -x $(PGBOUNCER) || { apt-get update -qq \
+		&& DEBIAN_FRONTEND=noninteractive apt-get install -y -qq pgbouncer; } \
+		|| echo "pgbouncer is not installed: its test will be skipped (apt-get install pgbouncer)"
 
 # --- Benchmarks (bench/, results in docs/benchmarks.md); not part of `make test` ---
 .PHONY: bench bench-queries bench-http bench-generate bench-check-generated bench-plugin

@@ -968,7 +968,7 @@ export interface operations {
             /** @description The account is disabled */
             403: components["responses"]["Problem403"];
             413: components["responses"]["Problem413"];
-            /** @description Too many attempts from this client or for this email; see Retry-After */
+            /** @description Too many attempts from this client or for this email, or the server is busy hashing passwords; see Retry-After */
             429: components["responses"]["Problem429"];
             500: components["responses"]["Problem500"];
             503: components["responses"]["Problem503"];
@@ -1074,6 +1074,8 @@ export interface operations {
             413: components["responses"]["Problem413"];
             /** @description The password is too weak */
             422: components["responses"]["Problem422"];
+            /** @description Too many registrations from this address, or the server is busy hashing passwords; see Retry-After */
+            429: components["responses"]["Problem429"];
             500: components["responses"]["Problem500"];
             503: components["responses"]["Problem503"];
         };
@@ -1530,6 +1532,8 @@ export interface operations {
             413: components["responses"]["Problem413"];
             /** @description The new password is too weak */
             422: components["responses"]["Problem422"];
+            /** @description The server is busy hashing passwords; see Retry-After */
+            429: components["responses"]["Problem429"];
             500: components["responses"]["Problem500"];
             503: components["responses"]["Problem503"];
         };

@@ -243,6 +243,7 @@ def main() -> None:
             url = pg.url("rhythm")
             Migrator(url, PROJECT_ROOT / "migrations").up()
             settings = {"RHYTHM_LOGIN_RATE_LIMIT": "1000000", "RHYTHM_DB_POOL_MAX": "16"}
+            settings |= {"RHYTHM_REGISTER_RATE_LIMIT": "1000000"}
             settings |= {"RHYTHM_LOG_LEVEL": "WARNING", **hashing}
             with serve(url, **settings) as server:
                 started = time.monotonic()

@@ -254,10 +254,12 @@ async def test_properly_signed_but_invalid_claims_are_401(
     app_for: Callable[..., Any], algorithm: JwtAlgorithm, claims: dict[str, Any]
 ) -> None:
     async with app_for(algorithm) as server:
-        await register(server.client, "ada")  # user 1: the claims below name an account
-        token = jwt.encode(_claims(**claims), server.private, algorithm=algorithm.value)
+        ada = await register(server.client, "ada")  # user 1: the claims below name an account
+        # ... and her live session: a token must name one to get in.
+        sid = jwt.decode(ada["access_token"], options={"verify_signature": False})["sid"]
+        token = jwt.encode(_claims(sid=sid, **claims), server.private, algorithm=algorithm.value)
         assert_problem(await _me(server.client, token), 401)
-        valid = jwt.encode(_claims(), server.private, algorithm=algorithm.value)
+        valid = jwt.encode(_claims(sid=sid), server.private, algorithm=algorithm.value)
         # The control: the same key and claims otherwise do authenticate.
         me = await _me(server.client, valid)
         assert me.status_code == 200, me.text

@@ -100,6 +100,7 @@ def test_fuzz_every_operation(database_url: str, tmp_path: Path) -> None:
             **os.environ,
             "RHYTHM_FUZZ_USER_TOKEN": _account(url, database_url, "fuzzer"),
             "RHYTHM_FUZZ_STAFF_TOKEN": _account(url, database_url, "fuzz-admin", "ADMIN"),
+            "RHYTHM_FUZZ_LOGOUT_TOKEN": _account(url, database_url, "fuzz-leaver"),
         }
         code, output = _schemathesis(url, env, tmp_path / "report")
     (tmp_path / "schemathesis.txt").write_text(output)

@@ -6,6 +6,7 @@ Built by the composition root, so that web never imports the driver.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Iterable
 from typing import Any
 
@@ -26,9 +27,16 @@ class ReconnectingPsycopgBackend(PsycoPgChannelsBackend):
     after a database restart no instance would hear events again until it is restarted.
     """
 
+    _since: float | None = None
+
+    def connected_since(self) -> float | None:
+        """Monotonic time the listener last connected with its LISTENs; None while down."""
+        return self._since if self._connected() else None
+
     async def on_startup(self) -> None:
         try:
             await super().on_startup()
+            self._since = time.monotonic()
         except psycopg.OperationalError as exc:
             # The database is down as the app starts: serve anyway (/health/ready says 503)
             # and let the listener connect when the database comes.
@@ -61,6 +69,7 @@ class ReconnectingPsycopgBackend(PsycoPgChannelsBackend):
             except asyncio.CancelledError:
                 raise
             except psycopg.Error as exc:
+                self._since = None
                 delay = _RECONNECT_DELAYS_S[min(attempt, len(_RECONNECT_DELAYS_S) - 1)]
                 attempt += 1
                 if attempt == 1:
@@ -88,4 +97,5 @@ class ReconnectingPsycopgBackend(PsycoPgChannelsBackend):
         await self._exit_stack.enter_async_context(conn)
         if old is not None and not old.closed:
             await old.close()
+        self._since = time.monotonic()
         logger.info("room event listener connected")

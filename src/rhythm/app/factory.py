@@ -11,6 +11,7 @@ from litestar.datastructures import State
 from loguru import logger
 
 from rhythm.app.channels_backend import ReconnectingPsycopgBackend
+from rhythm.app.scaling import listen_url
 from rhythm.app.services import STATE_KEY, Services, build_services, services_of
 from rhythm.app.settings import Settings, describe_database
 from rhythm.app.tokens import jwt_config
@@ -31,7 +32,9 @@ def create_app(settings: Settings) -> Litestar:
     """The application for ``settings``; ``settings.database_url`` must be resolved already."""
     if not settings.database_url:
         raise ValueError("create_app needs settings.database_url (start the embedded server first)")
-    services = build_services(settings, settings.database_url)
+    backend = ReconnectingPsycopgBackend(listen_url(settings))
+    services = build_services(settings, settings.database_url, backend)
+    scale = services.shared
     metrics = (
         metrics_routes(settings.metrics_token, METRICS, services.pool.get_stats)
         if settings.metrics_enabled
@@ -47,10 +50,12 @@ def create_app(settings: Settings) -> Litestar:
             *metrics,
         ],
         dependencies=services.dependencies(),
-        on_app_init=[jwt_auth(jwt_config(settings), services.users).on_app_init],
-        plugins=[channels_plugin(ReconnectingPsycopgBackend(settings.database_url))],
+        on_app_init=[jwt_auth(jwt_config(settings), scale.access).on_app_init],
+        plugins=[channels_plugin(backend)],
         state=State({STATE_KEY: services}),
-        lifespan=[_pool_lifespan(services, settings)],
+        lifespan=[_pool_lifespan(services, settings), scale.upkeep],
+        on_startup=[scale.feed.start],
+        on_shutdown=[scale.feed.stop],
         exception_handlers=EXCEPTION_HANDLERS,
         cors_config=_cors(settings),
         request_max_body_size=settings.max_body_bytes,

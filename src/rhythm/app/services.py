@@ -10,6 +10,7 @@ from typing import TypeVar
 from litestar import Litestar
 from litestar.di import Provide
 
+from rhythm.app.scaling import Shared, shared
 from rhythm.app.settings import Settings
 from rhythm.app.tokens import access_token_issuer
 from rhythm.service.auth import AuthPolicy, AuthService
@@ -19,6 +20,7 @@ from rhythm.service.rooms import RoomsService
 from rhythm.service.users import UsersService
 from rhythm.store.migrate import latest_version
 from rhythm.store.pool import StorePool, create_pool
+from rhythm.web.revocation import ConnectionHealth
 from rhythm.web.rooms.socket import OpenSockets
 
 STATE_KEY = "services"
@@ -35,6 +37,7 @@ class Services:
     users: UsersService
     rooms: RoomsService
     sockets: OpenSockets
+    shared: Shared
 
     def dependencies(self) -> dict[str, Provide]:
         """The handlers' named dependencies. Each is resolved once and cached: a request pays
@@ -69,14 +72,16 @@ def hasher_for(settings: Settings) -> PasswordHasher:
     )
 
 
-def build_services(settings: Settings, database_url: str) -> Services:
+def build_services(settings: Settings, database_url: str, listener: ConnectionHealth) -> Services:
     pool = create_pool(
         database_url,
         min_size=settings.db_pool_min,
         max_size=settings.db_pool_max,
         timeout_s=settings.db_pool_timeout_s,
+        prepare=settings.db_prepare,
     )
-    hasher = hasher_for(settings)
+    scale = shared(settings, pool, listener)
+    hasher = scale.hasher
     policy = AuthPolicy(
         refresh_ttl=timedelta(seconds=settings.refresh_token_ttl_s),
         login_limit=settings.login_rate_limit,
@@ -87,10 +92,18 @@ def build_services(settings: Settings, database_url: str) -> Services:
         health=HealthService(
             pool, latest_version(settings.migrations_dir), settings.ready_timeout_s
         ),
-        auth=AuthService(pool, hasher=hasher, issuer=access_token_issuer(settings), policy=policy),
+        auth=AuthService(
+            pool,
+            hasher=hasher,
+            issuer=access_token_issuer(settings),
+            policy=policy,
+            login_attempts=scale.login_attempts,
+            registrations=scale.registrations,
+        ),
         users=UsersService(pool, hasher=hasher),
         rooms=RoomsService(pool),
         sockets=OpenSockets(),
+        shared=scale,
     )
 
 

@@ -53,6 +53,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     db_pool_min: Annotated[int, msgspec.Meta(ge=0)] = 1
     db_pool_max: PositiveInt = 10
     db_pool_timeout_s: PositiveFloat = 5.0
+    db_prepare: bool = True
+    listen_database_url: str | None = None
     ready_timeout_s: PositiveFloat = 2.0
     jwt_secret: str = DEV_JWT_SECRET
     jwt_algorithm: JwtAlgorithm = JwtAlgorithm.HS256
@@ -64,6 +66,14 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     refresh_token_ttl_s: Annotated[int, msgspec.Meta(ge=60, le=31_536_000)] = 2_592_000
     login_rate_limit: PositiveInt = 10
     login_rate_window_s: PositiveFloat = 60.0
+    register_rate_limit: PositiveInt = 20
+    register_rate_window_s: PositiveFloat = 3600.0
+    hash_concurrency: PositiveInt = 2
+    hash_max_waiting: PositiveInt = 32
+    hash_max_wait_s: PositiveFloat = 2.0
+    revocation_untrusted_s: PositiveFloat = 1.0
+    refresh_prune_grace_s: Annotated[int, msgspec.Meta(ge=0)] = 604_800
+    upkeep_interval_s: PositiveFloat = 600.0
     argon2_time_cost: PositiveInt = 3
     argon2_memory_kib: Annotated[int, msgspec.Meta(ge=8)] = 65_536
     argon2_parallelism: PositiveInt = 4

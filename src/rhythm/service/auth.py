@@ -28,7 +28,7 @@ from rhythm.service.errors import (
     RateLimitedError,
 )
 from rhythm.service.passwords import PasswordHasher, check_password
-from rhythm.service.ratelimit import SlidingWindowLimiter
+from rhythm.service.ratelimit import AttemptLimiter, MemoryAttempts
 from rhythm.service.users import User
 from rhythm.store.errors import UniqueViolationError
 from rhythm.store.transaction import AsyncDB, transaction
@@ -63,6 +63,8 @@ class AuthPolicy:
     refresh_ttl: timedelta
     login_limit: int = 10
     login_window_s: float = 60.0
+    register_limit: int = 20
+    register_window_s: float = 3600.0
 
 
 class AuthService:
@@ -76,6 +78,8 @@ class AuthService:
         users: UsersQueriesFactory = users_db.Queries,
         tokens: AuthQueriesFactory = auth_db.Queries,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        login_attempts: AttemptLimiter | None = None,
+        registrations: AttemptLimiter | None = None,
     ) -> None:
         self._db = db
         self._hasher = hasher
@@ -84,14 +88,23 @@ class AuthService:
         self._users = users
         self._tokens = tokens
         self._clock = clock
-        self._by_client = SlidingWindowLimiter(policy.login_limit, policy.login_window_s)
-        self._by_email = SlidingWindowLimiter(policy.login_limit, policy.login_window_s)
+        # The composition root passes limits shared by every process; alone, count in memory.
+        self._login_attempts = login_attempts or MemoryAttempts(
+            policy.login_limit, policy.login_window_s
+        )
+        self._registrations = registrations or MemoryAttempts(
+            policy.register_limit, policy.register_window_s
+        )
 
     async def register(
         self, *, email: str, display_name: str, password: str, client: ClientInfo
     ) -> Session:
         check_password(password)
+        key = (f"register:client:{client.address}",)
+        if (wait := await self._registrations.retry_after(key)) is not None:
+            raise RateLimitedError("too many registrations from this address; try later", wait)
         password_hash = await self._hasher.hash(password)
+        await self._registrations.hit(key)  # counted once hashed: "busy" costs no quota
         try:
             async with transaction(self._db) as conn:
                 user = await self._users(conn).create_user(
@@ -107,18 +120,18 @@ class AuthService:
             raise ConflictError("an account with this email already exists") from exc
 
     async def login(self, *, email: str, password: str, client: ClientInfo) -> Session:
-        keys = (f"client:{client.address}", f"email:{email.strip().lower()}")
-        self._check_rate(keys)
+        keys = (f"login:client:{client.address}", f"login:email:{email.strip().lower()}")
+        if (wait := await self._login_attempts.retry_after(keys)) is not None:
+            raise RateLimitedError("too many login attempts; try again later", wait)
         user = await self._users(self._db).get_user_by_email(email=email.strip())
         # Verify even when there is no such user: the answer and its timing stay the same.
         valid = await self._hasher.verify(user.password_hash if user else None, password)
         if user is None or not valid:
-            self._by_client.hit(keys[0])
-            self._by_email.hit(keys[1])
+            await self._login_attempts.hit(keys)
             raise InvalidCredentialsError("wrong email or password")
         if not user.is_active:
             raise ForbiddenError("this account is disabled")
-        self._by_email.reset(keys[1])
+        await self._login_attempts.reset(keys[1])
         new_hash = await self._rehashed(user.password_hash, password)
         async with transaction(self._db) as conn:
             if new_hash is not None:
@@ -166,15 +179,6 @@ class AuthService:
     async def logout_all(self, *, user_id: int) -> int:
         async with transaction(self._db) as conn:
             return await self._tokens(conn).revoke_user_refresh_tokens(user_id=user_id)
-
-    def _check_rate(self, keys: tuple[str, str]) -> None:
-        waits = [
-            wait
-            for limiter, key in zip((self._by_client, self._by_email), keys, strict=True)
-            if (wait := limiter.retry_after(key)) is not None
-        ]
-        if waits:
-            raise RateLimitedError("too many login attempts; try again later", max(waits))
 
     async def _open_session(
         self, conn: AsyncDB, user: users_db.User, family: uuid.UUID, client: ClientInfo

@@ -1,7 +1,7 @@
-"""A sliding-window limiter for login attempts, per client address and per email.
+"""Attempt limits (login failures, registrations) over a sliding window.
 
-It lives in the process: with several instances behind a load balancer each one limits on its
-own, so the effective limit is at most ``instances * limit``.
+``SharedAttempts`` counts in PostgreSQL, so every worker and instance enforces one limit
+together; ``MemoryAttempts`` counts in this process only (unit tests, single-process tools).
 """
 
 from __future__ import annotations
@@ -9,32 +9,77 @@ from __future__ import annotations
 import math
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
+
+from rhythm.db import access as access_db
+from rhythm.store.transaction import AsyncDB
+
+AccessQueriesFactory = Callable[[AsyncDB], access_db.Querier]
+
+
+class AttemptLimiter(Protocol):
+    """At most ``limit`` attempts per key within the window."""
+
+    async def retry_after(self, keys: Sequence[str]) -> int | None:
+        """Seconds until every key of ``keys`` may try again, or None when all may try now."""
+        ...
+
+    async def hit(self, keys: Sequence[str]) -> None: ...
+
+    async def reset(self, key: str) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class SharedAttempts:
+    """Attempts as rows of ``auth_attempts``: one count for every process on the database."""
+
+    db: AsyncDB
+    limit: int
+    window_s: float
+    queries: AccessQueriesFactory = access_db.Queries
+
+    async def retry_after(self, keys: Sequence[str]) -> int | None:
+        rows = await self.queries(self.db).count_attempts(window_s=self.window_s, keys=list(keys))
+        waits = [row.wait_s for row in rows if row.hits >= self.limit]
+        return max(1, math.ceil(max(waits))) if waits else None
+
+    async def hit(self, keys: Sequence[str]) -> None:
+        await self.queries(self.db).record_attempts(keys=list(keys))
+
+    async def reset(self, key: str) -> None:
+        await self.queries(self.db).clear_attempts(key=key)
 
 
 @dataclass
-class SlidingWindowLimiter:
+class MemoryAttempts:
+    """The same limit in this process's memory; several processes each limit on their own."""
+
     limit: int
     window_s: float
     clock: Callable[[], float] = time.monotonic
     max_keys: int = 100_000
     _hits: dict[str, deque[float]] = field(default_factory=dict)
 
-    def retry_after(self, key: str) -> int | None:
-        """Seconds to wait before ``key`` may try again, or None when it may try now."""
+    async def retry_after(self, keys: Sequence[str]) -> int | None:
+        waits = [wait for key in keys if (wait := self._wait(key)) is not None]
+        return max(waits) if waits else None
+
+    async def hit(self, keys: Sequence[str]) -> None:
+        for key in keys:
+            if len(self._hits) >= self.max_keys and key not in self._hits:
+                self._evict()
+            self._hits.setdefault(key, deque()).append(self.clock())
+
+    async def reset(self, key: str) -> None:
+        self._hits.pop(key, None)
+
+    def _wait(self, key: str) -> int | None:
         hits = self._prune(key)
         if hits is None or len(hits) < self.limit:
             return None
         return max(1, math.ceil(hits[0] + self.window_s - self.clock()))
-
-    def hit(self, key: str) -> None:
-        if len(self._hits) >= self.max_keys and key not in self._hits:
-            self._evict()
-        self._hits.setdefault(key, deque()).append(self.clock())
-
-    def reset(self, key: str) -> None:
-        self._hits.pop(key, None)
 
     def _prune(self, key: str) -> deque[float] | None:
         hits = self._hits.get(key)

@@ -45,8 +45,16 @@ def create_pool(
     max_size: int,
     timeout_s: float,
     name: str = "rhythm",
+    prepare: bool = True,
 ) -> StorePool:
-    """A pool that is not open yet; ``await pool.open()`` in the lifespan, not here."""
+    """A pool that is not open yet; ``await pool.open()`` in the lifespan, not here.
+
+    ``prepare=False`` turns psycopg's automatic prepared statements off: PgBouncer in
+    transaction mode may run a statement on another server connection than prepared it.
+    """
+    kwargs: dict[str, Any] = {"application_name": name, "autocommit": True}
+    if not prepare:
+        kwargs["prepare_threshold"] = None
     return StorePool(
         conninfo,
         min_size=min_size,
@@ -60,6 +68,8 @@ def create_pool(
         # Autocommit: a lone read is one round trip, not BEGIN + SELECT + COMMIT (three), and
         # an idle connection never sits "idle in transaction". transaction() still opens a real
         # transaction with BEGIN when a service needs one.
-        kwargs={"application_name": name, "autocommit": True},
-        configure=_generic_plans,
+        kwargs=kwargs,
+        # Without prepared statements there is no plan cache to steer, and a session SET
+        # through a transaction-mode pooler would land on whichever server connection it meets.
+        configure=_generic_plans if prepare else None,
     )

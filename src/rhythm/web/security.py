@@ -20,7 +20,7 @@ from litestar.security.jwt import JWTAuth, JWTAuthenticationMiddleware, Token
 from litestar.types import Receive, Scope, Send
 
 from rhythm.service.identity import Actor, UserRole
-from rhythm.service.users import UsersService
+from rhythm.service.revocation import SessionAccess
 from rhythm.web.token_cache import CachedToken
 
 WS_UNAUTHORIZED = 4401
@@ -42,11 +42,11 @@ class JwtConfig:
     audience: str
 
 
-async def actor_from_token(token: Token, users: UsersService) -> Actor | None:
-    """The caller as the token names them, if their account is still active.
+async def actor_from_token(token: Token, access: SessionAccess) -> Actor | None:
+    """The caller as the token names them, with their current role, if still allowed in.
 
-    A token with odd claims authenticates no one; nor does the token of an account disabled or
-    deleted since it was issued (checked within seconds, see ``UsersService.is_active``).
+    A token with odd claims authenticates no one; nor does one whose session has ended or
+    whose account was disabled or deleted since it was issued (see ``SessionAccess``).
     """
     try:
         actor = Actor(
@@ -56,7 +56,7 @@ async def actor_from_token(token: Token, users: UsersService) -> Actor | None:
         )
     except (KeyError, ValueError, TypeError):
         return None
-    return actor if await users.is_active(actor.user_id) else None
+    return await access.current(actor)
 
 
 class _SocketRefused(WebSocketException):
@@ -121,9 +121,9 @@ async def refuse_socket(receive: Receive, send: Send, code: int, reason: str) ->
     await send({"type": "websocket.close", "code": code, "reason": reason})
 
 
-def jwt_auth(config: JwtConfig, users: UsersService) -> JWTAuth[Actor, Token]:
+def jwt_auth(config: JwtConfig, access: SessionAccess) -> JWTAuth[Actor, Token]:
     async def retrieve_actor(token: Token, _: ASGIConnection[Any, Any, Any, Any]) -> Actor | None:
-        return await actor_from_token(token, users)
+        return await actor_from_token(token, access)
 
     return JWTAuth[Actor, Token](
         retrieve_user_handler=retrieve_actor,

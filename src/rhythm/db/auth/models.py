@@ -58,6 +58,14 @@ class UserRole(enum.StrEnum):
 _USER_ROLE_BY_LABEL: Final[dict[str, UserRole]] = {m.value: m for m in UserRole}
 
 
+class AuthAttempt(msgspec.Struct):
+    """A row of public.auth_attempts."""
+
+    id: int
+    key: str
+    at: datetime.datetime
+
+
 class RefreshToken(msgspec.Struct):
     """A row of public.refresh_tokens."""
 

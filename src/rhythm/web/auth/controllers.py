@@ -53,7 +53,13 @@ class AuthController(Controller):
             400,
             409,
             422,
-            notes={409: "An account with this email exists", 422: "The password is too weak"},
+            429,
+            notes={
+                409: "An account with this email exists",
+                422: "The password is too weak",
+                429: "Too many registrations from this address, or the server is busy "
+                "hashing passwords; see Retry-After",
+            },
         ),
         security=[],
     )
@@ -84,7 +90,8 @@ class AuthController(Controller):
             notes={
                 401: "Wrong email or password",
                 403: "The account is disabled",
-                429: "Too many attempts from this client or for this email; see Retry-After",
+                429: "Too many attempts from this client or for this email, or the server is "
+                "busy hashing passwords; see Retry-After",
             },
         ),
         security=[],

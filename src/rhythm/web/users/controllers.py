@@ -45,9 +45,11 @@ class UsersController(Controller):
             401,
             403,
             422,
+            429,
             notes={
                 403: "A password change with current_password missing or wrong",
                 422: "The new password is too weak",
+                429: "The server is busy hashing passwords; see Retry-After",
             },
         ),
     )
