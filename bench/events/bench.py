@@ -72,6 +72,7 @@ class Plan:
     seconds: float  # per slot
     profile: Path | None = None  # where py-spy writes, when profiling
     warm_up_s: float = 0.5  # one unmeasured slot per contender first
+    pace_s: float = 0.0  # a room's events at least this far apart (0: back to back)
 
 
 @dataclass(frozen=True)
@@ -117,7 +118,9 @@ async def rounds(
         random.shuffle(order)
         for name in order:
             c = contenders[name]
-            slot = await run_slot(c.producer, c.fleet, _targets(c, rooms), plan.seconds, meter)
+            slot = await run_slot(
+                c.producer, c.fleet, _targets(c, rooms), plan.seconds, meter, plan.pace_s
+            )
             results[name].append(slot)
         print(f"  round {i + 1}/{plan.rounds} done (load {loadavg()})", file=sys.stderr, flush=True)
     return results
@@ -143,16 +146,21 @@ async def profile(
             print("\n".join(summarize(path)))
 
 
-def socket_urls(servers: Servers, rooms: list[setup.Room]) -> tuple[list[str], list[str]]:
+Sockets = list[tuple[int, str]]  # (room id, URL)
+
+
+def socket_urls(servers: Servers, rooms: list[setup.Room]) -> tuple[Sockets, Sockets]:
     """Member j of room i listens on instance (i + j) % 2: every room spans both instances."""
-    app, channels = [], []
+    app: Sockets = []
+    channels: Sockets = []
     for i, room in enumerate(rooms):
         for j, member in enumerate(room.members):
             port = servers.app[(i + j) % 2]
-            app.append(
-                f"ws://127.0.0.1:{port}/api/v1/rooms/{room.room_id}/events?token={member.token}"
+            path = f"/api/v1/rooms/{room.room_id}/events?token={member.token}"
+            app.append((room.room_id, f"ws://127.0.0.1:{port}{path}"))
+            channels.append(
+                (room.room_id, f"ws://127.0.0.1:{servers.channels}/rooms/{room.room_id}/events")
             )
-            channels.append(f"ws://127.0.0.1:{servers.channels}/rooms/{room.room_id}/events")
     return app, channels
 
 
@@ -228,6 +236,9 @@ def main() -> None:
     )
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--seconds", type=float, default=3.0, help="per slot per round")
+    parser.add_argument(
+        "--pace-ms", type=float, default=0.0, help="a room's events at least this far apart"
+    )
     parser.add_argument("--json", type=Path, help="write every slot's figures here")
     parser.add_argument("--profile", type=Path, help="py-spy the servers into this folder")
     args = parser.parse_args()
@@ -235,7 +246,8 @@ def main() -> None:
         args.profile.mkdir(parents=True, exist_ok=True)
     layout = "servers on core 0, PostgreSQL and the bench on core 1"
     print(
-        f"{machine()}\nrounds={args.rounds} slot={args.seconds:g}s; "
+        f"{machine()}\nrounds={args.rounds} slot={args.seconds:g}s "
+        f"pace={args.pace_ms:g}ms; "
         f"{layout if pinning.can_pin() else 'not pinned'}"
     )
     server_core, client_core = pinning.SERVER_CORE, pinning.CLIENT_CORE
@@ -248,7 +260,7 @@ def main() -> None:
             server("bench.events.channels_app", url, server_core) as channels,
         ):
             servers = Servers((a, b), channels, pg.data_dir)
-            plan = Plan(args.rounds, args.seconds, args.profile)
+            plan = Plan(args.rounds, args.seconds, args.profile, pace_s=args.pace_ms / 1000)
             figures = uvloop.run(measure(url, servers, args.sizes, plan))
     if args.json:
         args.json.write_text(json.dumps(figures))

@@ -13,18 +13,21 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any, Protocol
 
+import msgspec
 from psycopg import AsyncConnection
 from psycopg.sql import SQL, Identifier
 from psycopg_pool import AsyncConnectionPool
 from websockets.asyncio.client import ClientConnection
 
 from bench.events.payloads import event_payload
+from bench.events.receiver import Head
 from bench.events.sockets import Fleet
 from rhythm.db import rooms as rooms_db
 from rhythm.service.room_events import ReadyChanged, ReadyChangedData, publish
 from rhythm.store.transaction import transaction
 
 Pool = AsyncConnectionPool[AsyncConnection[Any]]
+_heads = msgspec.json.Decoder(Head)
 RAW_PREFIX = "bench_raw_"  # not room_<id>: the app's listeners must not hear the raw baseline
 
 
@@ -39,10 +42,13 @@ class AppProducer:
         self._pool = pool
 
     async def publish(self, room_id: int, user_id: int) -> tuple[int, float | None]:
-        async with transaction(self._pool) as conn:
-            data = ReadyChangedData(user_id=user_id, is_ready=True)
-            event = await publish(rooms_db.Queries(conn), room_id, ReadyChanged, data)
-        return event.seq, time.monotonic()
+        # Borrowed outside transaction(), so that t0 is read before the pool takes it back.
+        async with self._pool.connection() as conn:
+            async with transaction(conn):
+                data = ReadyChangedData(user_id=user_id, is_ready=True)
+                event = await publish(rooms_db.Queries(conn), room_id, ReadyChanged, data)
+            t0 = time.monotonic()
+        return event.seq, t0
 
 
 class _Numbered:
@@ -80,16 +86,20 @@ class RawNotifyProducer(_Numbered):
     async def publish(self, room_id: int, user_id: int) -> tuple[int, float | None]:
         seq = self.next_seq(room_id)
         payload = event_payload(room_id, seq, user_id=user_id).decode()
-        async with self._pool.connection() as conn, conn.transaction():
-            await conn.execute("SELECT pg_notify(%s, %s)", (f"{RAW_PREFIX}{room_id}", payload))
-        return seq, time.monotonic()
+        async with self._pool.connection() as conn:
+            async with conn.transaction():
+                await conn.execute("SELECT pg_notify(%s, %s)", (f"{RAW_PREFIX}{room_id}", payload))
+            t0 = time.monotonic()
+        return seq, t0
 
 
 async def _drain(conn: AsyncConnection[Any], fleet: Fleet) -> None:
     clock = time.monotonic
     with contextlib.suppress(Exception):  # the connection closes as the listener ends
         async for notify in conn.notifies():
-            fleet.on_message(notify.payload, clock())
+            at = clock()
+            head = _heads.decode(notify.payload)
+            fleet.heard(head.room_id, head.seq, at)
 
 
 @asynccontextmanager
@@ -100,7 +110,6 @@ async def raw_listener(url: str, room_ids: list[int]) -> AsyncIterator[Fleet]:
         for room_id in room_ids:
             await conn.execute(SQL("LISTEN {}").format(Identifier(f"{RAW_PREFIX}{room_id}")))
         fleet = Fleet()
-        fleet.size = 1
         task = asyncio.create_task(_drain(conn, fleet))
         try:
             yield fleet

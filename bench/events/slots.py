@@ -1,7 +1,9 @@
 """One slot: every room publishes, waits until all its sockets have the event, and again.
 
 Closed loop per room (one event in flight per room), so a slot measures delivery, not a queue
-that grows without bound: events/s is what the whole path sustains at that many rooms.
+that grows without bound: events/s is what the whole path sustains at that many rooms. With a
+pace, a room publishes at most once per ``pace_s``: every contender then runs at the same
+rate (if it can), and latencies compare at equal load rather than each at its own saturation.
 """
 
 from __future__ import annotations
@@ -45,9 +47,18 @@ class SlotResult:
 
 
 async def _room_loop(
-    producer: Producer, tracker: Tracker, target: Target, until: float, out: SlotResult
+    producer: Producer,
+    tracker: Tracker,
+    target: Target,
+    until: float,
+    pace_s: float,
+    out: SlotResult,
 ) -> None:
-    while time.monotonic() < until:
+    next_at = time.monotonic()
+    while (now := time.monotonic()) < until:
+        if now < next_at:
+            await asyncio.sleep(next_at - now)
+        next_at = max(now, next_at) + pace_s
         seq, t0 = await producer.publish(target.room_id, target.user_id)
         delivery = await tracker.wait(target.room_id, seq, t0, LOST_AFTER_S)
         if delivery is None:
@@ -65,6 +76,7 @@ async def run_slot(
     targets: list[Target],
     seconds: float,
     meter: CpuMeter | None = None,
+    pace_s: float = 0.0,
 ) -> SlotResult:
     tracker = Tracker({t.room_id: t.receivers for t in targets})
     fleet.tracker = tracker
@@ -74,7 +86,7 @@ async def run_slot(
     started = time.monotonic()
     try:
         await asyncio.gather(
-            *(_room_loop(producer, tracker, t, started + seconds, out) for t in targets)
+            *(_room_loop(producer, tracker, t, started + seconds, pace_s, out) for t in targets)
         )
     finally:
         fleet.tracker = None

@@ -1,73 +1,79 @@
-"""The listening side: one WebSocket client per member, each timing what it receives."""
+"""The listening side: a fleet of sockets in a receiver process, reporting to a tracker here."""
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import time
+import json
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-
-import msgspec
-from websockets.asyncio.client import ClientConnection, connect
+from pathlib import Path
 
 from bench.events.tracker import Tracker
 
-OPEN_CONCURRENCY = 16  # handshakes in flight while the fleet opens
-
-
-class Head(msgspec.Struct):
-    """What the bench reads of a message; ``t0`` only in the baselines' payloads."""
-
-    type: str
-    seq: int = 0
-    room_id: int = 0
-    t0: float | None = None
-
-
-_heads = msgspec.json.Decoder(Head)
+ROOT = Path(__file__).resolve().parents[2]
 
 
 class Fleet:
-    """Open sockets that report every event to the current slot's tracker."""
+    """Receivers that report every event to the current slot's tracker."""
 
     def __init__(self) -> None:
         self.tracker: Tracker | None = None
-        self.size = 0
 
-    def on_message(self, raw: str | bytes, at: float) -> None:
-        head = _heads.decode(raw)
-        if head.type != "snapshot" and self.tracker is not None:
-            self.tracker.received(head.room_id, head.seq, at, head.t0)
+    def heard(self, room: int, seq: int, at: float) -> None:
+        """One receiver in this process got (room, seq) at ``at``."""
+        if self.tracker is not None:
+            self.tracker.received(room, seq, at, at, 1, None)
 
-    async def _listen(self, socket: ClientConnection) -> None:
-        clock = time.monotonic
-        with contextlib.suppress(Exception):  # the socket closes as the fleet ends
-            async for raw in socket:
-                self.on_message(raw, clock())
+    def report(self, line: str) -> None:
+        """One receiver's "<room> <seq> <first> <last> <count> <t0 or ->" line."""
+        room, seq, first, last, count, t0 = line.split()
+        if self.tracker is not None:
+            self.tracker.received(
+                int(room),
+                int(seq),
+                float(first),
+                float(last),
+                int(count),
+                None if t0 == "-" else float(t0),
+            )
 
 
-async def _open(url: str, gate: asyncio.Semaphore) -> ClientConnection:
-    async with gate:
-        socket = await connect(url, open_timeout=30, max_queue=None)
-        first = _heads.decode(await socket.recv())
-        if first.type != "snapshot":
-            raise RuntimeError(f"{url}: expected a snapshot, got {first.type}")
-        return socket
+async def _relay(stdout: asyncio.StreamReader, fleet: Fleet) -> None:
+    while line := await stdout.readline():
+        fleet.report(line.decode())
 
 
 @asynccontextmanager
-async def open_fleet(urls: list[str]) -> AsyncIterator[Fleet]:
-    """A socket per URL; each has read its snapshot before the fleet is handed out."""
-    fleet = Fleet()
-    gate = asyncio.Semaphore(OPEN_CONCURRENCY)
-    sockets = await asyncio.gather(*(_open(url, gate) for url in urls))
-    fleet.size = len(sockets)
-    readers = [asyncio.create_task(fleet._listen(s)) for s in sockets]
+async def open_fleet(sockets: list[tuple[int, str]]) -> AsyncIterator[Fleet]:
+    """A receiver process holding a socket per (room id, URL); ready when every socket has
+    read its snapshot."""
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bench.events.receiver",
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        cwd=ROOT,
+    )
+    assert proc.stdin is not None
+    assert proc.stdout is not None
     try:
-        yield fleet
+        proc.stdin.write(json.dumps(sockets).encode() + b"\n")
+        await proc.stdin.drain()
+        if (await proc.stdout.readline()).strip() != b"ready":
+            raise RuntimeError("the receiver process failed to open its sockets")
+        fleet = Fleet()
+        relay = asyncio.create_task(_relay(proc.stdout, fleet))
+        try:
+            yield fleet
+        finally:
+            relay.cancel()
+            await asyncio.gather(relay, return_exceptions=True)
     finally:
-        await asyncio.gather(*(s.close() for s in sockets), return_exceptions=True)
-        for reader in readers:
-            reader.cancel()
-        await asyncio.gather(*readers, return_exceptions=True)
+        proc.stdin.close()
+        try:
+            await asyncio.wait_for(proc.wait(), 30)
+        except TimeoutError:
+            proc.kill()
+            await proc.wait()

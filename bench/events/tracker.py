@@ -47,18 +47,21 @@ class Tracker:
             found = self._open[key] = Delivery(self.receivers[room], future)
         return found
 
-    def received(self, room: int, seq: int, at: float, t0: float | None = None) -> None:
-        """A receiver got (room, seq) at ``at``; ``t0`` when the payload carries it."""
+    def received(
+        self, room: int, seq: int, first: float, last: float, count: int, t0: float | None
+    ) -> None:
+        """``count`` receivers got (room, seq), the first at ``first``, the last at ``last``;
+        ``t0`` when the payload carries it."""
         if room not in self.receivers:
             return  # a room of another size's grid: not part of this slot
         delivery = self.entry(room, seq)
         if t0 is not None:
             delivery.t0 = t0
-        if delivery.received == 0:
-            delivery.first = at
-        delivery.received += 1
-        delivery.last = at
-        if delivery.received == delivery.expected and not delivery.done.done():
+        if delivery.received == 0 or first < delivery.first:
+            delivery.first = first
+        delivery.last = max(delivery.last, last)
+        delivery.received += count
+        if delivery.received >= delivery.expected and not delivery.done.done():
             delivery.done.set_result(None)
 
     async def wait(self, room: int, seq: int, t0: float | None, limit_s: float) -> Delivery | None:
