@@ -97,8 +97,11 @@ bench: bench-queries bench-http
 .PHONY: bench-events bench-workers wrk
 EVENTS_ROUNDS ?= 5
 
+# Closed loop (how many events/s the path sustains), then paced (latency at equal load).
 bench-events: $(BENCH_STAMP)
 	$(BIN)/python -m bench.events.bench --sizes 10x4,50x8 --rounds $(EVENTS_ROUNDS) --seconds 3
+	$(BIN)/python -m bench.events.bench --sizes 10x4,50x8 --rounds $(EVENTS_ROUNDS) --seconds 4 \
+		--pace-ms 400
 
 bench-workers: $(BENCH_STAMP) wrk
 	$(BIN)/python -m bench.http.workers --rounds $(EVENTS_ROUNDS) --seconds 5

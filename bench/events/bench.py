@@ -127,19 +127,21 @@ async def rounds(
 
 
 async def profile(
-    contenders: dict[str, Contender], rooms: list[setup.Room], servers: Servers, folder: Path
+    contenders: dict[str, Contender], rooms: list[setup.Room], servers: Servers, plan: Plan
 ) -> None:
     """One extra slot each for the app and channels alone, with py-spy on the servers (and on
-    this process during the app's); not part of the rounds, whose figures it would disturb."""
-    plan = {
-        "app": {"rhythm-a": pid_listening_on(servers.app[0]), "bench": os.getpid()},
+    this process, the producers, during the app's); not part of the rounds, which it would
+    disturb."""
+    spied = {
+        "app": {"rhythm-a": pid_listening_on(servers.app[0]), "producers": os.getpid()},
         "channels alone": {"channels-app": pid_listening_on(servers.channels)},
     }
-    for name, pids in plan.items():
+    for name, pids in spied.items():
         c = contenders[name]
-        files = {who: folder / f"{who}-{len(rooms)}rooms.txt" for who in pids}
+        assert plan.profile is not None
+        files = {who: plan.profile / f"{who}-{len(rooms)}rooms.txt" for who in pids}
         spies = [await record(pid, PROFILE_S, files[who]) for who, pid in pids.items()]
-        await run_slot(c.producer, c.fleet, _targets(c, rooms), PROFILE_S)
+        await run_slot(c.producer, c.fleet, _targets(c, rooms), PROFILE_S, pace_s=plan.pace_s)
         await asyncio.gather(*(spy.wait() for spy in spies))
         for who, path in files.items():
             print(f"\nprofile of {who} during a {name} slot ({path}):\n")
@@ -168,19 +170,9 @@ async def measure_size(
     url: str, servers: Servers, rooms: list[setup.Room], plan: Plan
 ) -> dict[str, list[SlotResult]]:
     """Every contender on the same rooms; the sockets of this size open for its rounds."""
-    app_pool = create_pool(
-        url,
-        min_size=PRODUCER_CONNECTIONS,
-        max_size=PRODUCER_CONNECTIONS,
-        timeout_s=10,
-        name="bench-app-producer",
-    )
-    raw_pool = create_pool(
-        url,
-        min_size=PRODUCER_CONNECTIONS,
-        max_size=PRODUCER_CONNECTIONS,
-        timeout_s=10,
-        name="bench-raw-producer",
+    app_pool, raw_pool = (
+        create_pool(url, min_size=n, max_size=n, timeout_s=10, name=f"bench-{who}-producer")
+        for who, n in (("app", PRODUCER_CONNECTIONS), ("raw", PRODUCER_CONNECTIONS))
     )
     async with AsyncExitStack() as inner:
         for pool in (app_pool, raw_pool):
@@ -203,7 +195,7 @@ async def measure_size(
         }
         results = await rounds(contenders, rooms, plan, servers.meter())
         if plan.profile:
-            await profile(contenders, rooms, servers, plan.profile)
+            await profile(contenders, rooms, servers, plan)
         return results
 
 
