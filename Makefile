@@ -111,3 +111,22 @@ bench-plugin: $(STAMP)
 
 # Everything in docs/benchmarks.md's query and HTTP tables, in one go (about 15 minutes).
 bench: bench-queries bench-http
+
+# Live room events and scaling with workers (docs/benchmarks.md, last two sections).
+.PHONY: bench-events bench-workers wrk
+EVENTS_ROUNDS ?= 5
+
+# Closed loop (how many events/s the path sustains), then paced (latency at equal load).
+bench-events: $(BENCH_STAMP)
+	$(BIN)/python -m bench.events.bench --sizes 10x4,50x8 --rounds $(EVENTS_ROUNDS) --seconds 3
+	$(BIN)/python -m bench.events.bench --sizes 10x4,50x8 --rounds $(EVENTS_ROUNDS) --seconds 4 \
+		--pace-ms 400
+
+bench-workers: $(BENCH_STAMP) wrk
+	$(BIN)/python -m bench.http.workers --rounds $(EVENTS_ROUNDS) --seconds 5
+
+# wrk, the HTTP load generator (Debian package), installed when missing.
+wrk:
+	@command -v wrk >/dev/null || { apt-get update -qq \
+		&& DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; } \
+		|| { echo "the HTTP benchmarks need wrk: apt-get install wrk"; exit 1; }

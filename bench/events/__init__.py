@@ -1,0 +1,1 @@
+"""Live room events: rooms x members sockets on two `rhythm serve` instances, and baselines."""
