@@ -138,7 +138,9 @@ async def _forward(
         if head.seq <= after_seq:
             continue
         try:
-            await asyncio.wait_for(socket.send_text(raw.decode()), send_timeout_s)
+            # asyncio.timeout, not wait_for: on 3.11 wait_for makes a Task per send per socket.
+            async with asyncio.timeout(send_timeout_s):
+                await socket.send_text(raw.decode())
         except TimeoutError:
             await _close(socket, CLOSE_POLICY, "too slow to receive events")
             return
