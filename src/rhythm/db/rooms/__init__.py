@@ -5,16 +5,7 @@
 """Typed queries of this package: models, Querier Protocol, Queries."""
 
 from ._runtime import Cidr, ExecResult, Inet
-from .models import (
-    Difficulty,
-    RefreshToken,
-    Room,
-    RoomMember,
-    RoomStatus,
-    RoomVisibility,
-    User,
-    UserRole,
-)
+from .models import Difficulty, Room, RoomStatus, RoomVisibility
 from .querier import Querier, Queries
 from .query import CreateRoomParams, ListMembersRow, UpdateRoomSettingsParams
 
@@ -27,12 +18,8 @@ __all__ = [
     "ListMembersRow",
     "Querier",
     "Queries",
-    "RefreshToken",
     "Room",
-    "RoomMember",
     "RoomStatus",
     "RoomVisibility",
     "UpdateRoomSettingsParams",
-    "User",
-    "UserRole",
 ]
