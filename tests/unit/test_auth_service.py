@@ -1,14 +1,22 @@
-"""AuthService rules with fake Queriers: sessions, rotation, reuse, disabled users, rate limits."""
+"""AuthService rules on generated fake Queriers: sessions, rotation, reuse, disabled users, rate
+limits. What a rule writes (tokens, revocations, hashes) is checked on the recorded calls."""
 
 from __future__ import annotations
 
+import itertools
+import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import jwt
+import msgspec
 import pytest
 
+from rhythm.db import auth as auth_db
+from rhythm.db import users as users_db
+from rhythm.db.auth.fakes import FakeQuerier as FakeTokens
+from rhythm.db.users.fakes import FakeQuerier as FakeUsers
 from rhythm.service.access import AccessTokenIssuer, hash_refresh_token
 from rhythm.service.auth import AuthPolicy, AuthService, ClientInfo, Session
 from rhythm.service.errors import (
@@ -20,7 +28,8 @@ from rhythm.service.errors import (
     RuleViolationError,
 )
 from rhythm.service.passwords import TEST_PARAMS, Argon2Params, PasswordHasher
-from tests.unit.fakes import FakeConnection, FakeTokens, FakeUsers
+from rhythm.store.errors import UniqueViolationError
+from tests.unit.rows import T0, Transactions, token, user
 
 SECRET = "unit-test-secret-unit-test-secret-0123"
 CLIENT = ClientInfo(address="203.0.113.7", user_agent="pytest")
@@ -29,21 +38,18 @@ HASHER = PasswordHasher(TEST_PARAMS)
 
 @dataclass
 class World:
-    service: AuthService
-    db: FakeConnection
+    service: AuthService[FakeUsers]
     users: FakeUsers
     tokens: FakeTokens
+    tx: Transactions
     now: list[datetime]
 
 
-def make_world(
-    login_limit: int = 5, hasher: PasswordHasher = HASHER, users: FakeUsers | None = None
-) -> World:
-    db, tokens = FakeConnection(), FakeTokens()
-    users = users or FakeUsers()
-    now = [datetime(2026, 11, 25, 12, 0, tzinfo=UTC)]
+def make_world(login_limit: int = 5, hasher: PasswordHasher = HASHER) -> World:
+    users, tokens, tx = FakeUsers(), FakeTokens(), Transactions()
+    now = [T0]
     service = AuthService(
-        db,  # type: ignore[arg-type]
+        users,
         hasher=hasher,
         issuer=AccessTokenIssuer(
             signing_key=SECRET,
@@ -53,11 +59,25 @@ def make_world(
             ttl=timedelta(minutes=15),
         ),
         policy=AuthPolicy(refresh_ttl=timedelta(days=30), login_limit=login_limit),
-        users=lambda _: users,
+        users=lambda fake: fake,
         tokens=lambda _: tokens,
+        begin=tx.begin,
         clock=lambda: now[0],
     )
-    return World(service, db, users, tokens, now)
+    ids = itertools.count(1)
+    tokens.insert_refresh_token.computes(lambda params: stored(next(ids), params))
+    return World(service, users, tokens, tx, now)
+
+
+def stored(id: int, params: auth_db.InsertRefreshTokenParams) -> auth_db.RefreshToken:
+    """The row INSERT ... RETURNING gives back for ``params``."""
+    row = token(id, params.user_id, params.family_id, expires_at=params.expires_at)
+    return msgspec.structs.replace(
+        row,
+        token_hash=params.token_hash,
+        user_agent=params.user_agent,
+        ip_address=params.ip_address,
+    )
 
 
 @pytest.fixture
@@ -65,10 +85,13 @@ def world() -> World:
     return make_world()
 
 
-async def register(world: World, email: str = "ada@example.com") -> Session:
-    return await world.service.register(
-        email=email, display_name="Ada", password="correct horse", client=CLIENT
-    )
+async def ada() -> users_db.User:
+    """User 1, whose password is "correct horse"."""
+    return msgspec.structs.replace(user(1), password_hash=await HASHER.hash("correct horse"))
+
+
+def inserted(world: World) -> list[auth_db.InsertRefreshTokenParams]:
+    return [call["params"] for call in world.tokens.insert_refresh_token.calls]
 
 
 def claims(session: Session) -> dict[str, Any]:
@@ -79,27 +102,43 @@ def claims(session: Session) -> dict[str, Any]:
 
 
 async def test_register_opens_a_session_in_one_transaction(world: World) -> None:
-    session = await register(world)
-    assert world.db.begun == world.db.committed == 1
-    assert session.user.email == "ada@example.com"
-    assert session.user.password_hash.startswith("$argon2id$")
-    [stored] = world.tokens.rows.values()
-    assert stored.token_hash == hash_refresh_token(session.refresh_token)
-    assert session.refresh_token.encode() not in stored.token_hash
-    assert str(stored.ip_address) == "203.0.113.7"
-    assert stored.expires_at == world.now[0] + timedelta(days=30)
-    token = claims(session)
-    assert token["sub"] == str(session.user.id)
-    assert token["role"] == "USER"
-    assert token["sid"] == str(session.session_id)
-    assert token["iss"] == "rhythm-test"
-    assert {"exp", "iat", "jti", "nbf"} <= token.keys()
+    world.users.create_user.computes(
+        lambda email, display_name, password_hash, role: msgspec.structs.replace(
+            user(1, role), email=email, password_hash=password_hash
+        )
+    )
+    session = await world.service.register(
+        email=" ada@example.com ", display_name=" Ada ", password="correct horse", client=CLIENT
+    )
+    assert (world.tx.begun, world.tx.committed) == (1, 1)
+    [created] = world.users.create_user.calls
+    assert (created["email"], created["display_name"]) == ("ada@example.com", "Ada")
+    assert created["role"] is users_db.UserRole.USER
+    assert await HASHER.verify(created["password_hash"], "correct horse")
+    [params] = inserted(world)
+    assert params.user_id == session.user.id
+    assert params.family_id == session.session_id
+    assert params.token_hash == hash_refresh_token(session.refresh_token)
+    assert session.refresh_token.encode() not in params.token_hash
+    assert str(params.ip_address) == "203.0.113.7"
+    assert params.user_agent == "pytest"
+    assert params.expires_at == session.refresh_expires_at == T0 + timedelta(days=30)
+    token_claims = claims(session)
+    assert token_claims["sub"] == str(session.user.id)
+    assert token_claims["role"] == "USER"
+    assert token_claims["sid"] == str(session.session_id)
+    assert token_claims["iss"] == "rhythm-test"
+    assert {"exp", "iat", "jti", "nbf"} <= token_claims.keys()
 
 
-async def test_register_twice_is_a_conflict_case_insensitively(world: World) -> None:
-    await register(world)
+async def test_register_twice_is_a_conflict(world: World) -> None:
+    world.users.create_user.raises(UniqueViolationError("taken", constraint="users_email"))
     with pytest.raises(ConflictError):
-        await register(world, email="ADA@Example.com")
+        await world.service.register(
+            email="ada@example.com", display_name="Ada", password="correct horse", client=CLIENT
+        )
+    assert inserted(world) == []
+    assert world.tx.rolled_back == 1
 
 
 async def test_register_refuses_short_passwords(world: World) -> None:
@@ -107,37 +146,41 @@ async def test_register_refuses_short_passwords(world: World) -> None:
         await world.service.register(
             email="b@example.com", display_name="B", password="short", client=CLIENT
         )
-    assert world.users.rows == {}
+    assert world.users.create_user.calls == []
 
 
 async def test_login_with_the_right_password(world: World) -> None:
-    await register(world)
+    world.users.get_user_by_email.returns(await ada())
     session = await world.service.login(
-        email="ADA@example.com", password="correct horse", client=CLIENT
+        email=" ADA@example.com ", password="correct horse", client=CLIENT
     )
-    assert session.user.email == "ada@example.com"
-    assert len(world.tokens.rows) == 2
+    assert session.user.id == 1
+    assert world.users.get_user_by_email.calls == [{"email": "ADA@example.com"}]
+    [params] = inserted(world)
+    assert params.family_id == session.session_id
+    assert world.users.update_password_hash.calls == []  # same argon2 cost: nothing rewritten
 
 
 async def test_unknown_email_and_wrong_password_look_the_same(world: World) -> None:
-    await register(world)
+    world.users.get_user_by_email.returns_in_order(await ada(), None)
     with pytest.raises(InvalidCredentialsError) as wrong:
         await world.service.login(email="ada@example.com", password="wrong pass", client=CLIENT)
     with pytest.raises(InvalidCredentialsError) as unknown:
         await world.service.login(email="bob@example.com", password="wrong pass", client=CLIENT)
     assert wrong.value.message == unknown.value.message
+    assert inserted(world) == []
 
 
 async def test_disabled_user_cannot_log_in(world: World) -> None:
-    session = await register(world)
-    await world.users.set_active(id=session.user.id, is_active=False)
+    world.users.get_user_by_email.returns(msgspec.structs.replace(await ada(), is_active=False))
     with pytest.raises(ForbiddenError):
         await world.service.login(email="ada@example.com", password="correct horse", client=CLIENT)
+    assert inserted(world) == []
 
 
 async def test_login_is_rate_limited_per_email() -> None:
     world = make_world(login_limit=3)
-    await register(world)
+    world.users.get_user_by_email.returns(await ada())
     for _ in range(3):
         with pytest.raises(InvalidCredentialsError):
             await world.service.login(email="ada@example.com", password="nope nope", client=CLIENT)
@@ -149,10 +192,12 @@ async def test_login_is_rate_limited_per_email() -> None:
             client=ClientInfo(address="198.51.100.1"),
         )
     assert 1 <= limited.value.retry_after_s <= 60
+    assert len(world.users.get_user_by_email.calls) == 3  # the limited call read nothing
 
 
 async def test_login_is_rate_limited_per_client() -> None:
     world = make_world(login_limit=3)
+    world.users.get_user_by_email.returns(None)
     for n in range(3):
         with pytest.raises(InvalidCredentialsError):
             await world.service.login(email=f"u{n}@example.com", password="x" * 8, client=CLIENT)
@@ -161,86 +206,98 @@ async def test_login_is_rate_limited_per_client() -> None:
 
 
 async def test_refresh_rotates_within_the_family(world: World) -> None:
-    first = await register(world)
-    second = await world.service.refresh(refresh_token=first.refresh_token, client=CLIENT)
-    assert second.refresh_token != first.refresh_token
-    assert second.session_id == first.session_id
-    old = world.tokens.rows[1]
-    assert old.rotated_at is not None
-    assert old.replaced_by_id == 2
-    third = await world.service.refresh(refresh_token=second.refresh_token, client=CLIENT)
-    assert third.session_id == first.session_id
+    family = uuid.uuid4()
+    world.tokens.get_refresh_token_by_hash_for_update.returns(token(7, 1, family))
+    world.users.get_user_by_id.returns(await ada())
+    world.tokens.rotate_refresh_token.returns(1)
+    session = await world.service.refresh(refresh_token="the-old-token", client=CLIENT)
+    assert world.tokens.get_refresh_token_by_hash_for_update.calls == [
+        {"token_hash": hash_refresh_token("the-old-token")}
+    ]
+    assert session.session_id == family
+    [params] = inserted(world)
+    assert params.family_id == family
+    assert params.token_hash == hash_refresh_token(session.refresh_token)
+    # The old token points at its successor (id 1: the first row the fake inserted).
+    assert world.tokens.rotate_refresh_token.calls == [{"id": 7, "replaced_by_id": 1}]
+    assert world.tokens.revoke_refresh_token_family.calls == []
 
 
 async def test_reusing_a_rotated_token_revokes_the_family(world: World) -> None:
-    first = await register(world)
-    other_session = await world.service.login(
-        email="ada@example.com", password="correct horse", client=CLIENT
-    )
-    second = await world.service.refresh(refresh_token=first.refresh_token, client=CLIENT)
+    family = uuid.uuid4()
+    world.tokens.get_refresh_token_by_hash_for_update.returns(token(7, 1, family, rotated=True))
+    world.users.get_user_by_id.returns(await ada())
+    world.tokens.revoke_refresh_token_family.returns(2)
     with pytest.raises(InvalidTokenError):
-        await world.service.refresh(refresh_token=first.refresh_token, client=CLIENT)
-    # The revocation committed although the call failed...
-    assert world.db.committed == world.db.begun
-    # ...and the thief's fresh token is dead too, while the other session lives.
-    with pytest.raises(InvalidTokenError):
-        await world.service.refresh(refresh_token=second.refresh_token, client=CLIENT)
-    await world.service.refresh(refresh_token=other_session.refresh_token, client=CLIENT)
+        await world.service.refresh(refresh_token="stolen", client=CLIENT)
+    assert world.tokens.revoke_refresh_token_family.calls == [{"family_id": family}]
+    # The revocation committed although the call failed.
+    assert (world.tx.committed, world.tx.rolled_back) == (1, 0)
+    assert inserted(world) == []
+    assert world.tokens.rotate_refresh_token.calls == []
 
 
 async def test_expired_refresh_token(world: World) -> None:
-    session = await register(world)
+    world.tokens.get_refresh_token_by_hash_for_update.returns(token(7, 1, uuid.uuid4()))
+    world.users.get_user_by_id.returns(await ada())
     world.now[0] += timedelta(days=31)
     with pytest.raises(InvalidTokenError, match="expired"):
-        await world.service.refresh(refresh_token=session.refresh_token, client=CLIENT)
+        await world.service.refresh(refresh_token="old", client=CLIENT)
+    assert inserted(world) == []
 
 
-async def test_unknown_refresh_token(world: World) -> None:
+@pytest.mark.parametrize("revoked", [True, False])
+async def test_unknown_or_revoked_refresh_token(world: World, revoked: bool) -> None:
+    row = token(7, 1, uuid.uuid4(), revoked=True) if revoked else None
+    world.tokens.get_refresh_token_by_hash_for_update.returns(row)
     with pytest.raises(InvalidTokenError):
         await world.service.refresh(refresh_token="made-up-token-value", client=CLIENT)
+    assert world.users.get_user_by_id.calls == []
+    assert world.tokens.revoke_refresh_token_family.calls == []
 
 
-async def test_disabled_user_refresh_fails_at_once(world: World) -> None:
-    session = await register(world)
-    await world.users.set_active(id=session.user.id, is_active=False)
+@pytest.mark.parametrize("active", [False, None])
+async def test_refresh_of_a_disabled_or_deleted_user_ends_the_family(
+    world: World, active: bool | None
+) -> None:
+    family = uuid.uuid4()
+    world.tokens.get_refresh_token_by_hash_for_update.returns(token(7, 1, family))
+    row = None if active is None else msgspec.structs.replace(await ada(), is_active=active)
+    world.users.get_user_by_id.returns(row)
+    world.tokens.revoke_refresh_token_family.returns(1)
     with pytest.raises(InvalidTokenError):
-        await world.service.refresh(refresh_token=session.refresh_token, client=CLIENT)
-    assert world.tokens.live(session.user.id) == []
+        await world.service.refresh(refresh_token="old", client=CLIENT)
+    assert world.tokens.revoke_refresh_token_family.calls == [{"family_id": family}]
+    assert inserted(world) == []
 
 
 async def test_logout_ends_only_this_session(world: World) -> None:
-    first = await register(world)
-    second = await world.service.login(
-        email="ada@example.com", password="correct horse", client=CLIENT
-    )
-    await world.service.logout(session_id=first.session_id)
-    with pytest.raises(InvalidTokenError):
-        await world.service.refresh(refresh_token=first.refresh_token, client=CLIENT)
-    await world.service.refresh(refresh_token=second.refresh_token, client=CLIENT)
+    family = uuid.uuid4()
+    world.tokens.revoke_refresh_token_family.returns(1)
+    await world.service.logout(session_id=family)
+    assert world.tokens.revoke_refresh_token_family.calls == [{"family_id": family}]
+    assert world.tokens.revoke_user_refresh_tokens.calls == []
+    assert world.tx.committed == 1
 
 
 async def test_logout_all(world: World) -> None:
-    first = await register(world)
-    await world.service.login(email="ada@example.com", password="correct horse", client=CLIENT)
-    assert await world.service.logout_all(user_id=first.user.id) == 2
-    assert world.tokens.live(first.user.id) == []
+    world.tokens.revoke_user_refresh_tokens.returns(2)
+    assert await world.service.logout_all(user_id=1) == 2
+    assert world.tokens.revoke_user_refresh_tokens.calls == [{"user_id": 1}]
 
 
-async def test_login_rehashes_a_password_hashed_at_another_cost(world: World) -> None:
-    await register(world)
-    (row,) = world.users.rows.values()
-    old_hash = row.password_hash
+async def test_login_rehashes_a_password_hashed_at_another_cost() -> None:
     stronger = PasswordHasher(Argon2Params(time_cost=2, memory_cost_kib=2048, parallelism=1))
-    later = make_world(hasher=stronger, users=world.users)
-
-    await later.service.login(email="ada@example.com", password="correct horse", client=CLIENT)
-    (row,) = world.users.rows.values()
-    assert row.password_hash != old_hash
-    assert not stronger.needs_rehash(row.password_hash)
-    assert await stronger.verify(row.password_hash, "correct horse")
-
+    world = make_world(hasher=stronger)
+    world.users.get_user_by_email.returns(await ada())  # hashed at HASHER's cost
+    world.users.update_password_hash.returns(1)
+    await world.service.login(email="ada@example.com", password="correct horse", client=CLIENT)
+    [rewritten] = world.users.update_password_hash.calls
+    assert rewritten["id"] == 1
+    assert not stronger.needs_rehash(rewritten["password_hash"])
+    assert await stronger.verify(rewritten["password_hash"], "correct horse")
     # At an unchanged cost a login rewrites nothing.
-    rehashed = row.password_hash
-    await later.service.login(email="ada@example.com", password="correct horse", client=CLIENT)
-    (row,) = world.users.rows.values()
-    assert row.password_hash == rehashed
+    again = msgspec.structs.replace(await ada(), password_hash=rewritten["password_hash"])
+    world.users.get_user_by_email.returns(again)
+    await world.service.login(email="ada@example.com", password="correct horse", client=CLIENT)
+    assert len(world.users.update_password_hash.calls) == 1

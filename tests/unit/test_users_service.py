@@ -1,12 +1,18 @@
-"""UsersService rules with fake Queriers: profile, password change, roles, disabling, paging."""
+"""UsersService rules on generated fake Queriers: profile, password change, roles, disabling,
+paging. What a rule writes is checked on the calls the fakes recorded."""
 
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 
+import msgspec
 import pytest
 
-from rhythm.db import auth as auth_db
+from rhythm.db import users as users_db
+from rhythm.db.auth.fakes import FakeQuerier as FakeTokens
+from rhythm.db.users.fakes import FakeNotSetError
+from rhythm.db.users.fakes import FakeQuerier as FakeUsers
 from rhythm.service.errors import (
     ConflictError,
     ForbiddenError,
@@ -16,218 +22,236 @@ from rhythm.service.errors import (
 )
 from rhythm.service.identity import Actor, UserRole
 from rhythm.service.passwords import TEST_PARAMS, PasswordHasher
-from rhythm.service.users import User, UsersService
-from tests.unit.fakes import FakeConnection, FakeTokens, FakeUsers
+from rhythm.service.users import UsersService
+from rhythm.store.errors import UniqueViolationError
+from tests.unit.rows import Transactions, user
 
 HASHER = PasswordHasher(TEST_PARAMS)
+ADMIN, MOD, USER = users_db.UserRole.ADMIN, users_db.UserRole.MODERATOR, users_db.UserRole.USER
 
 
-@pytest.fixture
-def users() -> FakeUsers:
-    return FakeUsers()
+@dataclass
+class World:
+    service: UsersService[FakeUsers]
+    users: FakeUsers
+    tokens: FakeTokens
+    tx: Transactions
 
 
-@pytest.fixture
-def tokens() -> FakeTokens:
-    return FakeTokens()
-
-
-@pytest.fixture
-def db() -> FakeConnection:
-    return FakeConnection()
-
-
-@pytest.fixture
-def service(db: FakeConnection, users: FakeUsers, tokens: FakeTokens) -> UsersService:
-    return UsersService(
-        db,  # type: ignore[arg-type]
+def make_world(now: list[float] | None = None) -> World:
+    users, tokens, tx = FakeUsers(), FakeTokens(), Transactions()
+    clock = now or [0.0]
+    service = UsersService(
+        users,
         hasher=HASHER,
-        users=lambda _: users,
+        users=lambda fake: fake,
         tokens=lambda _: tokens,
+        begin=tx.begin,
+        clock=lambda: clock[0],
     )
+    return World(service, users, tokens, tx)
 
 
-async def make_user(users: FakeUsers, name: str, role: UserRole = UserRole.USER) -> User:
-    user = await users.create_user(
-        email=f"{name}@example.com",
-        display_name=name,
-        password_hash=await HASHER.hash("old password"),
-        role=role,
-    )
-    assert user is not None
-    return user
+@pytest.fixture
+def world() -> World:
+    return make_world()
 
 
-def actor(user: User, session: uuid.UUID | None = None) -> Actor:
-    return Actor(user_id=user.id, role=user.role, session_id=session)
+def actor(row: users_db.User, session: uuid.UUID | None = None) -> Actor:
+    return Actor(user_id=row.id, role=UserRole(row.role), session_id=session)
 
 
-async def add_session(tokens: FakeTokens, user: User) -> uuid.UUID:
-    from datetime import UTC, datetime, timedelta
-
-    family = uuid.uuid4()
-    await tokens.insert_refresh_token(
-        auth_db.InsertRefreshTokenParams(
-            user_id=user.id,
-            token_hash=uuid.uuid4().bytes * 2,
-            family_id=family,
-            expires_at=datetime.now(UTC) + timedelta(days=1),
-            user_agent=None,
-            ip_address=None,
-        )
-    )
-    return family
+async def test_me_of_disabled_or_deleted_account(world: World) -> None:
+    ada = user(1)
+    world.users.get_user_by_id.returns_in_order(ada, user(1, active=False), None)
+    assert (await world.service.me(actor(ada))).id == ada.id
+    for _ in range(2):
+        with pytest.raises(NotAuthenticatedError):
+            await world.service.me(actor(ada))
+    assert world.users.get_user_by_id.calls == [{"id": 1}] * 3
 
 
-async def test_me_of_disabled_or_deleted_account(service: UsersService, users: FakeUsers) -> None:
-    ada = await make_user(users, "ada")
-    assert (await service.me(actor(ada))).id == ada.id
-    await users.set_active(id=ada.id, is_active=False)
-    with pytest.raises(NotAuthenticatedError):
-        await service.me(actor(ada))
-    with pytest.raises(NotAuthenticatedError):
-        await service.me(Actor(user_id=999, role=UserRole.USER))
+async def test_change_display_name(world: World) -> None:
+    ada = user(1)
+    renamed = msgspec.structs.replace(ada, display_name="Countess")
+    world.users.get_user_by_id.returns(ada)
+    world.users.update_display_name.returns(renamed)
+    assert (await world.service.update_profile(actor(ada), display_name="Countess")) == renamed
+    assert world.users.update_display_name.calls == [{"id": 1, "display_name": "Countess"}]
+    assert world.users.update_password_hash.calls == []
+    assert (world.tx.begun, world.tx.committed) == (1, 1)
 
 
-async def test_change_display_name(service: UsersService, users: FakeUsers) -> None:
-    ada = await make_user(users, "ada")
-    updated = await service.update_profile(actor(ada), display_name="Countess")
-    assert updated.display_name == "Countess"
-
-
-async def test_password_change_needs_the_current_password(
-    service: UsersService, users: FakeUsers
-) -> None:
-    ada = await make_user(users, "ada")
+async def test_password_change_needs_the_current_password(world: World) -> None:
+    ada = user(1, password_hash=await HASHER.hash("old password"))
+    world.users.get_user_by_id.returns(ada)
     with pytest.raises(ForbiddenError):
-        await service.update_profile(actor(ada), new_password="new password 1")
+        await world.service.update_profile(actor(ada), new_password="new password 1")
     with pytest.raises(ForbiddenError):
-        await service.update_profile(
+        await world.service.update_profile(
             actor(ada), current_password="wrong", new_password="new password 1"
         )
     with pytest.raises(RuleViolationError):
-        await service.update_profile(actor(ada), current_password="old password", new_password="s")
-    assert await HASHER.verify(users.rows[ada.id].password_hash, "old password")
+        await world.service.update_profile(
+            actor(ada), current_password="old password", new_password="s"
+        )
+    assert world.users.update_password_hash.calls == []
+    assert world.tx.begun == 0
 
 
-async def test_password_change_ends_the_other_sessions(
-    service: UsersService, users: FakeUsers, tokens: FakeTokens, db: FakeConnection
-) -> None:
-    ada = await make_user(users, "ada")
-    this, other = await add_session(tokens, ada), await add_session(tokens, ada)
-    await service.update_profile(
+async def test_password_change_ends_the_other_sessions(world: World) -> None:
+    ada = user(1, password_hash=await HASHER.hash("old password"))
+    this = uuid.uuid4()
+    world.users.get_user_by_id.returns(ada)
+    world.users.update_password_hash.returns(1)
+    world.tokens.revoke_other_refresh_tokens.returns(1)
+    await world.service.update_profile(
         actor(ada, this), current_password="old password", new_password="new password 1"
     )
-    assert [t.family_id for t in tokens.live(ada.id)] == [this]
-    assert other not in {t.family_id for t in tokens.live(ada.id)}
-    assert await HASHER.verify(users.rows[ada.id].password_hash, "new password 1")
-    assert db.committed == 1
+    [written] = world.users.update_password_hash.calls
+    assert written["id"] == 1
+    assert await HASHER.verify(written["password_hash"], "new password 1")
+    assert world.tokens.revoke_other_refresh_tokens.calls == [
+        {"user_id": 1, "keep_family_id": this}
+    ]
+    assert world.tokens.revoke_user_refresh_tokens.calls == []
+    assert (world.tx.begun, world.tx.committed) == (1, 1)
 
 
-async def test_listing_needs_staff_and_pages_by_id(service: UsersService, users: FakeUsers) -> None:
-    mod = await make_user(users, "mod", UserRole.MODERATOR)
-    for n in range(5):
-        await make_user(users, f"user{n}")
+async def test_password_change_without_a_session_ends_every_session(world: World) -> None:
+    ada = user(1, password_hash=await HASHER.hash("old password"))
+    world.users.get_user_by_id.returns(ada)
+    world.users.update_password_hash.returns(1)
+    world.tokens.revoke_user_refresh_tokens.returns(3)
+    await world.service.update_profile(
+        actor(ada), current_password="old password", new_password="new password 1"
+    )
+    assert world.tokens.revoke_user_refresh_tokens.calls == [{"user_id": 1}]
+
+
+async def test_listing_needs_staff_and_pages_by_id(world: World) -> None:
     with pytest.raises(ForbiddenError):
-        await service.list(actor(users.rows[2]), role=None, after=0, limit=10)
-    first = await service.list(actor(mod), role=UserRole.USER, after=0, limit=3)
-    assert [u.display_name for u in first.items] == ["user0", "user1", "user2"]
-    assert first.next_after == first.items[-1].id
-    second = await service.list(actor(mod), role=UserRole.USER, after=first.next_after, limit=3)
-    assert [u.display_name for u in second.items] == ["user3", "user4"]
+        await world.service.list(actor(user(2)), role=None, after=0, limit=10)
+    assert world.users.list_users.calls == []
+    world.users.list_users.returns_in_order([user(n) for n in (3, 4, 5, 6)], [user(7)])
+    first = await world.service.list(actor(user(1, MOD)), role=UserRole.USER, after=0, limit=3)
+    assert [u.id for u in first.items] == [3, 4, 5]
+    assert first.next_after == 5
+    second = await world.service.list(actor(user(1, MOD)), role=None, after=5, limit=3)
+    assert [u.id for u in second.items] == [7]
     assert second.next_after is None
+    # One row more than the page: that is how the service knows another page follows.
+    assert world.users.list_users.calls == [
+        {"after_id": 0, "role": USER, "page_size": 4},
+        {"after_id": 5, "role": None, "page_size": 4},
+    ]
 
 
-async def test_get_self_or_staff(service: UsersService, users: FakeUsers) -> None:
-    ada, bob = await make_user(users, "ada"), await make_user(users, "bob")
-    mod = await make_user(users, "mod", UserRole.MODERATOR)
-    assert (await service.get(actor(ada), ada.id)).id == ada.id
+async def test_get_self_or_staff(world: World) -> None:
+    ada, bob, mod = user(1), user(2), user(3, MOD)
+    world.users.get_user_by_id.computes(lambda id: {1: ada, 2: bob}.get(id))
+    assert (await world.service.get(actor(ada), 1)).id == 1
     with pytest.raises(ForbiddenError):
-        await service.get(actor(ada), bob.id)
-    assert (await service.get(actor(mod), bob.id)).id == bob.id
+        await world.service.get(actor(ada), 2)
+    assert (await world.service.get(actor(mod), 2)).id == 2
     with pytest.raises(NotFoundError):
-        await service.get(actor(mod), 404)
+        await world.service.get(actor(mod), 404)
 
 
-async def test_only_admins_change_roles_and_not_their_own(
-    service: UsersService, users: FakeUsers
-) -> None:
-    admin = await make_user(users, "admin", UserRole.ADMIN)
-    mod = await make_user(users, "mod", UserRole.MODERATOR)
-    ada = await make_user(users, "ada")
+async def test_only_admins_change_roles_and_not_their_own(world: World) -> None:
+    admin, mod, ada = user(1, ADMIN), user(2, MOD), user(3)
     with pytest.raises(ForbiddenError):
-        await service.set_role(actor(mod), ada.id, UserRole.MODERATOR)
+        await world.service.set_role(actor(mod), ada.id, UserRole.MODERATOR)
     with pytest.raises(ForbiddenError):
-        await service.set_role(actor(admin), admin.id, UserRole.USER)
-    assert (
-        await service.set_role(actor(admin), ada.id, UserRole.MODERATOR)
-    ).role == UserRole.MODERATOR
+        await world.service.set_role(actor(admin), admin.id, UserRole.USER)
+    assert world.users.update_role.calls == []
+    world.users.update_role.returns_in_order(msgspec.structs.replace(ada, role=MOD), None)
+    changed = await world.service.set_role(actor(admin), ada.id, UserRole.MODERATOR)
+    assert changed.role == UserRole.MODERATOR
     with pytest.raises(NotFoundError):
-        await service.set_role(actor(admin), 999, UserRole.USER)
+        await world.service.set_role(actor(admin), 999, UserRole.USER)
+    assert world.users.update_role.calls == [{"id": 3, "role": MOD}, {"id": 999, "role": USER}]
 
 
-async def test_disabling_revokes_sessions_in_the_same_transaction(
-    service: UsersService, users: FakeUsers, tokens: FakeTokens, db: FakeConnection
-) -> None:
-    mod = await make_user(users, "mod", UserRole.MODERATOR)
-    ada = await make_user(users, "ada")
-    await add_session(tokens, ada)
-    await add_session(tokens, ada)
-    disabled = await service.set_active(actor(mod), ada.id, active=False)
+async def test_disabling_revokes_sessions_in_the_same_transaction(world: World) -> None:
+    mod, ada = user(1, MOD), user(2)
+    world.users.get_user_by_id.returns(ada)
+    world.users.set_active.computes(
+        lambda is_active, id: msgspec.structs.replace(ada, is_active=is_active)
+    )
+    world.tokens.revoke_user_refresh_tokens.returns(2)
+    disabled = await world.service.set_active(actor(mod), ada.id, active=False)
     assert disabled.is_active is False
-    assert tokens.live(ada.id) == []
-    assert (db.begun, db.committed) == (1, 1)
-    assert (await service.set_active(actor(mod), ada.id, active=True)).is_active
+    assert world.users.set_active.calls == [{"id": 2, "is_active": False}]
+    assert world.tokens.revoke_user_refresh_tokens.calls == [{"user_id": 2}]
+    assert (world.tx.begun, world.tx.committed) == (1, 1)
+    assert (await world.service.set_active(actor(mod), ada.id, active=True)).is_active
+    assert len(world.tokens.revoke_user_refresh_tokens.calls) == 1  # enabling revokes nothing
 
 
-async def test_disable_rules(service: UsersService, users: FakeUsers) -> None:
-    admin = await make_user(users, "admin", UserRole.ADMIN)
-    mod = await make_user(users, "mod", UserRole.MODERATOR)
-    other_mod = await make_user(users, "mod2", UserRole.MODERATOR)
-    ada = await make_user(users, "ada")
+async def test_disable_rules(world: World) -> None:
+    admin, mod, other_mod, ada = user(1, ADMIN), user(2, MOD), user(3, MOD), user(4)
+    world.users.get_user_by_id.computes(lambda id: {2: mod, 3: other_mod}.get(id))
+    world.users.set_active.returns(msgspec.structs.replace(other_mod, is_active=False))
+    world.tokens.revoke_user_refresh_tokens.returns(0)
     with pytest.raises(ForbiddenError):
-        await service.set_active(actor(ada), mod.id, active=False)  # users cannot
+        await world.service.set_active(actor(ada), mod.id, active=False)  # users cannot
     with pytest.raises(ForbiddenError):
-        await service.set_active(actor(mod), other_mod.id, active=False)  # staff needs an admin
+        await world.service.set_active(actor(mod), other_mod.id, active=False)  # needs an admin
     with pytest.raises(ForbiddenError):
-        await service.set_active(actor(mod), mod.id, active=False)  # not yourself
+        await world.service.set_active(actor(mod), mod.id, active=False)  # not yourself
     with pytest.raises(NotFoundError):
-        await service.set_active(actor(mod), 999, active=False)
-    assert not (await service.set_active(actor(admin), other_mod.id, active=False)).is_active
+        await world.service.set_active(actor(mod), 999, active=False)
+    assert world.users.set_active.calls == []
+    assert world.tx.rolled_back == 2  # the refusals made inside the transaction
+    assert not (await world.service.set_active(actor(admin), other_mod.id, active=False)).is_active
+    assert world.users.set_active.calls == [{"id": 3, "is_active": False}]
 
 
-async def test_create_admin(service: UsersService, users: FakeUsers) -> None:
-    admin = await service.create_admin(
-        email="root@example.com", display_name="Root", password="long enough"
+async def test_create_admin(world: World) -> None:
+    world.users.create_user.computes(
+        lambda email, display_name, password_hash, role: user(1, role, password_hash=password_hash)
+    )
+    admin = await world.service.create_admin(
+        email=" root@example.com ", display_name="Root", password="long enough"
     )
     assert admin.role == UserRole.ADMIN
+    [call] = world.users.create_user.calls
+    assert (call["email"], call["display_name"], call["role"]) == (
+        "root@example.com",
+        "Root",
+        ADMIN,
+    )
+    assert await HASHER.verify(call["password_hash"], "long enough")
+    world.users.create_user.raises(UniqueViolationError("duplicate", constraint="users_email"))
     with pytest.raises(ConflictError):
-        await service.create_admin(
+        await world.service.create_admin(
             email="ROOT@example.com", display_name="Root", password="long enough"
         )
+    assert (world.tx.committed, world.tx.rolled_back) == (1, 1)
 
 
-async def test_is_active_remembers_briefly_and_forgets_its_own_changes(
-    users: FakeUsers, tokens: FakeTokens
-) -> None:
+async def test_is_active_remembers_briefly_and_forgets_its_own_changes() -> None:
     now = [0.0]
-    service = UsersService(
-        FakeConnection(),  # type: ignore[arg-type]
-        hasher=HASHER,
-        users=lambda _: users,
-        tokens=lambda _: tokens,
-        active_ttl_s=5.0,
-        clock=lambda: now[0],
-    )
-    mod = await make_user(users, "mod", UserRole.MODERATOR)
-    ada = await make_user(users, "ada")
-    assert await service.is_active(ada.id)
+    world = make_world(now)
+    mod, ada = user(1, MOD), user(2)
+    rows = {2: ada}
+    world.users.get_user_by_id.computes(lambda id: rows.get(id))
+    world.users.set_active.returns(ada)
+    assert await world.service.is_active(2)
     # Disabled elsewhere (another instance): seen once the short memory runs out.
-    await users.set_active(id=ada.id, is_active=False)
-    assert await service.is_active(ada.id)
+    rows[2] = msgspec.structs.replace(ada, is_active=False)
+    assert await world.service.is_active(2)
+    assert len(world.users.get_user_by_id.calls) == 1
     now[0] = 5.1
-    assert not await service.is_active(ada.id)
+    assert not await world.service.is_active(2)
     # Enabled through this instance: seen at once.
-    await service.set_active(actor(mod), ada.id, active=True)
-    assert await service.is_active(ada.id)
-    assert not await service.is_active(999)
+    rows[2] = ada
+    await world.service.set_active(actor(mod), 2, active=True)
+    assert await world.service.is_active(2)
+    assert not await world.service.is_active(999)
+
+
+async def test_a_query_the_test_did_not_set_fails_loudly(world: World) -> None:
+    with pytest.raises(FakeNotSetError, match="get_user_by_id"):
+        await world.service.me(actor(user(1)))

@@ -35,12 +35,12 @@ def render_shared_package(plan: ContextPlan, frozen: bool) -> dict[str, str]:
     init = header(plan.sqlc_version)
     init.append('"""Enums, composite types and table models shared by every query package."""')
     init += ["", *render_imports({(".models", n) for n in names}), ""] if names else []
-    files = {
-        "__init__.py": "\n".join([*init, *_all_list(names)]) + "\n",
-        "models.py": render_models(full, frozen),
-    }
+    models = render_models(full, frozen)
+    files = {"__init__.py": "\n".join([*init, *_all_list(names)]) + "\n", "models.py": models}
     if plan.composites:
         files["_composite.py"] = render_composite_runtime(plan)
+    # Composite loaders and column types such as inet (`Inet`) import from `._runtime`.
+    if plan.composites or "from ._runtime import" in models:
         files["_runtime.py"] = render_runtime(plan.sqlc_version, True, True)
     return files
 

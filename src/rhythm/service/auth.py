@@ -11,6 +11,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Generic
 
 from rhythm.db import auth as auth_db
 from rhythm.db import users as users_db
@@ -20,6 +21,7 @@ from rhythm.service.access import (
     hash_refresh_token,
     new_refresh_token,
 )
+from rhythm.service.database import BEGIN, DB, TOKENS, USERS, Begin
 from rhythm.service.errors import (
     ConflictError,
     ForbiddenError,
@@ -31,10 +33,9 @@ from rhythm.service.passwords import PasswordHasher, check_password
 from rhythm.service.ratelimit import AttemptLimiter, MemoryAttempts
 from rhythm.service.users import User
 from rhythm.store.errors import UniqueViolationError
-from rhythm.store.transaction import AsyncDB, transaction
 
-UsersQueriesFactory = Callable[[AsyncDB], users_db.Querier]
-AuthQueriesFactory = Callable[[AsyncDB], auth_db.Querier]
+UsersQueriesFactory = Callable[[DB], users_db.Querier]
+AuthQueriesFactory = Callable[[DB], auth_db.Querier]
 
 MAX_USER_AGENT = 512
 
@@ -67,16 +68,17 @@ class AuthPolicy:
     register_window_s: float = 3600.0
 
 
-class AuthService:
+class AuthService(Generic[DB]):
     def __init__(
         self,
-        db: AsyncDB,
+        db: DB,
         *,
         hasher: PasswordHasher,
         issuer: AccessTokenIssuer,
         policy: AuthPolicy,
-        users: UsersQueriesFactory = users_db.Queries,
-        tokens: AuthQueriesFactory = auth_db.Queries,
+        users: UsersQueriesFactory[DB] = USERS,
+        tokens: AuthQueriesFactory[DB] = TOKENS,
+        begin: Begin[DB] = BEGIN,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         login_attempts: AttemptLimiter | None = None,
         registrations: AttemptLimiter | None = None,
@@ -87,6 +89,7 @@ class AuthService:
         self._policy = policy
         self._users = users
         self._tokens = tokens
+        self._begin = begin
         self._clock = clock
         # The composition root passes limits shared by every process; alone, count in memory.
         self._login_attempts = login_attempts or MemoryAttempts(
@@ -106,7 +109,7 @@ class AuthService:
         password_hash = await self._hasher.hash(password)
         await self._registrations.hit(key)  # counted once hashed: "busy" costs no quota
         try:
-            async with transaction(self._db) as conn:
+            async with self._begin(self._db) as conn:
                 user = await self._users(conn).create_user(
                     email=email.strip(),
                     display_name=display_name.strip(),
@@ -133,7 +136,7 @@ class AuthService:
             raise ForbiddenError("this account is disabled")
         await self._login_attempts.reset(keys[1])
         new_hash = await self._rehashed(user.password_hash, password)
-        async with transaction(self._db) as conn:
+        async with self._begin(self._db) as conn:
             if new_hash is not None:
                 await self._users(conn).update_password_hash(id=user.id, password_hash=new_hash)
             session, _ = await self._open_session(conn, user, uuid.uuid4(), client)
@@ -150,7 +153,7 @@ class AuthService:
         """Rotate ``refresh_token``; presenting a rotated token again revokes its family."""
         token_hash = hash_refresh_token(refresh_token)
         refused = False
-        async with transaction(self._db) as conn:
+        async with self._begin(self._db) as conn:
             tokens = self._tokens(conn)
             row = await tokens.get_refresh_token_by_hash_for_update(token_hash=token_hash)
             if row is None or row.revoked_at is not None:
@@ -173,15 +176,15 @@ class AuthService:
         raise InvalidTokenError("the refresh token is not valid")
 
     async def logout(self, *, session_id: uuid.UUID) -> None:
-        async with transaction(self._db) as conn:
+        async with self._begin(self._db) as conn:
             await self._tokens(conn).revoke_refresh_token_family(family_id=session_id)
 
     async def logout_all(self, *, user_id: int) -> int:
-        async with transaction(self._db) as conn:
+        async with self._begin(self._db) as conn:
             return await self._tokens(conn).revoke_user_refresh_tokens(user_id=user_id)
 
     async def _open_session(
-        self, conn: AsyncDB, user: users_db.User, family: uuid.UUID, client: ClientInfo
+        self, conn: DB, user: users_db.User, family: uuid.UUID, client: ClientInfo
     ) -> tuple[Session, int]:
         token, token_hash = new_refresh_token()
         expires_at = self._clock() + self._policy.refresh_ttl

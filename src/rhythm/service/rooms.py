@@ -9,8 +9,10 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Generic
 
 from rhythm.db import rooms as rooms_db
+from rhythm.service.database import BEGIN, DB, ROOMS, Begin
 from rhythm.service.errors import ConflictError, ForbiddenError, NotFoundError, RuleViolationError
 from rhythm.service.identity import Actor
 from rhythm.service.paging import Page, keyset_page, page_size
@@ -41,7 +43,6 @@ from rhythm.service.room_model import (
     check_max_players,
 )
 from rhythm.store.errors import UniqueViolationError
-from rhythm.store.transaction import AsyncDB, transaction
 
 # Inside this module rooms are the generated rows; outside, the Protocols of room_model.
 _Row = rooms_db.Room
@@ -86,16 +87,18 @@ def new_invite_code() -> str:
     return secrets.token_urlsafe(9)
 
 
-class RoomsService:
+class RoomsService(Generic[DB]):
     def __init__(
         self,
-        db: AsyncDB,
+        db: DB,
         *,
-        rooms: Callable[[AsyncDB], rooms_db.Querier] = rooms_db.Queries,
+        rooms: Callable[[DB], rooms_db.Querier] = ROOMS,
+        begin: Begin[DB] = BEGIN,
         invite_codes: Callable[[], str] = new_invite_code,
     ) -> None:
         self._db = db
         self._rooms = rooms
+        self._begin = begin
         self._invite_codes = invite_codes
 
     # Reads -----------------------------------------------------------------------------------
@@ -127,7 +130,7 @@ class RoomsService:
         check_max_players(new.max_players)
         private = new.visibility is RoomVisibility.PRIVATE
         try:
-            async with transaction(self._db) as conn:
+            async with self._begin(self._db) as conn:
                 queries = self._rooms(conn)
                 room = await queries.create_room(
                     rooms_db.CreateRoomParams(
@@ -152,7 +155,7 @@ class RoomsService:
 
     async def join(self, actor: Actor, room_id: int, invite_code: str | None) -> RoomView:
         try:
-            async with transaction(self._db) as conn:
+            async with self._begin(self._db) as conn:
                 queries = self._rooms(conn)
                 room = await self._lock(queries, room_id)
                 if room.visibility is _PRIVATE and not secrets.compare_digest(
@@ -179,13 +182,13 @@ class RoomsService:
         return RoomView(joined_room, members, show_invite_code=True)
 
     async def leave(self, actor: Actor, room_id: int) -> None:
-        async with transaction(self._db) as conn:
+        async with self._begin(self._db) as conn:
             queries = self._rooms(conn)
             room = await self._lock(queries, room_id)
             await self._remove(queries, room, actor.user_id)
 
     async def kick(self, actor: Actor, room_id: int, user_id: int) -> None:
-        async with transaction(self._db) as conn:
+        async with self._begin(self._db) as conn:
             queries = self._rooms(conn)
             room = await self._lock(queries, room_id)
             _require_host_or_staff(actor, room, "kick")
@@ -194,7 +197,7 @@ class RoomsService:
             await self._remove(queries, room, user_id, kicked_by=actor.user_id)
 
     async def set_ready(self, actor: Actor, room_id: int, *, ready: bool) -> RoomView:
-        async with transaction(self._db) as conn:
+        async with self._begin(self._db) as conn:
             queries = self._rooms(conn)
             room = await self._lock(queries, room_id)
             _require_open(room)
@@ -208,7 +211,7 @@ class RoomsService:
             return await self._view_in(queries, room_id)
 
     async def change_settings(self, actor: Actor, room_id: int, change: SettingsChange) -> RoomView:
-        async with transaction(self._db) as conn:
+        async with self._begin(self._db) as conn:
             queries = self._rooms(conn)
             room = await self._lock(queries, room_id)
             self._require_host(actor, room)
@@ -248,7 +251,7 @@ class RoomsService:
             return await self._view_in(queries, room_id)
 
     async def start_match(self, actor: Actor, room_id: int) -> RoomView:
-        async with transaction(self._db) as conn:
+        async with self._begin(self._db) as conn:
             queries = self._rooms(conn)
             room = await self._lock(queries, room_id)
             self._require_host(actor, room)
@@ -263,7 +266,7 @@ class RoomsService:
             return await self._view_in(queries, room_id)
 
     async def finish_match(self, actor: Actor, room_id: int) -> RoomView:
-        async with transaction(self._db) as conn:
+        async with self._begin(self._db) as conn:
             queries = self._rooms(conn)
             room = await self._lock(queries, room_id)
             _require_host_or_staff(actor, room, "finish the match")
@@ -275,7 +278,7 @@ class RoomsService:
             return await self._view_in(queries, room_id)
 
     async def close(self, actor: Actor, room_id: int) -> None:
-        async with transaction(self._db) as conn:
+        async with self._begin(self._db) as conn:
             queries = self._rooms(conn)
             room = await self._lock(queries, room_id)
             _require_host_or_staff(actor, room, "close the room")

@@ -6,10 +6,11 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from datetime import datetime
-from typing import Protocol
+from typing import Generic, Protocol
 
 from rhythm.db import auth as auth_db
 from rhythm.db import users as users_db
+from rhythm.service.database import BEGIN, DB, TOKENS, USERS, Begin
 from rhythm.service.errors import (
     ConflictError,
     ForbiddenError,
@@ -20,7 +21,6 @@ from rhythm.service.identity import STAFF, Actor, UserRole, require_admin, requi
 from rhythm.service.paging import Page, keyset_page, page_size
 from rhythm.service.passwords import PasswordHasher, check_password
 from rhythm.store.errors import UniqueViolationError
-from rhythm.store.transaction import AsyncDB, transaction
 
 _MAX_REMEMBERED = 10_000
 
@@ -45,14 +45,15 @@ class User(Protocol):
     def updated_at(self) -> datetime: ...
 
 
-class UsersService:
+class UsersService(Generic[DB]):
     def __init__(
         self,
-        db: AsyncDB,
+        db: DB,
         *,
         hasher: PasswordHasher,
-        users: Callable[[AsyncDB], users_db.Querier] = users_db.Queries,
-        tokens: Callable[[AsyncDB], auth_db.Querier] = auth_db.Queries,
+        users: Callable[[DB], users_db.Querier] = USERS,
+        tokens: Callable[[DB], auth_db.Querier] = TOKENS,
+        begin: Begin[DB] = BEGIN,
         active_ttl_s: float = 5.0,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -60,6 +61,7 @@ class UsersService:
         self._hasher = hasher
         self._users = users
         self._tokens = tokens
+        self._begin = begin
         self._active_ttl_s = active_ttl_s
         self._clock = clock
         self._active: OrderedDict[int, tuple[bool, float]] = OrderedDict()
@@ -112,7 +114,7 @@ class UsersService:
             if not await self._hasher.verify(user.password_hash, current_password):
                 raise ForbiddenError("the current password is wrong")
             new_hash = await self._hasher.hash(new_password)
-        async with transaction(self._db) as conn:
+        async with self._begin(self._db) as conn:
             users = self._users(conn)
             if display_name is not None:
                 updated = await users.update_display_name(id=user.id, display_name=display_name)
@@ -146,7 +148,7 @@ class UsersService:
         require_admin(actor, "change roles")
         if actor.user_id == user_id:
             raise ForbiddenError("an admin cannot change their own role")
-        async with transaction(self._db) as conn:
+        async with self._begin(self._db) as conn:
             user = await self._users(conn).update_role(id=user_id, role=users_db.UserRole(role))
         if user is None:
             raise NotFoundError(f"user {user_id} does not exist")
@@ -157,7 +159,7 @@ class UsersService:
         require_staff(actor)
         if actor.user_id == user_id:
             raise ForbiddenError("you cannot enable or disable your own account")
-        async with transaction(self._db) as conn:
+        async with self._begin(self._db) as conn:
             users = self._users(conn)
             target = await users.get_user_by_id(id=user_id)
             if target is None:
@@ -175,7 +177,7 @@ class UsersService:
         check_password(password)
         password_hash = await self._hasher.hash(password)
         try:
-            async with transaction(self._db) as conn:
+            async with self._begin(self._db) as conn:
                 user = await self._users(conn).create_user(
                     email=email.strip(),
                     display_name=display_name.strip(),
@@ -187,7 +189,7 @@ class UsersService:
         assert user is not None
         return user
 
-    async def _end_other_sessions(self, conn: AsyncDB, actor: Actor) -> None:
+    async def _end_other_sessions(self, conn: DB, actor: Actor) -> None:
         tokens = self._tokens(conn)
         if actor.session_id is None:
             await tokens.revoke_user_refresh_tokens(user_id=actor.user_id)

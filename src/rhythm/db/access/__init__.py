@@ -6,35 +6,17 @@
 
 from ._runtime import Cidr, ExecResult, Inet
 from .attempts import CountAttemptsRow
-from .models import (
-    AuthAttempt,
-    Difficulty,
-    RefreshToken,
-    Room,
-    RoomMember,
-    RoomStatus,
-    RoomVisibility,
-    User,
-    UserRole,
-)
+from .models import UserRole
 from .querier import Querier, Queries
 from .sessions import GetSessionAccessRow
 
 __all__ = [
-    "AuthAttempt",
     "Cidr",
     "CountAttemptsRow",
-    "Difficulty",
     "ExecResult",
     "GetSessionAccessRow",
     "Inet",
     "Querier",
     "Queries",
-    "RefreshToken",
-    "Room",
-    "RoomMember",
-    "RoomStatus",
-    "RoomVisibility",
-    "User",
     "UserRole",
 ]

@@ -5,34 +5,16 @@
 """Typed queries of this package: models, Querier Protocol, Queries."""
 
 from ._runtime import Cidr, ExecResult, Inet
-from .models import (
-    AuthAttempt,
-    Difficulty,
-    RefreshToken,
-    Room,
-    RoomMember,
-    RoomStatus,
-    RoomVisibility,
-    User,
-    UserRole,
-)
+from .models import RefreshToken
 from .querier import Querier, Queries
 from .query import InsertRefreshTokenParams
 
 __all__ = [
-    "AuthAttempt",
     "Cidr",
-    "Difficulty",
     "ExecResult",
     "Inet",
     "InsertRefreshTokenParams",
     "Querier",
     "Queries",
     "RefreshToken",
-    "Room",
-    "RoomMember",
-    "RoomStatus",
-    "RoomVisibility",
-    "User",
-    "UserRole",
 ]

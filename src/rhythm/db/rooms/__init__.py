@@ -5,22 +5,11 @@
 """Typed queries of this package: models, Querier Protocol, Queries."""
 
 from ._runtime import Cidr, ExecResult, Inet
-from .models import (
-    AuthAttempt,
-    Difficulty,
-    RefreshToken,
-    Room,
-    RoomMember,
-    RoomStatus,
-    RoomVisibility,
-    User,
-    UserRole,
-)
+from .models import Difficulty, Room, RoomStatus, RoomVisibility
 from .querier import Querier, Queries
 from .query import CreateRoomParams, ListMembersRow, UpdateRoomSettingsParams
 
 __all__ = [
-    "AuthAttempt",
     "Cidr",
     "CreateRoomParams",
     "Difficulty",
@@ -29,12 +18,8 @@ __all__ = [
     "ListMembersRow",
     "Querier",
     "Queries",
-    "RefreshToken",
     "Room",
-    "RoomMember",
     "RoomStatus",
     "RoomVisibility",
     "UpdateRoomSettingsParams",
-    "User",
-    "UserRole",
 ]

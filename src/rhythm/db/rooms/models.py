@@ -2,122 +2,24 @@
 # versions:
 #   sqlc v1.31.1
 #   sqlc-gen-psycopg-msgspec 0.2.0
-"""Enums and table models of this package."""
+"""The enums and models this package uses, from rhythm.db.models."""
 
-import datetime
-import enum
-import uuid
-from typing import Final
+from rhythm.db.models.models import (
+    _DIFFICULTY_BY_LABEL,
+    _ROOM_STATUS_BY_LABEL,
+    _ROOM_VISIBILITY_BY_LABEL,
+    Difficulty,
+    Room,
+    RoomStatus,
+    RoomVisibility,
+)
 
-import msgspec
-
-from ._runtime import Inet
-
-
-class Difficulty(enum.StrEnum):
-    """The public.difficulty enum."""
-
-    EASY = "EASY"
-    NORMAL = "NORMAL"
-    HARD = "HARD"
-    EXPERT = "EXPERT"
-
-
-_DIFFICULTY_BY_LABEL: Final[dict[str, Difficulty]] = {m.value: m for m in Difficulty}
-
-
-class RoomStatus(enum.StrEnum):
-    """The public.room_status enum."""
-
-    OPEN = "OPEN"
-    IN_MATCH = "IN_MATCH"
-    CLOSED = "CLOSED"
-
-
-_ROOM_STATUS_BY_LABEL: Final[dict[str, RoomStatus]] = {m.value: m for m in RoomStatus}
-
-
-class RoomVisibility(enum.StrEnum):
-    """The public.room_visibility enum."""
-
-    PUBLIC = "PUBLIC"
-    PRIVATE = "PRIVATE"
-
-
-_ROOM_VISIBILITY_BY_LABEL: Final[dict[str, RoomVisibility]] = {m.value: m for m in RoomVisibility}
-
-
-class UserRole(enum.StrEnum):
-    """The public.user_role enum."""
-
-    USER = "USER"
-    MODERATOR = "MODERATOR"
-    ADMIN = "ADMIN"
-
-
-_USER_ROLE_BY_LABEL: Final[dict[str, UserRole]] = {m.value: m for m in UserRole}
-
-
-class AuthAttempt(msgspec.Struct):
-    """A row of public.auth_attempts."""
-
-    id: int
-    key: str
-    at: datetime.datetime
-
-
-class RefreshToken(msgspec.Struct):
-    """A row of public.refresh_tokens."""
-
-    id: int
-    user_id: int
-    token_hash: bytes
-    family_id: uuid.UUID
-    issued_at: datetime.datetime
-    expires_at: datetime.datetime
-    rotated_at: datetime.datetime | None
-    revoked_at: datetime.datetime | None
-    replaced_by_id: int | None
-    user_agent: str | None
-    ip_address: Inet | None
-
-
-class Room(msgspec.Struct):
-    """A row of public.rooms."""
-
-    id: int
-    name: str
-    host_id: int
-    status: RoomStatus
-    visibility: RoomVisibility
-    invite_code: str | None
-    max_players: int
-    song_id: str | None
-    difficulty: Difficulty | None
-    member_count: int
-    event_seq: int
-    created_at: datetime.datetime
-    updated_at: datetime.datetime
-    closed_at: datetime.datetime | None
-
-
-class RoomMember(msgspec.Struct):
-    """A row of public.room_members."""
-
-    room_id: int
-    user_id: int
-    is_ready: bool
-    joined_at: datetime.datetime
-
-
-class User(msgspec.Struct):
-    """A row of public.users."""
-
-    id: int
-    email: str
-    display_name: str
-    password_hash: str
-    role: UserRole
-    is_active: bool
-    created_at: datetime.datetime
-    updated_at: datetime.datetime
+__all__ = [
+    "_DIFFICULTY_BY_LABEL",
+    "_ROOM_STATUS_BY_LABEL",
+    "_ROOM_VISIBILITY_BY_LABEL",
+    "Difficulty",
+    "Room",
+    "RoomStatus",
+    "RoomVisibility",
+]

@@ -5,32 +5,7 @@
 """Typed queries of this package: models, Querier Protocol, Queries."""
 
 from ._runtime import Cidr, ExecResult, Inet
-from .models import (
-    AuthAttempt,
-    Difficulty,
-    RefreshToken,
-    Room,
-    RoomMember,
-    RoomStatus,
-    RoomVisibility,
-    User,
-    UserRole,
-)
+from .models import User, UserRole
 from .querier import Querier, Queries
 
-__all__ = [
-    "AuthAttempt",
-    "Cidr",
-    "Difficulty",
-    "ExecResult",
-    "Inet",
-    "Querier",
-    "Queries",
-    "RefreshToken",
-    "Room",
-    "RoomMember",
-    "RoomStatus",
-    "RoomVisibility",
-    "User",
-    "UserRole",
-]
+__all__ = ["Cidr", "ExecResult", "Inet", "Querier", "Queries", "User", "UserRole"]
