@@ -4,6 +4,23 @@
  */
 
 export interface paths {
+    "/api/v1/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Security events, newest first, a page at a time (admin) */
+        get: operations["listAuditEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/login": {
         parameters: {
             query?: never;
@@ -395,6 +412,42 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** AuditEventOut */
+        AuditEventOut: {
+            /** @description Who acted; null: nobody known */
+            actor_id: number | null;
+            /** @description Non-secret facts */
+            details: {
+                [key: string]: string;
+            };
+            /** @example 42 */
+            id: number;
+            /** @description The client's address */
+            ip_address: string | null;
+            /**
+             * Format: date-time
+             * @description RFC 3339, with offset
+             */
+            occurred_at: string;
+            /** @description X-Request-ID of the request */
+            request_id: string | null;
+            /** @description The session (token family) */
+            session_id: string | null;
+            /** @description The account concerned */
+            target_id: number | null;
+            type: components["schemas"]["AuditType"];
+        };
+        /** AuditPageOut */
+        AuditPageOut: {
+            items: components["schemas"]["AuditEventOut"][];
+            /** @description Pass as `cursor` for the next page; null on the last page */
+            next: string | null;
+        };
+        /**
+         * AuditType
+         * @enum {string}
+         */
+        AuditType: "login.succeeded" | "login.failed" | "session.reuse_detected" | "session.logout" | "session.logout_all" | "session.ended" | "password.changed" | "password.reset" | "email.verified" | "user.role_changed" | "user.disabled" | "user.enabled" | "user.deleted";
         /** CreateRoomRequest */
         CreateRoomRequest: {
             difficulty?: components["schemas"]["Difficulty"] | null;
@@ -886,6 +939,9 @@ export interface components {
     headers: never;
     pathItems: never;
 }
+export type AuditEventOut = components['schemas']['AuditEventOut'];
+export type AuditPageOut = components['schemas']['AuditPageOut'];
+export type AuditType = components['schemas']['AuditType'];
 export type CreateRoomRequest = components['schemas']['CreateRoomRequest'];
 export type Difficulty = components['schemas']['Difficulty'];
 export type FieldError = components['schemas']['FieldError'];
@@ -939,6 +995,41 @@ export type ResponseProblem500 = components['responses']['Problem500'];
 export type ResponseProblem503 = components['responses']['Problem503'];
 export type $defs = Record<string, never>;
 export interface operations {
+    listAuditEvents: {
+        parameters: {
+            query?: {
+                /** @description Only events by or about this user */
+                user_id?: number;
+                /** @description Only this type of event */
+                type?: components["schemas"]["AuditType"];
+                /** @description `next` of the previous page */
+                cursor?: string;
+                /** @description Page size */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditPageOut"];
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            /** @description Not an admin */
+            403: components["responses"]["Problem403"];
+            500: components["responses"]["Problem500"];
+            503: components["responses"]["Problem503"];
+        };
+    };
     login: {
         parameters: {
             query?: never;

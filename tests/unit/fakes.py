@@ -17,6 +17,7 @@ from typing import Any
 
 import msgspec
 
+from rhythm.db import audit as audit_db
 from rhythm.db import auth as auth_db
 from rhythm.db import rooms as rooms_db
 from rhythm.db import users as users_db
@@ -301,3 +302,45 @@ class FakeRooms:
 
 def _prove_rooms_protocol(rooms: FakeRooms) -> None:
     _r: rooms_db.Querier = rooms
+
+
+@dataclass
+class FakeAudit:
+    """The audit trail in memory, newest last."""
+
+    rows: dict[int, audit_db.AuditEvent] = field(default_factory=dict)
+    _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+
+    async def insert_audit_event(self, params: audit_db.InsertAuditEventParams) -> None:
+        row = audit_db.AuditEvent(
+            id=next(self._ids),
+            occurred_at=_now(),
+            event_type=params.event_type,
+            actor_id=params.actor_id,
+            target_id=params.target_id,
+            session_id=params.session_id,
+            request_id=params.request_id,
+            ip_address=params.ip_address,
+            details=params.details,
+        )
+        self.rows[row.id] = row
+
+    async def list_audit_events(
+        self, *, before_id: int, event_type: str | None, user_id: int | None, page_size: int
+    ) -> list[audit_db.AuditEvent]:
+        found = [
+            e
+            for e in sorted(self.rows.values(), key=lambda e: -e.id)
+            if e.id < before_id
+            and event_type in (None, e.event_type)
+            and (user_id is None or user_id in (e.actor_id, e.target_id))
+        ]
+        return found[:page_size]
+
+    def types(self) -> list[str]:
+        """The event types recorded, oldest first."""
+        return [e.event_type for e in sorted(self.rows.values(), key=lambda e: e.id)]
+
+
+def _prove_audit_protocol(audit: FakeAudit) -> None:
+    _a: audit_db.Querier = audit

@@ -10,6 +10,7 @@ import jwt
 import pytest
 
 from rhythm.service.access import AccessTokenIssuer
+from rhythm.service.audit import AuditTrail
 from rhythm.service.auth import AuthPolicy, AuthService, ClientInfo, Session
 from rhythm.service.errors import (
     ConflictError,
@@ -21,7 +22,7 @@ from rhythm.service.errors import (
 )
 from rhythm.service.passwords import TEST_PARAMS, PasswordHasher
 from rhythm.service.tokens import hash_refresh_token
-from tests.unit.fakes import FakeConnection, FakeTokens, FakeUsers
+from tests.unit.fakes import FakeAudit, FakeConnection, FakeTokens, FakeUsers
 
 SECRET = "unit-test-secret-unit-test-secret-0123"
 CLIENT = ClientInfo(address="203.0.113.7", user_agent="pytest")
@@ -35,10 +36,11 @@ class World:
     users: FakeUsers
     tokens: FakeTokens
     now: list[datetime]
+    audit: FakeAudit
 
 
 def make_world(login_limit: int = 5) -> World:
-    db, users, tokens = FakeConnection(), FakeUsers(), FakeTokens()
+    db, users, tokens, audit = FakeConnection(), FakeUsers(), FakeTokens(), FakeAudit()
     now = [datetime(2026, 11, 25, 12, 0, tzinfo=UTC)]
     service = AuthService(
         db,  # type: ignore[arg-type]
@@ -54,8 +56,9 @@ def make_world(login_limit: int = 5) -> World:
         users=lambda _: users,
         tokens=lambda _: tokens,
         clock=lambda: now[0],
+        audit=AuditTrail(lambda _: audit),
     )
-    return World(service, db, users, tokens, now)
+    return World(service, db, users, tokens, now, audit)
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ import uuid
 import pytest
 
 from rhythm.db import auth as auth_db
+from rhythm.service.audit import AuditTrail
 from rhythm.service.errors import (
     ConflictError,
     ForbiddenError,
@@ -16,7 +17,7 @@ from rhythm.service.errors import (
 )
 from rhythm.service.passwords import TEST_PARAMS, PasswordHasher
 from rhythm.service.users import Actor, Role, User, UsersService
-from tests.unit.fakes import FakeConnection, FakeTokens, FakeUsers
+from tests.unit.fakes import FakeAudit, FakeConnection, FakeTokens, FakeUsers
 
 HASHER = PasswordHasher(TEST_PARAMS)
 
@@ -32,17 +33,25 @@ def tokens() -> FakeTokens:
 
 
 @pytest.fixture
+def audit() -> FakeAudit:
+    return FakeAudit()
+
+
+@pytest.fixture
 def db() -> FakeConnection:
     return FakeConnection()
 
 
 @pytest.fixture
-def service(db: FakeConnection, users: FakeUsers, tokens: FakeTokens) -> UsersService:
+def service(
+    db: FakeConnection, users: FakeUsers, tokens: FakeTokens, audit: FakeAudit
+) -> UsersService:
     return UsersService(
         db,  # type: ignore[arg-type]
         hasher=HASHER,
         users=lambda _: users,
         tokens=lambda _: tokens,
+        audit=AuditTrail(lambda _: audit),
     )
 
 
@@ -215,6 +224,7 @@ async def test_is_active_remembers_briefly_and_forgets_its_own_changes(
         tokens=lambda _: tokens,
         active_ttl_s=5.0,
         clock=lambda: now[0],
+        audit=AuditTrail(lambda _: FakeAudit()),
     )
     mod = await make_user(users, "mod", Role.MODERATOR)
     ada = await make_user(users, "ada")

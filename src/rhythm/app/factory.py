@@ -17,6 +17,7 @@ from psycopg_pool import AsyncConnectionPool
 from rhythm.app.channels_backend import ReconnectingPsycopgBackend
 from rhythm.app.settings import Settings, describe_database
 from rhythm.app.tokens import access_token_issuer, jwt_config
+from rhythm.service.audit import AuditService, AuditTrail
 from rhythm.service.auth import AuthPolicy, AuthService
 from rhythm.service.health import HealthService
 from rhythm.service.passwords import Argon2Params, PasswordHasher
@@ -24,6 +25,8 @@ from rhythm.service.rooms import RoomsService
 from rhythm.service.users import UsersService
 from rhythm.store.migrate import latest_version
 from rhythm.store.pool import create_pool
+from rhythm.web.audit.context import audit_context_middleware
+from rhythm.web.audit.controllers import AuditController
 from rhythm.web.auth.controllers import AuthController
 from rhythm.web.health import HealthController
 from rhythm.web.metrics import metrics_middleware, metrics_routes
@@ -54,6 +57,7 @@ def create_app(settings: Settings) -> Litestar:
             parallelism=settings.argon2_parallelism,
         )
     )
+    audit = AuditTrail()
     state = State(
         {
             "settings": settings,
@@ -70,8 +74,10 @@ def create_app(settings: Settings) -> Litestar:
                     login_limit=settings.login_rate_limit,
                     login_window_s=settings.login_rate_window_s,
                 ),
+                audit=audit,
             ),
-            "users": UsersService(pool, hasher=hasher),
+            "users": UsersService(pool, hasher=hasher, audit=audit),
+            "audit": AuditService(pool),
             "rooms": RoomsService(pool),
             "sockets": OpenSockets(),
         }
@@ -82,10 +88,12 @@ def create_app(settings: Settings) -> Litestar:
             AuthController,
             UsersController,
             RoomsController,
+            AuditController,
             room_events,
             *(metrics_routes(settings.metrics_token) if settings.metrics_enabled else []),
         ],
         on_app_init=[jwt_auth(jwt_config(settings)).on_app_init],
+        middleware=[audit_context_middleware],
         plugins=[channels_plugin(ReconnectingPsycopgBackend(settings.database_url))],
         state=state,
         lifespan=[_pool_lifespan(pool, settings)],

@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from rhythm.db import auth as auth_db
 from rhythm.db import users as users_db
 from rhythm.service.access import AccessToken, AccessTokenIssuer
+from rhythm.service.audit import AuditEvent, AuditTrail, AuditType
 from rhythm.service.errors import (
     ConflictError,
     ForbiddenError,
@@ -74,8 +75,10 @@ class AuthService:
         users: UsersQueriesFactory = users_db.Queries,
         tokens: AuthQueriesFactory = auth_db.Queries,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        audit: AuditTrail | None = None,
     ) -> None:
         self._db = db
+        self._audit = audit or AuditTrail()
         self._hasher = hasher
         self._issuer = issuer
         self._policy = policy
@@ -113,13 +116,22 @@ class AuthService:
         if user is None or not valid:
             self._by_client.hit(keys[0])
             self._by_email.hit(keys[1])
+            await self._login_failed(user, "unknown email" if user is None else "wrong password")
             raise InvalidCredentialsError("wrong email or password")
         if not user.is_active:
+            await self._login_failed(user, "account disabled")
             raise ForbiddenError("this account is disabled")
         self._by_email.reset(keys[1])
         async with transaction(self._db) as conn:
             session, _ = await self._open_session(conn, user, uuid.uuid4(), client)
+            event = AuditEvent(AuditType.LOGIN_SUCCEEDED, user.id, user.id, session.session_id)
+            await self._audit.record(conn, event)
             return session
+
+    async def _login_failed(self, user: users_db.User | None, reason: str) -> None:
+        target = None if user is None else user.id
+        event = AuditEvent(AuditType.LOGIN_FAILED, target_id=target, details={"reason": reason})
+        await self._audit.record(self._db, event)
 
     async def refresh(self, *, refresh_token: str, client: ClientInfo) -> Session:
         """Rotate ``refresh_token``; presenting a rotated token again revokes its family."""
@@ -135,6 +147,9 @@ class AuthService:
                 # A rotated token seen again means it leaked, and a disabled account has no
                 # sessions: either way, end every session of this family.
                 await tokens.revoke_refresh_token_family(family_id=row.family_id)
+                if row.rotated_at is not None:
+                    reuse = AuditEvent(AuditType.REFRESH_REUSED, None, row.user_id, row.family_id)
+                    await self._audit.record(conn, reuse)
                 refused = True
             elif row.expires_at <= self._clock():
                 raise InvalidTokenError("the refresh token has expired")
@@ -147,13 +162,19 @@ class AuthService:
         assert refused
         raise InvalidTokenError("the refresh token is not valid")
 
-    async def logout(self, *, session_id: uuid.UUID) -> None:
+    async def logout(self, *, session_id: uuid.UUID, user_id: int | None = None) -> None:
         async with transaction(self._db) as conn:
             await self._tokens(conn).revoke_refresh_token_family(family_id=session_id)
+            event = AuditEvent(AuditType.LOGOUT, user_id, user_id, session_id)
+            await self._audit.record(conn, event)
 
-    async def logout_all(self, *, user_id: int) -> int:
+    async def logout_all(self, *, user_id: int, session_id: uuid.UUID | None = None) -> int:
         async with transaction(self._db) as conn:
-            return await self._tokens(conn).revoke_user_refresh_tokens(user_id=user_id)
+            ended = await self._tokens(conn).revoke_user_refresh_tokens(user_id=user_id)
+            details = {"sessions": str(ended)}
+            event = AuditEvent(AuditType.LOGOUT_ALL, user_id, user_id, session_id, details)
+            await self._audit.record(conn, event)
+            return ended
 
     def _check_rate(self, keys: tuple[str, str]) -> None:
         waits = [

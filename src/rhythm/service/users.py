@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from rhythm.db import auth as auth_db
 from rhythm.db import users as users_db
+from rhythm.service.audit import AuditEvent, AuditTrail, AuditType
 from rhythm.service.auth import check_password
 from rhythm.service.errors import (
     ConflictError,
@@ -57,8 +58,10 @@ class UsersService:
         tokens: Callable[[AsyncDB], auth_db.Querier] = auth_db.Queries,
         active_ttl_s: float = 5.0,
         clock: Callable[[], float] = time.monotonic,
+        audit: AuditTrail | None = None,
     ) -> None:
         self._db = db
+        self._audit = audit or AuditTrail()
         self._hasher = hasher
         self._users = users
         self._tokens = tokens
@@ -119,6 +122,8 @@ class UsersService:
             if new_hash is not None:
                 await users.update_password_hash(id=user.id, password_hash=new_hash)
                 await self._end_other_sessions(conn, actor)
+                changed = AuditEvent(AuditType.PASSWORD_CHANGED, user.id, user.id, actor.session_id)
+                await self._audit.record(conn, changed)
                 refreshed = await users.get_user_by_id(id=user.id)
                 user = refreshed or user
         return user
@@ -149,6 +154,15 @@ class UsersService:
             raise ForbiddenError("an admin cannot change their own role")
         async with transaction(self._db) as conn:
             user = await self._users(conn).update_role(id=user_id, role=role)
+            if user is not None:
+                event = AuditEvent(
+                    AuditType.ROLE_CHANGED,
+                    actor.user_id,
+                    user_id,
+                    actor.session_id,
+                    {"role": role.value},
+                )
+                await self._audit.record(conn, event)
         if user is None:
             raise NotFoundError(f"user {user_id} does not exist")
         return user
@@ -169,6 +183,10 @@ class UsersService:
             assert user is not None  # the row exists: we just read it in this transaction
             if not active:
                 await self._tokens(conn).revoke_user_refresh_tokens(user_id=user_id)
+            kind = AuditType.USER_ENABLED if active else AuditType.USER_DISABLED
+            await self._audit.record(
+                conn, AuditEvent(kind, actor.user_id, user_id, actor.session_id)
+            )
         self._active.pop(user_id, None)
         return user
 

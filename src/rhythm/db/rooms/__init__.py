@@ -6,6 +6,7 @@
 
 from ._runtime import Cidr, ExecResult, Inet
 from .models import (
+    AuditEvent,
     Difficulty,
     RefreshToken,
     Room,
@@ -19,6 +20,7 @@ from .querier import Querier, Queries
 from .query import CreateRoomParams, ListMembersRow, UpdateRoomSettingsParams
 
 __all__ = [
+    "AuditEvent",
     "Cidr",
     "CreateRoomParams",
     "Difficulty",

@@ -6,6 +6,7 @@
 
 from ._runtime import Cidr, ExecResult, Inet
 from .models import (
+    AuditEvent,
     Difficulty,
     RefreshToken,
     Room,
@@ -18,6 +19,7 @@ from .models import (
 from .querier import Querier, Queries
 
 __all__ = [
+    "AuditEvent",
     "Cidr",
     "Difficulty",
     "ExecResult",

@@ -7,7 +7,7 @@
 import datetime
 import enum
 import uuid
-from typing import Final
+from typing import Any, Final
 
 import msgspec
 
@@ -56,6 +56,20 @@ class UserRole(enum.StrEnum):
 
 
 _USER_ROLE_BY_LABEL: Final[dict[str, UserRole]] = {m.value: m for m in UserRole}
+
+
+class AuditEvent(msgspec.Struct):
+    """A row of public.audit_events."""
+
+    id: int
+    occurred_at: datetime.datetime
+    event_type: str
+    actor_id: int | None
+    target_id: int | None
+    session_id: uuid.UUID | None
+    request_id: str | None
+    ip_address: Inet | None
+    details: Any
 
 
 class RefreshToken(msgspec.Struct):
