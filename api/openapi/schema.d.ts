@@ -4,6 +4,60 @@
  */
 
 export interface paths {
+    "/api/v1/account/delete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Delete the caller's account (needs the current password)
+         * @description Ends every session, leaves the caller's room and removes the personal data; the email address can be registered again.
+         */
+        post: operations["deleteMyAccount"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/account/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's live sessions, most recently used first */
+        get: operations["listMySessions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/account/sessions/{session_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** End one of the caller's sessions (its refresh token stops working) */
+        delete: operations["endMySession"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/audit": {
         parameters: {
             query?: never;
@@ -317,7 +371,11 @@ export interface paths {
         get: operations["getUser"];
         put?: never;
         post?: never;
-        delete?: never;
+        /**
+         * Delete another account (admin)
+         * @description As deleteMyAccount, without a password; not your own account, not the last admin.
+         */
+        delete: operations["deleteUser"];
         options?: never;
         head?: never;
         patch?: never;
@@ -461,6 +519,11 @@ export interface components {
             /** @example neon-tide */
             song_id?: string | null;
             visibility?: components["schemas"]["RoomVisibility"];
+        };
+        /** DeleteAccountRequest */
+        DeleteAccountRequest: {
+            /** @description The current password */
+            password: string;
         };
         /**
          * Difficulty
@@ -725,6 +788,35 @@ export interface components {
          * @enum {string}
          */
         RoomVisibility: "PUBLIC" | "PRIVATE";
+        /** SessionInfoOut */
+        SessionInfoOut: {
+            /** @description Client address, same moment */
+            address: string | null;
+            /**
+             * Format: date-time
+             * @description Login time
+             */
+            created_at: string;
+            /** @description true: the session of this request */
+            current: boolean;
+            /**
+             * Format: date-time
+             * @description When it ends unless refreshed
+             */
+            expires_at: string;
+            /**
+             * Format: uuid
+             * @description The session id (sid of access tokens)
+             */
+            id: string;
+            /**
+             * Format: date-time
+             * @description Last login or refresh
+             */
+            last_used_at: string;
+            /** @description At the last login or refresh */
+            user_agent: string | null;
+        };
         /** SessionOut */
         SessionOut: {
             /** @description JWT; send as `Authorization: Bearer <access_token>` */
@@ -943,6 +1035,7 @@ export type AuditEventOut = components['schemas']['AuditEventOut'];
 export type AuditPageOut = components['schemas']['AuditPageOut'];
 export type AuditType = components['schemas']['AuditType'];
 export type CreateRoomRequest = components['schemas']['CreateRoomRequest'];
+export type DeleteAccountRequest = components['schemas']['DeleteAccountRequest'];
 export type Difficulty = components['schemas']['Difficulty'];
 export type FieldError = components['schemas']['FieldError'];
 export type HealthStatus = components['schemas']['HealthStatus'];
@@ -974,6 +1067,7 @@ export type RoomSocketMessage = components['schemas']['RoomSocketMessage'];
 export type RoomStatus = components['schemas']['RoomStatus'];
 export type RoomSummaryOut = components['schemas']['RoomSummaryOut'];
 export type RoomVisibility = components['schemas']['RoomVisibility'];
+export type SessionInfoOut = components['schemas']['SessionInfoOut'];
 export type SessionOut = components['schemas']['SessionOut'];
 export type SettingsChanged = components['schemas']['SettingsChanged'];
 export type SettingsChangedData = components['schemas']['SettingsChangedData'];
@@ -995,6 +1089,87 @@ export type ResponseProblem500 = components['responses']['Problem500'];
 export type ResponseProblem503 = components['responses']['Problem503'];
 export type $defs = Record<string, never>;
 export interface operations {
+    deleteMyAccount: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DeleteAccountRequest"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, nothing follows */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            /** @description The password is wrong */
+            403: components["responses"]["Problem403"];
+            /** @description You are the last admin */
+            409: components["responses"]["Problem409"];
+            413: components["responses"]["Problem413"];
+            500: components["responses"]["Problem500"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    listMySessions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionInfoOut"][];
+                };
+            };
+            401: components["responses"]["Problem401"];
+            500: components["responses"]["Problem500"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    endMySession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Session id (`id` of listMySessions) */
+                session_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, nothing follows */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            /** @description No live session of yours has this id */
+            404: components["responses"]["Problem404"];
+            500: components["responses"]["Problem500"];
+            503: components["responses"]["Problem503"];
+        };
+    };
     listAuditEvents: {
         parameters: {
             query?: {
@@ -1650,6 +1825,35 @@ export interface operations {
             /** @description Another's account, and not staff */
             403: components["responses"]["Problem403"];
             404: components["responses"]["Problem404"];
+            500: components["responses"]["Problem500"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    deleteUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description User id */
+                user_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, nothing follows */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            /** @description Not an admin, or your own account */
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            409: components["responses"]["Problem409"];
             500: components["responses"]["Problem500"];
             503: components["responses"]["Problem503"];
         };

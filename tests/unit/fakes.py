@@ -53,7 +53,8 @@ class FakeUsers:
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     async def get_user_by_id(self, *, id: int) -> users_db.User | None:
-        return self.rows.get(id)
+        user = self.rows.get(id)
+        return None if user is None or user.deleted_at is not None else user
 
     async def get_user_by_email(self, *, email: str) -> users_db.User | None:
         return next((u for u in self.rows.values() if u.email.lower() == email.lower()), None)
@@ -65,7 +66,7 @@ class FakeUsers:
             raise UniqueViolationError("duplicate email", constraint="users_email_lower_key")
         now = _now()
         user = users_db.User(
-            next(self._ids), email, display_name, password_hash, role, True, now, now
+            next(self._ids), email, display_name, password_hash, role, True, now, now, None
         )
         self.rows[user.id] = user
         return user
@@ -74,7 +75,8 @@ class FakeUsers:
         self, *, after_id: int, role: users_db.UserRole | None, page_size: int
     ) -> list[users_db.User]:
         rows = sorted(self.rows.values(), key=lambda u: u.id)
-        return [u for u in rows if u.id > after_id and role in (None, u.role)][:page_size]
+        found = [u for u in rows if u.id > after_id and role in (None, u.role)]
+        return [u for u in found if u.deleted_at is None][:page_size]
 
     async def update_display_name(self, *, display_name: str, id: int) -> users_db.User | None:
         return self._update(id, display_name=display_name)
@@ -88,9 +90,28 @@ class FakeUsers:
     async def set_active(self, *, is_active: bool, id: int) -> users_db.User | None:
         return self._update(id, is_active=is_active)
 
+    async def lock_active_admins(self) -> list[int]:
+        rows = sorted(self.rows.values(), key=lambda u: u.id)
+        return [
+            u.id
+            for u in rows
+            if u.role is users_db.UserRole.ADMIN and u.is_active and u.deleted_at is None
+        ]
+
+    async def erase_user(self, *, id: int) -> users_db.User | None:
+        return self._update(
+            id,
+            email=f"deleted:{id}",
+            display_name="Deleted user",
+            password_hash="",
+            role=users_db.UserRole.USER,
+            is_active=False,
+            deleted_at=_now(),
+        )
+
     def _update(self, user_id: int, **changes: object) -> users_db.User | None:
         user = self.rows.get(user_id)
-        if user is None:
+        if user is None or user.deleted_at is not None:
             return None
         updated = msgspec.structs.replace(user, updated_at=_now(), **changes)
         self.rows[user_id] = updated
@@ -147,6 +168,32 @@ class FakeTokens:
 
     async def revoke_other_refresh_tokens(self, *, user_id: int, keep_family_id: uuid.UUID) -> int:
         return self._revoke(lambda t: t.user_id == user_id and t.family_id != keep_family_id)
+
+    async def list_user_sessions(self, *, user_id: int) -> list[auth_db.ListUserSessionsRow]:
+        heads = [t for t in self.live(user_id) if t.rotated_at is None and t.expires_at > _now()]
+        heads.sort(key=lambda t: (t.issued_at, t.id), reverse=True)
+        return [
+            auth_db.ListUserSessionsRow(
+                family_id=t.family_id,
+                created_at=min(
+                    f.issued_at for f in self.rows.values() if f.family_id == t.family_id
+                ),
+                last_used_at=t.issued_at,
+                user_agent=t.user_agent,
+                ip_address=t.ip_address,
+                expires_at=t.expires_at,
+            )
+            for t in heads
+        ]
+
+    async def revoke_user_session(self, *, user_id: int, family_id: uuid.UUID) -> int:
+        return self._revoke(lambda t: t.user_id == user_id and t.family_id == family_id)
+
+    async def delete_user_refresh_tokens(self, *, user_id: int) -> int:
+        gone = [key for key, t in self.rows.items() if t.user_id == user_id]
+        for key in gone:
+            del self.rows[key]
+        return len(gone)
 
     def live(self, user_id: int) -> list[auth_db.RefreshToken]:
         return [t for t in self.rows.values() if t.user_id == user_id and t.revoked_at is None]
@@ -229,6 +276,9 @@ class FakeRooms:
         self.members[(room_id, user_id)] = rooms_db.ListMembersRow(
             user_id=user_id, display_name=user.display_name, is_ready=False, joined_at=joined
         )
+
+    async def get_member_room(self, *, user_id: int) -> int | None:
+        return next((rid for rid, uid in self.members if uid == user_id), None)
 
     async def remove_member(self, *, room_id: int, user_id: int) -> int:
         return 0 if self.members.pop((room_id, user_id), None) is None else 1

@@ -17,6 +17,7 @@ from psycopg_pool import AsyncConnectionPool
 from rhythm.app.channels_backend import ReconnectingPsycopgBackend
 from rhythm.app.settings import Settings, describe_database
 from rhythm.app.tokens import access_token_issuer, jwt_config
+from rhythm.service.accounts import AccountService
 from rhythm.service.audit import AuditService, AuditTrail
 from rhythm.service.auth import AuthPolicy, AuthService
 from rhythm.service.health import HealthService
@@ -25,6 +26,7 @@ from rhythm.service.rooms import RoomsService
 from rhythm.service.users import UsersService
 from rhythm.store.migrate import latest_version
 from rhythm.store.pool import create_pool
+from rhythm.web.account.controllers import AccountController
 from rhythm.web.audit.context import audit_context_middleware
 from rhythm.web.audit.controllers import AuditController
 from rhythm.web.auth.controllers import AuthController
@@ -58,6 +60,7 @@ def create_app(settings: Settings) -> Litestar:
         )
     )
     audit = AuditTrail()
+    users = UsersService(pool, hasher=hasher, audit=audit)
     state = State(
         {
             "settings": settings,
@@ -76,8 +79,9 @@ def create_app(settings: Settings) -> Litestar:
                 ),
                 audit=audit,
             ),
-            "users": UsersService(pool, hasher=hasher, audit=audit),
+            "users": users,
             "audit": AuditService(pool),
+            "accounts": AccountService(pool, hasher=hasher, audit=audit, forget=users.forget),
             "rooms": RoomsService(pool),
             "sockets": OpenSockets(),
         }
@@ -89,6 +93,7 @@ def create_app(settings: Settings) -> Litestar:
             UsersController,
             RoomsController,
             AuditController,
+            AccountController,
             room_events,
             *(metrics_routes(settings.metrics_token) if settings.metrics_enabled else []),
         ],

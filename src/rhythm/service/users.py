@@ -89,6 +89,10 @@ class UsersService:
             self._active.popitem(last=False)
         return active
 
+    def forget(self, user_id: int) -> None:
+        """Drop what ``is_active`` remembers of ``user_id`` (changed by another service)."""
+        self._active.pop(user_id, None)
+
     async def me(self, actor: Actor) -> User:
         user = await self._users(self._db).get_user_by_id(id=actor.user_id)
         if user is None or not user.is_active:

@@ -17,7 +17,7 @@ from .models import (
     UserRole,
 )
 from .querier import Querier, Queries
-from .query import InsertRefreshTokenParams
+from .query import InsertRefreshTokenParams, ListUserSessionsRow
 
 __all__ = [
     "AuditEvent",
@@ -26,6 +26,7 @@ __all__ = [
     "ExecResult",
     "Inet",
     "InsertRefreshTokenParams",
+    "ListUserSessionsRow",
     "Querier",
     "Queries",
     "RefreshToken",

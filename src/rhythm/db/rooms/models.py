@@ -127,3 +127,4 @@ class User(msgspec.Struct):
     is_active: bool
     created_at: datetime.datetime
     updated_at: datetime.datetime
+    deleted_at: datetime.datetime | None

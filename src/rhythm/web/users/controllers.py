@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from litestar import Controller, Request, get, patch, post
+from litestar import Controller, Request, delete, get, patch, post
 from litestar.datastructures import State
 from litestar.di import NamedDependency, Provide
 from litestar.params import JSONBody, Parameter, QueryParameter
 
 from rhythm.service.users import Role, UsersService
+from rhythm.web.account.controllers import ACCOUNTS, Accounts
 from rhythm.web.paging import CURSOR, parse_cursor
 from rhythm.web.problems import responses
 from rhythm.web.security import ADMIN_ONLY, STAFF_ONLY, current_actor
@@ -142,3 +143,19 @@ class UsersController(Controller):
     )
     async def enable(self, user_id: UserId, request: AnyRequest, users: Users) -> UserOut:
         return UserOut.of(await users.set_active(current_actor(request), user_id, active=True))
+
+    @delete(
+        "/{user_id:int}",
+        operation_id="deleteUser",
+        summary="Delete another account (admin)",
+        description="As deleteMyAccount, without a password; not your own account, not the "
+        "last admin.",
+        guards=[ADMIN_ONLY],
+        dependencies=ACCOUNTS,
+        status_code=204,
+        responses=responses(
+            400, 401, 403, 404, 409, notes={403: "Not an admin, or your own account"}
+        ),
+    )
+    async def delete_user(self, user_id: UserId, request: AnyRequest, accounts: Accounts) -> None:
+        await accounts.delete_user(current_actor(request), user_id)
