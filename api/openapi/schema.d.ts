@@ -24,6 +24,43 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/account/password-reset": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Mail a password-reset link (same answer whether the account exists)
+         * @description The link works once, for 30 minutes.
+         */
+        post: operations["requestPasswordReset"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/account/password-reset/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Set a new password with the token of a reset link; every session ends */
+        post: operations["resetPassword"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/account/sessions": {
         parameters: {
             query?: never;
@@ -661,6 +698,26 @@ export interface components {
          * @description Events that say everything with their type.
          */
         NoData: Record<string, never>;
+        /** PasswordResetAccepted */
+        PasswordResetAccepted: {
+            /** @example if an account has this address, a reset link is on its way */
+            detail: string;
+        };
+        /** PasswordResetConfirm */
+        PasswordResetConfirm: {
+            /** @example correct horse battery staple */
+            new_password: string;
+            /** @description From the link */
+            token: string;
+        };
+        /** PasswordResetRequest */
+        PasswordResetRequest: {
+            /**
+             * @description Email address; unique regardless of case
+             * @example ada@example.com
+             */
+            email: string;
+        };
         /** Problem */
         Problem: {
             /**
@@ -1053,6 +1110,9 @@ export type MemberLeft = components['schemas']['MemberLeft'];
 export type MemberLeftData = components['schemas']['MemberLeftData'];
 export type MemberOut = components['schemas']['MemberOut'];
 export type NoData = components['schemas']['NoData'];
+export type PasswordResetAccepted = components['schemas']['PasswordResetAccepted'];
+export type PasswordResetConfirm = components['schemas']['PasswordResetConfirm'];
+export type PasswordResetRequest = components['schemas']['PasswordResetRequest'];
 export type Problem = components['schemas']['Problem'];
 export type ReadyChanged = components['schemas']['ReadyChanged'];
 export type ReadyChangedData = components['schemas']['ReadyChangedData'];
@@ -1116,6 +1176,64 @@ export interface operations {
             /** @description You are the last admin */
             409: components["responses"]["Problem409"];
             413: components["responses"]["Problem413"];
+            500: components["responses"]["Problem500"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    requestPasswordReset: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordResetRequest"];
+            };
+        };
+        responses: {
+            /** @description Request accepted, processing continues off-line */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PasswordResetAccepted"];
+                };
+            };
+            400: components["responses"]["Problem400"];
+            413: components["responses"]["Problem413"];
+            /** @description Too many requests for this address or email; see Retry-After */
+            429: components["responses"]["Problem429"];
+            500: components["responses"]["Problem500"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    resetPassword: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordResetConfirm"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, nothing follows */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["Problem400"];
+            413: components["responses"]["Problem413"];
+            /** @description The link is unknown, used or expired, or the new password is too weak */
+            422: components["responses"]["Problem422"];
             500: components["responses"]["Problem500"];
             503: components["responses"]["Problem503"];
         };

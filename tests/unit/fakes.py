@@ -17,6 +17,7 @@ from typing import Any
 
 import msgspec
 
+from rhythm.db import accounts as accounts_db
 from rhythm.db import audit as audit_db
 from rhythm.db import auth as auth_db
 from rhythm.db import rooms as rooms_db
@@ -394,3 +395,34 @@ class FakeAudit:
 
 def _prove_audit_protocol(audit: FakeAudit) -> None:
     _a: audit_db.Querier = audit
+
+
+@dataclass
+class FakeResets:
+    """Password-reset links by token hash; ``now`` is the database's clock."""
+
+    rows: dict[bytes, tuple[int, datetime, datetime | None]] = field(default_factory=dict)
+    now: Callable[[], datetime] = _now
+
+    async def insert_password_reset(
+        self, *, user_id: int, token_hash: bytes, expires_at: datetime
+    ) -> None:
+        self.rows[token_hash] = (user_id, expires_at, None)
+
+    async def consume_password_reset(self, *, token_hash: bytes) -> int | None:
+        row = self.rows.get(token_hash)
+        if row is None or row[2] is not None or row[1] <= self.now():
+            return None
+        self.rows[token_hash] = (row[0], row[1], self.now())
+        return row[0]
+
+    async def expire_password_resets(self, *, user_id: int) -> int:
+        open_ = [k for k, (uid, _, used) in self.rows.items() if uid == user_id and used is None]
+        for key in open_:
+            uid, expires, _ = self.rows[key]
+            self.rows[key] = (uid, expires, self.now())
+        return len(open_)
+
+
+def _prove_resets_protocol(resets: FakeResets) -> None:
+    _r: accounts_db.Querier = resets

@@ -21,12 +21,15 @@ from rhythm.service.accounts import AccountService
 from rhythm.service.audit import AuditService, AuditTrail
 from rhythm.service.auth import AuthPolicy, AuthService
 from rhythm.service.health import HealthService
+from rhythm.service.mail import Mailer, OutboxTransport, SmtpConfig, SmtpSecurity, SmtpTransport
+from rhythm.service.password_reset import PasswordResetService, ResetPolicy
 from rhythm.service.passwords import Argon2Params, PasswordHasher
 from rhythm.service.rooms import RoomsService
 from rhythm.service.users import UsersService
 from rhythm.store.migrate import latest_version
 from rhythm.store.pool import create_pool
 from rhythm.web.account.controllers import AccountController
+from rhythm.web.account.password_reset import PasswordResetController
 from rhythm.web.audit.context import audit_context_middleware
 from rhythm.web.audit.controllers import AuditController
 from rhythm.web.auth.controllers import AuthController
@@ -61,6 +64,7 @@ def create_app(settings: Settings) -> Litestar:
     )
     audit = AuditTrail()
     users = UsersService(pool, hasher=hasher, audit=audit)
+    mail = mailer(settings)
     state = State(
         {
             "settings": settings,
@@ -82,8 +86,20 @@ def create_app(settings: Settings) -> Litestar:
             "users": users,
             "audit": AuditService(pool),
             "accounts": AccountService(pool, hasher=hasher, audit=audit, forget=users.forget),
+            "password_reset": PasswordResetService(
+                pool,
+                hasher=hasher,
+                mailer=mail,
+                audit=audit,
+                policy=ResetPolicy(
+                    link_base=f"{settings.public_url.rstrip('/')}/reset-password",
+                    limit=settings.password_reset_rate_limit,
+                    window_s=settings.password_reset_rate_window_s,
+                ),
+            ),
             "rooms": RoomsService(pool),
             "sockets": OpenSockets(),
+            "mailer": mail,
         }
     )
     app = Litestar(
@@ -94,6 +110,7 @@ def create_app(settings: Settings) -> Litestar:
             RoomsController,
             AuditController,
             AccountController,
+            PasswordResetController,
             room_events,
             *(metrics_routes(settings.metrics_token) if settings.metrics_enabled else []),
         ],
@@ -127,6 +144,24 @@ async def drain(app: Litestar) -> None:
     if len(sockets):
         logger.info("closing {} room sockets", len(sockets))
     await sockets.close_all()
+
+
+def mailer(settings: Settings) -> Mailer:
+    """SMTP when configured; otherwise the development outbox (log + files)."""
+    if settings.mail_transport == "smtp":
+        assert settings.smtp_host is not None  # the settings check requires it
+        transport: SmtpTransport | OutboxTransport = SmtpTransport(
+            SmtpConfig(
+                host=settings.smtp_host,
+                port=settings.smtp_port,
+                security=SmtpSecurity(settings.smtp_security),
+                username=settings.smtp_username,
+                password=settings.smtp_password,
+            )
+        )
+    else:
+        transport = OutboxTransport(settings.state_dir / "outbox")
+    return Mailer(transport, sender=settings.mail_from)
 
 
 def _cors(settings: Settings) -> CORSConfig | None:

@@ -8,6 +8,7 @@ from ._runtime import Cidr, ExecResult, Inet
 from .models import (
     AuditEvent,
     Difficulty,
+    PasswordReset,
     RefreshToken,
     Room,
     RoomMember,
@@ -26,6 +27,7 @@ __all__ = [
     "ExecResult",
     "Inet",
     "InsertAuditEventParams",
+    "PasswordReset",
     "Querier",
     "Queries",
     "RefreshToken",

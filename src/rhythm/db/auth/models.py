@@ -72,6 +72,17 @@ class AuditEvent(msgspec.Struct):
     details: Any
 
 
+class PasswordReset(msgspec.Struct):
+    """A row of public.password_resets."""
+
+    id: int
+    user_id: int
+    token_hash: bytes
+    created_at: datetime.datetime
+    expires_at: datetime.datetime
+    used_at: datetime.datetime | None
+
+
 class RefreshToken(msgspec.Struct):
     """A row of public.refresh_tokens."""
 

@@ -8,6 +8,7 @@ from ._runtime import Cidr, ExecResult, Inet
 from .models import (
     AuditEvent,
     Difficulty,
+    PasswordReset,
     RefreshToken,
     Room,
     RoomMember,
@@ -27,6 +28,7 @@ __all__ = [
     "ExecResult",
     "Inet",
     "ListMembersRow",
+    "PasswordReset",
     "Querier",
     "Queries",
     "RefreshToken",

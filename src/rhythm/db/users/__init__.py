@@ -8,6 +8,7 @@ from ._runtime import Cidr, ExecResult, Inet
 from .models import (
     AuditEvent,
     Difficulty,
+    PasswordReset,
     RefreshToken,
     Room,
     RoomMember,
@@ -24,6 +25,7 @@ __all__ = [
     "Difficulty",
     "ExecResult",
     "Inet",
+    "PasswordReset",
     "Querier",
     "Queries",
     "RefreshToken",

@@ -9,7 +9,7 @@ import msgspec
 
 from rhythm.service.accounts import SessionInfo
 from rhythm.web.fields import Instant, Strict
-from rhythm.web.users.schemas import AnyPassword
+from rhythm.web.users.schemas import AnyPassword, Email, Password
 
 
 class SessionInfoOut(msgspec.Struct, kw_only=True):
@@ -28,3 +28,19 @@ class SessionInfoOut(msgspec.Struct, kw_only=True):
 
 class DeleteAccountRequest(Strict):
     password: Annotated[AnyPassword, msgspec.Meta(description="The current password")]
+
+
+class PasswordResetRequest(Strict):
+    email: Email
+
+
+class PasswordResetConfirm(Strict):
+    token: Annotated[str, msgspec.Meta(min_length=1, max_length=128, description="From the link")]
+    new_password: Password
+
+
+class PasswordResetAccepted(msgspec.Struct, kw_only=True):
+    detail: Annotated[
+        str,
+        msgspec.Meta(examples=["if an account has this address, a reset link is on its way"]),
+    ]
