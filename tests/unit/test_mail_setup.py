@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from loguru import logger
 
-from rhythm.app.factory import mailer
+from rhythm.app.mail import mailer
 from rhythm.app.settings import SettingsError, load_settings
 from rhythm.service.mail import Mail
 

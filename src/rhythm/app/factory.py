@@ -15,13 +15,13 @@ from psycopg import AsyncConnection
 from psycopg_pool import AsyncConnectionPool
 
 from rhythm.app.channels_backend import ReconnectingPsycopgBackend
+from rhythm.app.mail import mailer
 from rhythm.app.settings import Settings, describe_database
 from rhythm.app.tokens import access_token_issuer, jwt_config
 from rhythm.service.accounts import AccountService
 from rhythm.service.audit import AuditService, AuditTrail
 from rhythm.service.auth import AuthPolicy, AuthService
 from rhythm.service.health import HealthService
-from rhythm.service.mail import Mailer, OutboxTransport, SmtpConfig, SmtpSecurity, SmtpTransport
 from rhythm.service.password_reset import PasswordResetService, ResetPolicy
 from rhythm.service.passwords import Argon2Params, PasswordHasher
 from rhythm.service.rooms import RoomsService
@@ -144,24 +144,6 @@ async def drain(app: Litestar) -> None:
     if len(sockets):
         logger.info("closing {} room sockets", len(sockets))
     await sockets.close_all()
-
-
-def mailer(settings: Settings) -> Mailer:
-    """SMTP when configured; otherwise the development outbox (log + files)."""
-    if settings.mail_transport == "smtp":
-        assert settings.smtp_host is not None  # the settings check requires it
-        transport: SmtpTransport | OutboxTransport = SmtpTransport(
-            SmtpConfig(
-                host=settings.smtp_host,
-                port=settings.smtp_port,
-                security=SmtpSecurity(settings.smtp_security),
-                username=settings.smtp_username,
-                password=settings.smtp_password,
-            )
-        )
-    else:
-        transport = OutboxTransport(settings.state_dir / "outbox")
-    return Mailer(transport, sender=settings.mail_from)
 
 
 def _cors(settings: Settings) -> CORSConfig | None:
