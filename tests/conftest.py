@@ -16,13 +16,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from psycopg import AsyncConnection
-from psycopg_pool import AsyncConnectionPool
 from pytest_postgresql.janitor import DatabaseJanitor
 
 from rhythm.app.settings import PROJECT_ROOT, Environment, Settings
 from rhythm.store.embedded import EmbeddedPostgres
 from rhythm.store.migrate import Migrator
+from rhythm.store.pool import StorePool
 from tests.pg import PgServer, embedded, external_server, server_of
 
 MIGRATIONS = PROJECT_ROOT / "migrations"
@@ -118,8 +117,8 @@ def blank_database_url(pg_server: PgServer) -> Iterator[str]:
 
 
 @pytest.fixture
-async def pool(database_url: str) -> AsyncIterator[AsyncConnectionPool[AsyncConnection[Any]]]:
-    async with AsyncConnectionPool(database_url, min_size=1, max_size=4, open=False) as opened:
+async def pool(database_url: str) -> AsyncIterator[StorePool]:
+    async with StorePool(database_url, min_size=1, max_size=4, open=False) as opened:
         yield opened
 
 

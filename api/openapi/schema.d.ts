@@ -564,7 +564,7 @@ export interface components {
         };
         /**
          * Difficulty
-         * @description The public.difficulty enum.
+         * @description The chart the room plays.
          * @enum {string}
          */
         Difficulty: "EASY" | "NORMAL" | "HARD" | "EXPERT";
@@ -815,13 +815,14 @@ export interface components {
         /** RoomPageOut */
         RoomPageOut: {
             items: components["schemas"]["RoomSummaryOut"][];
+            /** @description Pass as `cursor` for the next page; null on the last page */
             next: string | null;
         };
         /** @description A message of WebSocket /api/v1/rooms/{room_id}/events: one snapshot first, then events with seq growing by one (tell them apart by `type`) */
         RoomSocketMessage: components["schemas"]["SnapshotMessage"] | components["schemas"]["RoomEvent"];
         /**
          * RoomStatus
-         * @description The public.room_status enum.
+         * @description OPEN: joinable; IN_MATCH: playing; CLOSED: gone for good.
          * @enum {string}
          */
         RoomStatus: "OPEN" | "IN_MATCH" | "CLOSED";
@@ -841,7 +842,7 @@ export interface components {
         };
         /**
          * RoomVisibility
-         * @description The public.room_visibility enum.
+         * @description PUBLIC rooms are in the lobby; PRIVATE ones need their invite code.
          * @enum {string}
          */
         RoomVisibility: "PUBLIC" | "PRIVATE";
@@ -980,7 +981,7 @@ export interface components {
         };
         /**
          * UserRole
-         * @description The public.user_role enum.
+         * @description What an account may do: play (USER), moderate (MODERATOR), or everything (ADMIN).
          * @enum {string}
          */
         UserRole: "USER" | "MODERATOR" | "ADMIN";

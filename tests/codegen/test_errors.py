@@ -76,6 +76,10 @@ def test_valid_empty_request_succeeds() -> None:
         ({"overrides": [{"column": "a", "py_type": "x.Y"}]}, ["'table.column'"]),
         ({"overrides": [{"db_type": "uuid", "py_type": "list[int]"}]}, ["py_import"]),
         ({"rename": {"users": "not valid"}}, ["option rename", "not a Python identifier"]),
+        ({"models_package": "app.models"}, ["needs option package_dir", "out/<package_dir>"]),
+        ({"models_package": "app models", "package_dir": "x"}, ["dotted module path"]),
+        ({"models_package": "a.m", "package_dir": "../x"}, ["package_dir", "relative folder"]),
+        ({"package_dir": "users"}, ["need option models_package"]),
     ],
 )
 def test_bad_options(options: dict[str, Any], needles: list[str]) -> None:
@@ -123,6 +127,24 @@ def test_unknown_type_is_any_with_a_warning_or_an_error_when_strict() -> None:
     assert "overrides" in warning
     strict = _plugin(_request({"strict_types": True}, queries=[query]))
     _assert_clean_error(strict, "geometry", "py_type")
+
+
+def test_slice_outside_in_is_refused_with_the_any_form() -> None:
+    column = {"name": "ids", "not_null": True, "type": {"name": "int8"}, "is_sqlc_slice": True}
+    query = _query("Pick", ":many", "SELECT x FROM t WHERE x = ($1)")
+    query["params"] = [{"number": 1, "column": column}]
+    _assert_clean_error(
+        _plugin(_request(queries=[query])), "query Pick (q.sql)", "= ANY(sqlc.arg(ids)::int8[])"
+    )
+
+
+def test_extension_type_warning_names_the_db_type_override() -> None:
+    column = {"name": "v", "not_null": False, "type": {"name": "vector"}, "table": {"name": "t"}}
+    query = _query("GetVec", ":many")
+    query["columns"] = [column, {"name": "id", "not_null": True, "type": {"name": "int4"}}]
+    warning = _plugin(_request(queries=[query])).stderr.decode()
+    assert "{db_type: 'vector', py_type: 'module.Type'}" in warning
+    assert "{column: 't.v', ...}" in warning
 
 
 def test_sqlc_reports_a_bad_option_and_exits_non_zero(tmp_path: Path) -> None:

@@ -16,6 +16,8 @@ def main() -> None:
             target = GOLDEN / case
             shutil.rmtree(target, ignore_errors=True)
             shutil.copytree(out, target)
+            if not (target / "__init__.py").exists():  # several packages: make the case one
+                (target / "__init__.py").write_text(f'"""Golden output of corpus case {case}."""\n')
             print(f"updated {target}")
 
 

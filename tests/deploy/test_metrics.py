@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 from litestar import Litestar, WebSocket, get, websocket
-from litestar.datastructures import State
 from litestar.params import FromPath
 from litestar.testing import AsyncTestClient, TestClient
 from psycopg import AsyncConnection
@@ -42,10 +41,12 @@ async def echo_once(socket: WebSocket[Any, Any, Any]) -> None:
     await socket.close()
 
 
-def _app(metrics: Metrics, token: str | None, state: dict[str, Any] | None = None) -> Litestar:
+def _app(
+    metrics: Metrics, token: str | None, pool: AsyncConnectionPool[Any] | None = None
+) -> Litestar:
+    stats = pool.get_stats if pool is not None else None
     app = Litestar(
-        route_handlers=[item, boom, echo_once, *metrics_routes(token, metrics)],
-        state=State(state or {}),
+        route_handlers=[item, boom, echo_once, *metrics_routes(token, metrics, stats)],
         logging_config=None,
     )
     app.asgi_handler = metrics_middleware(app.asgi_handler, metrics)
@@ -153,9 +154,9 @@ async def test_pool_statistics_of_a_real_pool(database_url: str) -> None:
         async with pool.connection() as conn:
             await conn.execute("SELECT 1")
             metrics = Metrics()
-            async with AsyncTestClient(_app(metrics, None, {"pool": pool})) as http:
+            async with AsyncTestClient(_app(metrics, None, pool)) as http:
                 held = _samples((await http.get("/metrics")).text)
-        async with AsyncTestClient(_app(metrics, None, {"pool": pool})) as http:
+        async with AsyncTestClient(_app(metrics, None, pool)) as http:
             after = _samples((await http.get("/metrics")).text)
     finally:
         await pool.close()

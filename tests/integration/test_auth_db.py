@@ -14,8 +14,9 @@ from rhythm.db import users as users_db
 from rhythm.service.access import AccessTokenIssuer
 from rhythm.service.auth import AuthPolicy, AuthService, ClientInfo, Session
 from rhythm.service.errors import ConflictError, InvalidTokenError
+from rhythm.service.identity import Actor, UserRole
 from rhythm.service.passwords import TEST_PARAMS, PasswordHasher
-from rhythm.service.users import Actor, Role, UsersService
+from rhythm.service.users import UsersService
 from rhythm.store.transaction import transaction
 
 Pool = AsyncConnectionPool[AsyncConnection[Any]]
@@ -119,7 +120,7 @@ async def test_disable_revokes_in_the_same_commit(pool: Pool) -> None:
         pool, "UPDATE users SET role = 'MODERATOR' WHERE id = %s RETURNING id", mod.user.id
     )
     users = UsersService(pool, hasher=HASHER)
-    await users.set_active(Actor(mod.user.id, Role.MODERATOR), ada.user.id, active=False)
+    await users.set_active(Actor(mod.user.id, UserRole.MODERATOR), ada.user.id, active=False)
     live = await scalar(
         pool,
         "SELECT count(*) FROM refresh_tokens WHERE user_id = %s AND revoked_at IS NULL",

@@ -9,6 +9,8 @@ import pytest
 from psycopg import AsyncConnection
 from psycopg_pool import AsyncConnectionPool
 
+from rhythm.service.passwords import TEST_PARAMS, PasswordHasher
+from rhythm.service.users import UsersService
 from rhythm.store.errors import (
     CheckViolationError,
     DatabaseUnavailableError,
@@ -17,6 +19,7 @@ from rhythm.store.errors import (
     UniqueViolationError,
     translate_errors,
 )
+from rhythm.store.pool import StorePool
 from rhythm.store.transaction import transaction
 
 Pool = AsyncConnectionPool[AsyncConnection[Any]]
@@ -75,7 +78,7 @@ async def test_serialization_failure(schema: Pool) -> None:
 
 
 async def test_pool_timeout_is_database_unavailable(database_url: str) -> None:
-    tiny = AsyncConnectionPool(database_url, min_size=1, max_size=1, timeout=0.2, open=False)
+    tiny = StorePool(database_url, min_size=1, max_size=1, timeout=0.2, open=False)
     async with tiny, tiny.connection():
         with pytest.raises(DatabaseUnavailableError):
             async with transaction(tiny):
@@ -102,3 +105,19 @@ async def test_lost_connection_leaves_nothing_half_written(schema: Pool) -> None
                 await conn.execute("INSERT INTO child VALUES (21, 1, 1)")
         cur = await killer.execute("SELECT count(*) FROM child WHERE id >= 20")
         assert await cur.fetchone() == (0,)
+
+
+async def test_a_service_read_outside_a_transaction_is_a_store_error(database_url: str) -> None:
+    # The pool's only connection is lent elsewhere: the service's plain read cannot borrow one.
+    tiny = StorePool(database_url, min_size=1, max_size=1, timeout=0.2, open=False)
+    users = UsersService(tiny, hasher=PasswordHasher(TEST_PARAMS))
+    async with tiny, tiny.connection():
+        with pytest.raises(DatabaseUnavailableError):
+            await users.is_active(1)
+
+
+async def test_a_read_on_a_lost_pool_connection_is_a_store_error(schema: Pool) -> None:
+    with pytest.raises(DatabaseUnavailableError):
+        async with schema.connection() as conn:
+            await conn.execute("SELECT pg_terminate_backend(pg_backend_pid())")
+            await conn.execute("SELECT 1")

@@ -19,7 +19,7 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from rhythm.app.factory import create_app
-from rhythm.service.mail import Mailer
+from rhythm.app.services import services_of
 from tests.conftest import settings_for
 
 PASSWORD = "correct horse battery"
@@ -134,5 +134,4 @@ async def test_a_mail_server_that_is_down_fails_nothing_and_the_mail_is_retried(
             confirm = {"token": token, "new_password": NEW_PASSWORD}
             done = await client.post("/api/v1/account/password-reset/confirm", json=confirm)
             assert done.status_code == 204
-        mailer: Mailer = client.app.state.mailer
-        await mailer.drain()
+        await services_of(client.app).mailer.drain()

@@ -5,17 +5,17 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-import psycopg
 import pytest
 from psycopg import AsyncConnection
 from psycopg_pool import AsyncConnectionPool
 
 from rhythm.db import rooms as rooms_db
 from rhythm.service.errors import ConflictError
+from rhythm.service.identity import Actor, UserRole
 from rhythm.service.room_events import MatchStarted, NoData, channel_of, publish
 from rhythm.service.rooms import NewRoom, RoomsService
-from rhythm.service.users import Actor, Role
-from rhythm.store.errors import UniqueViolationError
+from rhythm.store.errors import CheckViolationError, UniqueViolationError
+from rhythm.store.pool import StorePool
 from rhythm.store.transaction import transaction
 
 Pool = AsyncConnectionPool[AsyncConnection[Any]]
@@ -29,13 +29,13 @@ async def make_users(pool: Pool, count: int) -> list[Actor]:
             "RETURNING id",
             (count,),
         )
-        return [Actor(user_id=row[0], role=Role.USER) for row in await cur.fetchall()]
+        return [Actor(user_id=row[0], role=UserRole.USER) for row in await cur.fetchall()]
 
 
 async def test_join_race_exactly_k_win(database_url: str) -> None:
     """N users join at once on N connections; a room with K free seats takes exactly K."""
     players, seats = 12, 4
-    async with AsyncConnectionPool(database_url, min_size=players, max_size=players + 2) as pool:
+    async with StorePool(database_url, min_size=players, max_size=players + 2) as pool:
         host, *racers = await make_users(pool, players + 1)
         service = RoomsService(pool)
         room = (await service.create(host, NewRoom(name="race", max_players=seats + 1))).room
@@ -75,7 +75,8 @@ async def test_one_room_per_user_is_enforced_by_the_database(pool: Pool) -> None
 async def test_capacity_is_enforced_by_the_database(pool: Pool) -> None:
     (a,) = await make_users(pool, 1)
     room = (await RoomsService(pool).create(a, NewRoom(name="r", max_players=2))).room
-    with pytest.raises(psycopg.errors.CheckViolation):
+    # Through the pool, the database's refusal arrives as the store's typed error.
+    with pytest.raises(CheckViolationError):
         async with pool.connection() as conn:
             await rooms_db.Queries(conn).set_member_count(id=room.id, member_count=3)
 

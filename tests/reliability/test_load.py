@@ -18,4 +18,5 @@ def test_short_load_run_adds_up(database_url: str) -> None:
     assert tally.users == 16
     assert tally.rotations > 0
     assert tally.rooms_created > 0
-    assert sum(tally.statuses.values()) > 200
+    # Enough traffic for the audit to mean something; speed is bench/'s subject, not a test's.
+    assert sum(tally.statuses.values()) > 50

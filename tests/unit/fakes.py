@@ -96,7 +96,7 @@ class FakeUsers:
         return [
             u.id
             for u in rows
-            if u.role is users_db.UserRole.ADMIN and u.is_active and u.deleted_at is None
+            if u.role == users_db.UserRole.ADMIN and u.is_active and u.deleted_at is None
         ]
 
     async def erase_user(self, *, id: int) -> users_db.User | None:

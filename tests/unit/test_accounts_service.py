@@ -14,8 +14,9 @@ from rhythm.db import auth as auth_db
 from rhythm.service.accounts import AccountService
 from rhythm.service.audit import AuditTrail
 from rhythm.service.errors import ConflictError, ForbiddenError, NotFoundError
+from rhythm.service.identity import Actor, UserRole
 from rhythm.service.rooms import NewRoom, RoomsService
-from rhythm.service.users import Actor, Role, User
+from rhythm.service.users import User
 from rhythm.store.transaction import AsyncDB
 from tests.unit.fakes import FakeAudit, FakeConnection, FakeRooms, FakeTokens, FakeUsers
 from tests.unit.test_users_service import HASHER, make_user
@@ -69,7 +70,7 @@ async def add_token(
 
 
 def me(user: User, session: uuid.UUID | None = None) -> Actor:
-    return Actor(user_id=user.id, role=user.role, session_id=session)
+    return Actor(user_id=user.id, role=UserRole(user.role), session_id=session)
 
 
 async def test_sessions_list_live_families_and_mark_the_current_one(world: World) -> None:
@@ -144,15 +145,15 @@ async def test_a_deleted_host_hands_over_and_a_lone_member_closes(world: World) 
         "member_left",
         "host_changed",
     ]
-    admin = await make_user(world.users, "root", Role.ADMIN)
+    admin = await make_user(world.users, "root", UserRole.ADMIN)
     await world.service.delete_user(me(admin), cy.id)
     assert world.rooms.rows[alone.room.id].status.value == "CLOSED"
     assert await world.rooms.get_member_room(user_id=cy.id) is None
 
 
 async def test_admin_deletion_rules(world: World) -> None:
-    root = await make_user(world.users, "root", Role.ADMIN)
-    mod = await make_user(world.users, "mod", Role.MODERATOR)
+    root = await make_user(world.users, "root", UserRole.ADMIN)
+    mod = await make_user(world.users, "mod", UserRole.MODERATOR)
     ada = await make_user(world.users, "ada")
     with pytest.raises(ForbiddenError):
         await world.service.delete_user(me(mod), ada.id)
@@ -162,7 +163,7 @@ async def test_admin_deletion_rules(world: World) -> None:
         await world.service.delete_user(me(root), 999)
     with pytest.raises(ConflictError):
         await world.service.delete_own(me(root), OLD)
-    second = await make_user(world.users, "second", Role.ADMIN)
+    second = await make_user(world.users, "second", UserRole.ADMIN)
     await world.service.delete_user(me(second), root.id)
     with pytest.raises(ConflictError):
         await world.service.delete_own(me(second), OLD)

@@ -20,7 +20,8 @@ from rhythm.service.audit import (
     request_context,
 )
 from rhythm.service.errors import ForbiddenError, InvalidCredentialsError, InvalidTokenError
-from rhythm.service.users import Actor, Role, UsersService
+from rhythm.service.identity import Actor, UserRole
+from rhythm.service.users import UsersService
 from rhythm.store.transaction import AsyncDB
 from tests.unit.fakes import FakeAudit, FakeConnection, FakeTokens, FakeUsers
 from tests.unit.test_auth_service import CLIENT, World, make_world, register
@@ -100,14 +101,16 @@ async def test_user_administration_is_recorded() -> None:
         tokens=lambda _: tokens,
         audit=AuditTrail(lambda _: audit),
     )
-    admin = await make_user(users, "root", Role.ADMIN)
+    admin = await make_user(users, "root", UserRole.ADMIN)
     ada = await make_user(users, "ada")
-    boss = Actor(admin.id, Role.ADMIN, uuid.uuid4())
-    await service.set_role(boss, ada.id, Role.MODERATOR)
+    boss = Actor(admin.id, UserRole.ADMIN, uuid.uuid4())
+    await service.set_role(boss, ada.id, UserRole.MODERATOR)
     await service.set_active(boss, ada.id, active=False)
     await service.set_active(boss, ada.id, active=True)
     await service.update_profile(
-        Actor(ada.id, Role.MODERATOR), current_password="old password", new_password="new secret!"
+        Actor(ada.id, UserRole.MODERATOR),
+        current_password="old password",
+        new_password="new secret!",
     )
     assert audit.types() == [
         "user.role_changed",
@@ -148,9 +151,9 @@ async def test_reading_needs_an_admin_and_pages_newest_first() -> None:
     service = AuditService(db, queries=lambda _: audit)
     with pytest.raises(ForbiddenError):
         await service.page(
-            Actor(1, Role.MODERATOR), user_id=None, event_type=None, before=0, limit=10
+            Actor(1, UserRole.MODERATOR), user_id=None, event_type=None, before=0, limit=10
         )
-    admin = Actor(1, Role.ADMIN)
+    admin = Actor(1, UserRole.ADMIN)
     first = await service.page(admin, user_id=None, event_type=None, before=0, limit=2)
     assert [e.id for e in first.events] == [5, 4]
     assert first.next_before == 4

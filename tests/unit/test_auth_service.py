@@ -9,7 +9,7 @@ from typing import Any
 import jwt
 import pytest
 
-from rhythm.service.access import AccessTokenIssuer
+from rhythm.service.access import AccessTokenIssuer, hash_refresh_token
 from rhythm.service.audit import AuditTrail
 from rhythm.service.auth import AuthPolicy, AuthService, ClientInfo, Session
 from rhythm.service.errors import (
@@ -20,8 +20,7 @@ from rhythm.service.errors import (
     RateLimitedError,
     RuleViolationError,
 )
-from rhythm.service.passwords import TEST_PARAMS, PasswordHasher
-from rhythm.service.tokens import hash_refresh_token
+from rhythm.service.passwords import TEST_PARAMS, Argon2Params, PasswordHasher
 from tests.unit.fakes import FakeAudit, FakeConnection, FakeTokens, FakeUsers
 
 SECRET = "unit-test-secret-unit-test-secret-0123"
@@ -39,12 +38,15 @@ class World:
     audit: FakeAudit
 
 
-def make_world(login_limit: int = 5) -> World:
-    db, users, tokens, audit = FakeConnection(), FakeUsers(), FakeTokens(), FakeAudit()
+def make_world(
+    login_limit: int = 5, hasher: PasswordHasher = HASHER, users: FakeUsers | None = None
+) -> World:
+    db, tokens, audit = FakeConnection(), FakeTokens(), FakeAudit()
+    users = users or FakeUsers()
     now = [datetime(2026, 11, 25, 12, 0, tzinfo=UTC)]
     service = AuthService(
         db,  # type: ignore[arg-type]
-        hasher=HASHER,
+        hasher=hasher,
         issuer=AccessTokenIssuer(
             signing_key=SECRET,
             algorithm="HS256",
@@ -225,3 +227,23 @@ async def test_logout_all(world: World) -> None:
     await world.service.login(email="ada@example.com", password="correct horse", client=CLIENT)
     assert await world.service.logout_all(user_id=first.user.id) == 2
     assert world.tokens.live(first.user.id) == []
+
+
+async def test_login_rehashes_a_password_hashed_at_another_cost(world: World) -> None:
+    await register(world)
+    (row,) = world.users.rows.values()
+    old_hash = row.password_hash
+    stronger = PasswordHasher(Argon2Params(time_cost=2, memory_cost_kib=2048, parallelism=1))
+    later = make_world(hasher=stronger, users=world.users)
+
+    await later.service.login(email="ada@example.com", password="correct horse", client=CLIENT)
+    (row,) = world.users.rows.values()
+    assert row.password_hash != old_hash
+    assert not stronger.needs_rehash(row.password_hash)
+    assert await stronger.verify(row.password_hash, "correct horse")
+
+    # At an unchanged cost a login rewrites nothing.
+    rehashed = row.password_hash
+    await later.service.login(email="ada@example.com", password="correct horse", client=CLIENT)
+    (row,) = world.users.rows.values()
+    assert row.password_hash == rehashed

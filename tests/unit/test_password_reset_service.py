@@ -13,9 +13,9 @@ import pytest
 
 from rhythm.service.audit import AuditTrail
 from rhythm.service.errors import RateLimitedError, RuleViolationError
+from rhythm.service.identity import UserRole
 from rhythm.service.mail import Mail, Mailer
 from rhythm.service.password_reset import PasswordResetService, ResetPolicy
-from rhythm.service.users import Role
 from rhythm.store.transaction import AsyncDB
 from tests.unit.fakes import FakeAudit, FakeConnection, FakeResets, FakeTokens, FakeUsers
 from tests.unit.test_accounts_service import World as AccountsWorld
@@ -98,7 +98,7 @@ async def test_unknown_or_disabled_accounts_get_the_same_answer_and_no_mail() ->
 
 async def test_links_expire_after_30_minutes_and_a_weak_password_is_refused() -> None:
     world = World()
-    await make_user(world.users, "ada", Role.USER)
+    await make_user(world.users, "ada", UserRole.USER)
     await world.service.request(email="ada@example.com", client_address=None)
     token = await world.link_token()
     with pytest.raises(RuleViolationError, match="password"):

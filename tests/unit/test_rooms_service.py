@@ -5,15 +5,9 @@ from __future__ import annotations
 import pytest
 
 from rhythm.service.errors import ConflictError, ForbiddenError, NotFoundError, RuleViolationError
-from rhythm.service.rooms import (
-    Difficulty,
-    NewRoom,
-    RoomsService,
-    RoomStatus,
-    SettingsChange,
-    Visibility,
-)
-from rhythm.service.users import Actor, Role
+from rhythm.service.identity import Actor, UserRole
+from rhythm.service.room_model import Difficulty, RoomStatus, RoomVisibility
+from rhythm.service.rooms import NewRoom, RoomsService, SettingsChange
 from tests.unit.fakes import FakeConnection, FakeRooms, FakeUsers
 
 
@@ -36,7 +30,7 @@ def service(rooms: FakeRooms) -> RoomsService:
     )
 
 
-async def person(users: FakeUsers, name: str, role: Role = Role.USER) -> Actor:
+async def person(users: FakeUsers, name: str, role: UserRole = UserRole.USER) -> Actor:
     user = await users.create_user(
         email=f"{name}@example.com", display_name=name, password_hash="x", role=role
     )
@@ -96,7 +90,7 @@ async def test_capacity(service: RoomsService, users: FakeUsers, rooms: FakeRoom
 async def test_private_room_needs_the_code(service: RoomsService, users: FakeUsers) -> None:
     host, guest = await person(users, "host"), await person(users, "guest")
     view = await service.create(
-        host, NewRoom(name="r", max_players=4, visibility=Visibility.PRIVATE)
+        host, NewRoom(name="r", max_players=4, visibility=RoomVisibility.PRIVATE)
     )
     assert view.room.invite_code == "CODE"
     with pytest.raises(NotFoundError):
@@ -106,7 +100,7 @@ async def test_private_room_needs_the_code(service: RoomsService, users: FakeUse
             await service.join(guest, view.room.id, wrong)
     joined = await service.join(guest, view.room.id, "CODE")
     assert joined.show_invite_code
-    mod = await person(users, "mod", Role.MODERATOR)
+    mod = await person(users, "mod", UserRole.MODERATOR)
     assert (await service.view(mod, view.room.id)).show_invite_code
 
 
@@ -138,7 +132,7 @@ async def test_last_member_leaving_closes(
     rid = await room_with(service, host)
     await service.leave(host, rid)
     room = rooms.rows[rid]
-    assert room.status is RoomStatus.CLOSED
+    assert room.status == RoomStatus.CLOSED
     assert room.closed_at is not None
     assert rooms.events(rid) == [("member_left", 1), ("room_closed", 2)]
     with pytest.raises(ConflictError, match="closed"):
@@ -171,13 +165,13 @@ async def test_ready_and_start_conditions(
     with pytest.raises(ForbiddenError):
         await service.start_match(guest, rid)
     started = await service.start_match(host, rid)
-    assert started.room.status is RoomStatus.IN_MATCH
+    assert started.room.status == RoomStatus.IN_MATCH
     with pytest.raises(ConflictError):
         await service.set_ready(guest, rid, ready=False)
     with pytest.raises(ConflictError):
         await service.join(outsider, rid, None)
     finished = await service.finish_match(host, rid)
-    assert finished.room.status is RoomStatus.OPEN
+    assert finished.room.status == RoomStatus.OPEN
     assert not any(m.is_ready for m in finished.members)
     types = [kind for kind, _ in rooms.events(rid)]
     assert types[-2:] == ["match_started", "match_finished"]
@@ -195,13 +189,13 @@ async def test_settings_are_for_the_host_and_respect_members(
     with pytest.raises(ConflictError, match="below"):
         await service.change_settings(host, rid, SettingsChange(max_players=2))
     changed = await service.change_settings(
-        host, rid, SettingsChange(max_players=3, visibility=Visibility.PRIVATE, song_id="s")
+        host, rid, SettingsChange(max_players=3, visibility=RoomVisibility.PRIVATE, song_id="s")
     )
     assert changed.room.max_players == 3
     assert changed.room.invite_code == "CODE"
     assert changed.room.song_id == "s"
     public = await service.change_settings(
-        host, rid, SettingsChange(visibility=Visibility.PUBLIC, clear_song=True)
+        host, rid, SettingsChange(visibility=RoomVisibility.PUBLIC, clear_song=True)
     )
     assert public.room.invite_code is None
     assert public.room.song_id is None
@@ -210,7 +204,7 @@ async def test_settings_are_for_the_host_and_respect_members(
 
 async def test_kick_rules(service: RoomsService, users: FakeUsers, rooms: FakeRooms) -> None:
     host, a, b = [await person(users, n) for n in ("host", "a", "b")]
-    mod = await person(users, "mod", Role.MODERATOR)
+    mod = await person(users, "mod", UserRole.MODERATOR)
     rid = await room_with(service, host, a, b)
     with pytest.raises(ForbiddenError):
         await service.kick(a, rid, b.user_id)
@@ -231,12 +225,12 @@ async def test_kick_rules(service: RoomsService, users: FakeUsers, rooms: FakeRo
 
 async def test_close_rules(service: RoomsService, users: FakeUsers, rooms: FakeRooms) -> None:
     host, a = await person(users, "host"), await person(users, "a")
-    admin = await person(users, "admin", Role.ADMIN)
+    admin = await person(users, "admin", UserRole.ADMIN)
     rid = await room_with(service, host, a)
     with pytest.raises(ForbiddenError):
         await service.close(a, rid)
     await service.close(admin, rid)
-    assert rooms.rows[rid].status is RoomStatus.CLOSED
+    assert rooms.rows[rid].status == RoomStatus.CLOSED
     assert rooms.rows[rid].member_count == 0
     assert await rooms.list_members(room_id=rid) == []
     with pytest.raises(ConflictError):
@@ -254,13 +248,13 @@ async def test_lobby_pages_and_filters(service: RoomsService, users: FakeUsers) 
         )
         ids.append(view.room.id)
     page = await service.lobby(after=0, limit=2, song_id=None, free_seats_only=False)
-    assert [r.id for r in page.rooms] == ids[:2]
+    assert [r.id for r in page.items] == ids[:2]
     assert page.next_after == ids[1]
     rest = await service.lobby(after=ids[3], limit=2, song_id=None, free_seats_only=False)
-    assert [r.id for r in rest.rooms] == [ids[4]]
+    assert [r.id for r in rest.items] == [ids[4]]
     assert rest.next_after is None
     songs = await service.lobby(after=0, limit=10, song_id="x", free_seats_only=False)
-    assert [r.id for r in songs.rooms] == [ids[1], ids[3]]
+    assert [r.id for r in songs.items] == [ids[1], ids[3]]
 
 
 async def test_every_event_has_the_next_seq(

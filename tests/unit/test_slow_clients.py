@@ -9,8 +9,8 @@ from typing import Any
 import msgspec
 from litestar.channels.backends.memory import MemoryChannelsBackend
 
+from rhythm.service.identity import Actor, UserRole
 from rhythm.service.room_events import ReadyChanged, ReadyChangedData, channel_of
-from rhythm.service.users import Actor, Role
 from rhythm.web.rooms.channels import SUBSCRIBER_BACKLOG, channels_plugin
 from rhythm.web.rooms.socket import CLOSE_POLICY, _forward
 
@@ -76,7 +76,7 @@ async def test_a_stuck_socket_is_closed_after_the_send_timeout() -> None:
     await _forward(
         socket,  # type: ignore[arg-type]
         _OneEvent(),  # type: ignore[arg-type]
-        Actor(user_id=1, role=Role.USER),
+        Actor(user_id=1, role=UserRole.USER),
         after_seq=0,
         send_timeout_s=0.2,
     )

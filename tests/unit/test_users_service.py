@@ -15,8 +15,9 @@ from rhythm.service.errors import (
     NotFoundError,
     RuleViolationError,
 )
+from rhythm.service.identity import Actor, UserRole
 from rhythm.service.passwords import TEST_PARAMS, PasswordHasher
-from rhythm.service.users import Actor, Role, User, UsersService
+from rhythm.service.users import User, UsersService
 from tests.unit.fakes import FakeAudit, FakeConnection, FakeTokens, FakeUsers
 
 HASHER = PasswordHasher(TEST_PARAMS)
@@ -55,7 +56,7 @@ def service(
     )
 
 
-async def make_user(users: FakeUsers, name: str, role: Role = Role.USER) -> User:
+async def make_user(users: FakeUsers, name: str, role: UserRole = UserRole.USER) -> User:
     user = await users.create_user(
         email=f"{name}@example.com",
         display_name=name,
@@ -94,7 +95,7 @@ async def test_me_of_disabled_or_deleted_account(service: UsersService, users: F
     with pytest.raises(NotAuthenticatedError):
         await service.me(actor(ada))
     with pytest.raises(NotAuthenticatedError):
-        await service.me(Actor(user_id=999, role=Role.USER))
+        await service.me(Actor(user_id=999, role=UserRole.USER))
 
 
 async def test_change_display_name(service: UsersService, users: FakeUsers) -> None:
@@ -133,22 +134,22 @@ async def test_password_change_ends_the_other_sessions(
 
 
 async def test_listing_needs_staff_and_pages_by_id(service: UsersService, users: FakeUsers) -> None:
-    mod = await make_user(users, "mod", Role.MODERATOR)
+    mod = await make_user(users, "mod", UserRole.MODERATOR)
     for n in range(5):
         await make_user(users, f"user{n}")
     with pytest.raises(ForbiddenError):
         await service.list(actor(users.rows[2]), role=None, after=0, limit=10)
-    first = await service.list(actor(mod), role=Role.USER, after=0, limit=3)
-    assert [u.display_name for u in first.users] == ["user0", "user1", "user2"]
-    assert first.next_after == first.users[-1].id
-    second = await service.list(actor(mod), role=Role.USER, after=first.next_after, limit=3)
-    assert [u.display_name for u in second.users] == ["user3", "user4"]
+    first = await service.list(actor(mod), role=UserRole.USER, after=0, limit=3)
+    assert [u.display_name for u in first.items] == ["user0", "user1", "user2"]
+    assert first.next_after == first.items[-1].id
+    second = await service.list(actor(mod), role=UserRole.USER, after=first.next_after, limit=3)
+    assert [u.display_name for u in second.items] == ["user3", "user4"]
     assert second.next_after is None
 
 
 async def test_get_self_or_staff(service: UsersService, users: FakeUsers) -> None:
     ada, bob = await make_user(users, "ada"), await make_user(users, "bob")
-    mod = await make_user(users, "mod", Role.MODERATOR)
+    mod = await make_user(users, "mod", UserRole.MODERATOR)
     assert (await service.get(actor(ada), ada.id)).id == ada.id
     with pytest.raises(ForbiddenError):
         await service.get(actor(ada), bob.id)
@@ -160,22 +161,24 @@ async def test_get_self_or_staff(service: UsersService, users: FakeUsers) -> Non
 async def test_only_admins_change_roles_and_not_their_own(
     service: UsersService, users: FakeUsers
 ) -> None:
-    admin = await make_user(users, "admin", Role.ADMIN)
-    mod = await make_user(users, "mod", Role.MODERATOR)
+    admin = await make_user(users, "admin", UserRole.ADMIN)
+    mod = await make_user(users, "mod", UserRole.MODERATOR)
     ada = await make_user(users, "ada")
     with pytest.raises(ForbiddenError):
-        await service.set_role(actor(mod), ada.id, Role.MODERATOR)
+        await service.set_role(actor(mod), ada.id, UserRole.MODERATOR)
     with pytest.raises(ForbiddenError):
-        await service.set_role(actor(admin), admin.id, Role.USER)
-    assert (await service.set_role(actor(admin), ada.id, Role.MODERATOR)).role is Role.MODERATOR
+        await service.set_role(actor(admin), admin.id, UserRole.USER)
+    assert (
+        await service.set_role(actor(admin), ada.id, UserRole.MODERATOR)
+    ).role == UserRole.MODERATOR
     with pytest.raises(NotFoundError):
-        await service.set_role(actor(admin), 999, Role.USER)
+        await service.set_role(actor(admin), 999, UserRole.USER)
 
 
 async def test_disabling_revokes_sessions_in_the_same_transaction(
     service: UsersService, users: FakeUsers, tokens: FakeTokens, db: FakeConnection
 ) -> None:
-    mod = await make_user(users, "mod", Role.MODERATOR)
+    mod = await make_user(users, "mod", UserRole.MODERATOR)
     ada = await make_user(users, "ada")
     await add_session(tokens, ada)
     await add_session(tokens, ada)
@@ -187,9 +190,9 @@ async def test_disabling_revokes_sessions_in_the_same_transaction(
 
 
 async def test_disable_rules(service: UsersService, users: FakeUsers) -> None:
-    admin = await make_user(users, "admin", Role.ADMIN)
-    mod = await make_user(users, "mod", Role.MODERATOR)
-    other_mod = await make_user(users, "mod2", Role.MODERATOR)
+    admin = await make_user(users, "admin", UserRole.ADMIN)
+    mod = await make_user(users, "mod", UserRole.MODERATOR)
+    other_mod = await make_user(users, "mod2", UserRole.MODERATOR)
     ada = await make_user(users, "ada")
     with pytest.raises(ForbiddenError):
         await service.set_active(actor(ada), mod.id, active=False)  # users cannot
@@ -206,7 +209,7 @@ async def test_create_admin(service: UsersService, users: FakeUsers) -> None:
     admin = await service.create_admin(
         email="root@example.com", display_name="Root", password="long enough"
     )
-    assert admin.role is Role.ADMIN
+    assert admin.role == UserRole.ADMIN
     with pytest.raises(ConflictError):
         await service.create_admin(
             email="ROOT@example.com", display_name="Root", password="long enough"
@@ -226,7 +229,7 @@ async def test_is_active_remembers_briefly_and_forgets_its_own_changes(
         clock=lambda: now[0],
         audit=AuditTrail(lambda _: FakeAudit()),
     )
-    mod = await make_user(users, "mod", Role.MODERATOR)
+    mod = await make_user(users, "mod", UserRole.MODERATOR)
     ada = await make_user(users, "ada")
     assert await service.is_active(ada.id)
     # Disabled elsewhere (another instance): seen once the short memory runs out.

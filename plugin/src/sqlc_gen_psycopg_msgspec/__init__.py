@@ -1,3 +1,4 @@
-"""sqlc-gen-python: a sqlc process plugin emitting typed psycopg 3 + msgspec code."""
+"""sqlc-gen-psycopg-msgspec: a sqlc process plugin emitting typed psycopg 3 + msgspec code."""
 
-__version__ = "0.1.0"
+# The one place of the version: pyproject.toml reads it, generated headers print it.
+__version__ = "0.2.0"

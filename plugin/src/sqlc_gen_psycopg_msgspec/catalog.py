@@ -17,6 +17,8 @@ _DOMAIN = re.compile(
     re.IGNORECASE | re.DOTALL,
 )
 _COMMENT = re.compile(r"--[^\n]*")
+# sqlc's catalog names composite types but not their fields: read those from the schema too.
+_COMPOSITE = re.compile(r"CREATE\s+TYPE\s+(?P<name>[\w\".]+)\s+AS\s*\(", re.IGNORECASE | re.DOTALL)
 
 
 def split_name(schema: str, name: str) -> tuple[str, str]:
@@ -45,6 +47,23 @@ class TableInfo:
 
 
 @dataclass(frozen=True)
+class CompositeField:
+    name: str
+    base: str  # type name, possibly schema-qualified
+    dims: int
+
+
+@dataclass(frozen=True)
+class CompositeInfo:
+    schema: str
+    db_name: str
+    class_name: str
+    loader_name: str  # module-level Composite loader, in models.py
+    fields: tuple[CompositeField, ...]
+    comment: str
+
+
+@dataclass(frozen=True)
 class DomainInfo:
     base: str  # type name, possibly schema-qualified
     dims: int
@@ -67,6 +86,22 @@ class CatalogIndex:
                     schema.name, table.rel.name, table
                 )
         self.domains = _read_domains(request.settings.schema, self.default_schema)
+        self.composites: dict[tuple[str, str], CompositeInfo] = {}
+        fields = _read_composites(request.settings.schema, self.default_schema)
+        for schema in catalog.schemas:
+            for composite in schema.composite_types if schema.name not in _SYSTEM_SCHEMAS else ():
+                key = (schema.name, composite.name)
+                if key in fields:
+                    db_name = f"{self.qualified_prefix(schema.name)}{composite.name}"
+                    class_name = names.class_name(db_name, rename, "Composite")
+                    self.composites[key] = CompositeInfo(
+                        schema.name,
+                        composite.name,
+                        class_name,
+                        f"_{names.upper_snake(class_name)}_COMPOSITE",
+                        fields[key],
+                        composite.comment,
+                    )
 
     def qualified_prefix(self, schema: str) -> str:
         return "" if schema in ("", self.default_schema) else f"{schema}_"
@@ -98,6 +133,9 @@ class CatalogIndex:
             return None
         return self.tables.get((self.schema_of(ident), ident.name))
 
+    def composite(self, schema: str, name: str) -> CompositeInfo | None:
+        return self.composites.get((schema or self.default_schema, name))
+
     def domain(self, schema: str, name: str) -> DomainInfo | None:
         return self.domains.get((schema or self.default_schema, name))
 
@@ -124,3 +162,43 @@ def _read_domains(paths: list[str], default_schema: str) -> dict[tuple[str, str]
             base = re.sub(r"\(.*?\)|\[\d*\]", "", base).strip()
             domains[(schema or default_schema, name)] = DomainInfo(base, dims)
     return domains
+
+
+def _split_top_level(body: str) -> list[str]:
+    """Split at commas outside parentheses: `a numeric(12, 2), b text` -> two items."""
+    items, depth, start = [], 0, 0
+    for index, ch in enumerate(body):
+        depth += {"(": 1, ")": -1}.get(ch, 0)
+        if ch == "," and depth == 0:
+            items.append(body[start:index])
+            start = index + 1
+    items.append(body[start:])
+    return [item.strip() for item in items if item.strip()]
+
+
+def _composite_body(text: str, start: int) -> str:
+    depth = 1
+    for index in range(start, len(text)):
+        depth += {"(": 1, ")": -1}.get(text[index], 0)
+        if depth == 0:
+            return text[start:index]
+    return ""
+
+
+def _read_composites(
+    paths: list[str], default_schema: str
+) -> dict[tuple[str, str], tuple[CompositeField, ...]]:
+    found: dict[tuple[str, str], tuple[CompositeField, ...]] = {}
+    for path in _schema_files(paths):
+        text = _COMMENT.sub("", path.read_text(encoding="utf-8", errors="replace"))
+        for match in _COMPOSITE.finditer(text):
+            schema, name = split_name("", match["name"])
+            fields: list[CompositeField] = []
+            for item in _split_top_level(_composite_body(text, match.end())):
+                field, _, rest = item.partition(" ")
+                base = re.sub(r"\bCOLLATE\s+\S+", "", " ".join(rest.split()), flags=re.I)
+                dims = base.count("[]")
+                base = re.sub(r"\(.*?\)|\[\d*\]", "", base).strip()
+                fields.append(CompositeField(field.strip('"'), base, dims))
+            found[(schema or default_schema, name)] = tuple(fields)
+    return found

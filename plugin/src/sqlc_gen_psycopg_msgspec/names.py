@@ -32,6 +32,14 @@ RESERVED = frozenset(
         "abc",
         "builtins",
         "Any",
+        # Builtins that annotations use: a field of that name would shadow them in its class.
+        "int",
+        "str",
+        "bool",
+        "float",
+        "bytes",
+        "list",
+        "dict",
     }
 )
 
@@ -115,8 +123,26 @@ def field_name(db_name: str, rename: dict[str, str]) -> str:
     return fix_identifier(snake(db_name), "col")
 
 
-# Parameters also avoid the local names the generated method bodies use.
-PARAM_RESERVED = RESERVED | {"db", "conn", "cur", "row", "rows", "copy", "params", "result"}
+# Parameters also avoid the local names the generated method bodies use, and the module-level
+# helpers they call (a keyword argument would shadow them); test_locals.py audits the output.
+PARAM_RESERVED = RESERVED | {
+    "db",
+    "conn",
+    "cur",
+    "row",
+    "rows",
+    "copy",
+    "params",
+    "result",
+    "results",
+    "value",
+    "args",
+    "batch",
+    "batches",
+    "p",
+    "tuple_row",
+    "load_enum_array",
+}
 
 
 def param_name(db_name: str, rename: dict[str, str]) -> str:

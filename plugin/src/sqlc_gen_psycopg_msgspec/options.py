@@ -26,6 +26,7 @@ class Options(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     emit_async: bool = True
     emit_sync: bool = False
     emit_iterators: bool = False
+    emit_fakes: bool = False
     emit_docstrings: bool = True
     emit_exact_table_names: bool = False
     omit_unused_models: bool = False
@@ -34,6 +35,13 @@ class Options(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     strict_types: bool = False
     nullable_array_elements: bool = False
     rename: dict[str, str] = {}
+    # Top-level packages sorted as first-party imports (besides the folders of `out`).
+    known_first_party: list[str] = []
+    # Shared models: the dotted import path of the package holding every enum, composite type
+    # and table Struct once, its folder under `out`, and the folder of this entry's package.
+    models_package: str | None = None
+    models_dir: str | None = None
+    package_dir: str | None = None
     overrides: list[Override] = []
 
 
@@ -100,6 +108,27 @@ def _check_rename(rename: dict[str, str]) -> None:
             raise PluginError(f"option rename: '{key}' -> '{value}' is not a Python identifier")
 
 
+def _check_shared_models(options: Options) -> None:
+    if options.models_package is None:
+        if options.models_dir is not None or options.package_dir is not None:
+            raise PluginError("options models_dir and package_dir need option models_package")
+        return
+    if not _DOTTED.match(options.models_package):
+        raise PluginError(
+            f"option models_package '{options.models_package}' is not a dotted module path "
+            "such as 'app.db.models'"
+        )
+    if options.package_dir is None:
+        raise PluginError(
+            "option models_package needs option package_dir: every entry shares one `out` "
+            "(sqlc writes nothing outside it) and writes its package into out/<package_dir>"
+        )
+    for name in ("models_dir", "package_dir"):
+        folder = getattr(options, name)
+        if folder is not None and not all(part.isidentifier() for part in folder.split("/")):
+            raise PluginError(f"option {name} '{folder}' must be a relative folder of identifiers")
+
+
 def parse_options(encoded: str) -> Options:
     """Decode the base64 JSON options sqlc forwards; raise PluginError naming the mistake."""
     raw = _raw_options(encoded)
@@ -115,5 +144,6 @@ def parse_options(encoded: str) -> Options:
         raise PluginError("option query_parameter_limit must be -1 (never a Params struct) or >= 0")
     for index, override in enumerate(options.overrides):
         _check_override(index, override)
+    _check_shared_models(options)
     _check_rename(options.rename)
     return options

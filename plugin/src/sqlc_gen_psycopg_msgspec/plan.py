@@ -9,13 +9,21 @@ import re
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
+import msgspec
+
 from sqlc_gen_psycopg_msgspec import names
-from sqlc_gen_psycopg_msgspec.catalog import CatalogIndex, EnumInfo, TableInfo
+from sqlc_gen_psycopg_msgspec.catalog import (
+    CatalogIndex,
+    CompositeInfo,
+    EnumInfo,
+    TableInfo,
+    split_name,
+)
 from sqlc_gen_psycopg_msgspec.errors import PluginError
 from sqlc_gen_psycopg_msgspec.options import Options
-from sqlc_gen_psycopg_msgspec.request import Column, GenerateRequest, Query
+from sqlc_gen_psycopg_msgspec.request import Column, GenerateRequest, Identifier, Query
 from sqlc_gen_psycopg_msgspec.resolve import ColumnType, Resolver
-from sqlc_gen_psycopg_msgspec.typemap import ANY, Load
+from sqlc_gen_psycopg_msgspec.typemap import ANY, BUILTINS, Load, canonical_builtin
 
 _COPY_FORM = "INSERT INTO table (col, ...) VALUES ($1, ..., $n)"
 COMMANDS = (
@@ -32,7 +40,7 @@ COMMANDS = (
 )
 BATCH = frozenset({":batchexec", ":batchmany", ":batchone"})
 ROW_COMMANDS = frozenset({":one", ":many", ":batchone", ":batchmany", ":execlastid"})
-RESERVED_MODULES = frozenset({"models", "querier", "_runtime", "__init__"})
+RESERVED_MODULES = frozenset({"models", "querier", "fakes", "_runtime", "_composite", "__init__"})
 _INSERT = re.compile(
     r"^\s*INSERT\s+INTO\s+(?P<table>[^\s(]+)\s*\((?P<cols>[^)]*)\)\s*VALUES\s*"
     r"\((?P<vals>[^)]*)\)\s*;?\s*$",
@@ -63,6 +71,14 @@ class ModelPlan:
     fields: tuple[Field, ...]
     comment: str = ""
     table: TableInfo | None = None
+
+
+@dataclass(frozen=True)
+class CompositePlan:
+    """A composite type: its Struct, and the module-level loader that parses its text form."""
+
+    info: CompositeInfo
+    model: ModelPlan
 
 
 @dataclass(frozen=True)
@@ -110,6 +126,11 @@ class ContextPlan:
     files: list[FilePlan]
     warnings: list[str]
     sqlc_version: str
+    first_party: frozenset[str] = frozenset()
+    composites: list[CompositePlan] = field(default_factory=list)
+    # Every enum and table model, whatever omit_unused_models keeps: the shared models.
+    all_enums: list[EnumInfo] = field(default_factory=list)
+    all_models: list[ModelPlan] = field(default_factory=list)
 
 
 class Planner:
@@ -138,6 +159,36 @@ class Planner:
             self.models[key] = ModelPlan(
                 self._model_name(info), tuple(fields), info.table.comment, info
             )
+
+    def _composites(self) -> list[CompositePlan]:
+        """Every composite type, each after the composites its fields use."""
+        plans: dict[str, CompositePlan] = {}
+        for info in sorted(self.catalog.composites.values(), key=lambda c: c.class_name):
+            where = f"composite type {info.schema}.{info.db_name}"
+            columns = [
+                Column(
+                    name=f.name, type=Identifier(*("", *split_name("", f.base))), array_dims=f.dims
+                )
+                for f in info.fields
+            ]
+            fields = tuple(self._fields(columns, where, note_enums=False))
+            plans[info.class_name] = CompositePlan(
+                info, ModelPlan(info.class_name, fields, info.comment)
+            )
+        ordered: list[CompositePlan] = []
+
+        def visit(plan: CompositePlan) -> None:
+            if plan in ordered:
+                return
+            for f in plan.model.fields:
+                used = plans.get(f.type.element.annotation)
+                if used is not None and used is not plan and f.type.element.composite:
+                    visit(used)
+            ordered.append(plan)
+
+        for plan in plans.values():
+            visit(plan)
+        return ordered
 
     def _fields(self, columns: list[Column], where: str, *, note_enums: bool = True) -> list[Field]:
         raw: list[Field] = []
@@ -172,6 +223,8 @@ class Planner:
         fields: list[Field] = []
         for param in sorted(query.params, key=lambda p: p.number):
             col = param.column
+            if col.is_sqlc_slice:  # one array parameter: see rewrite_slices
+                col = msgspec.structs.replace(col, is_array=True, array_dims=col.array_dims + 1)
             ctype = self.resolver.resolve(col, f"{where}, parameter ${param.number}")
             self._note_enum(ctype)
             fallback = f"p{param.number}"
@@ -240,7 +293,8 @@ class Planner:
             cmd=query.cmd,
             filename=query.filename,
             sql_const=names.upper_snake(query.name) or "QUERY",
-            sql=query.text.strip(),  # sqlc keeps the blank lines that precede a query
+            # sqlc keeps the blank lines that precede a query
+            sql=rewrite_slices(query, where).strip(),
             params=params,
             params_struct=params_struct,
             row=row,
@@ -301,6 +355,7 @@ class Planner:
             file.queries.append(plan)
         enums = sorted(self.catalog.enums.values(), key=lambda e: (e.schema, e.db_name))
         models = sorted(self.models.values(), key=lambda m: m.class_name)
+        all_enums, all_models = enums, models
         if self.options.omit_unused_models:
             models = [m for m in models if m.class_name in self.used_models]
             used = {f.type.element.annotation for m in models for f in m.fields}
@@ -312,12 +367,25 @@ class Planner:
             files=sorted(files.values(), key=lambda f: f.module),
             warnings=self.resolver.warnings,
             sqlc_version=self.request.sqlc_version,
+            first_party=self._first_party(),
+            composites=self._composites(),
+            all_enums=all_enums,
+            all_models=all_models,
         )
         _check_collisions(context)
         for override in self.resolver.unused_overrides():
             target = override.column or override.db_type
             context.warnings.append(f"option overrides: '{target}' matched no column or type")
         return context
+
+    def _first_party(self) -> frozenset[str]:
+        """Packages ruff will call first-party: those named, and the folders of `out`."""
+        codegen = self.request.settings.codegen
+        folders = PurePosixPath(codegen.out).parts if codegen else ()
+        found = {part for part in folders if part.isidentifier()}
+        if self.options.models_package:
+            found.add(self.options.models_package.split(".")[0])
+        return frozenset(found | set(self.options.known_first_party))
 
     def _module_name(self, filename: str) -> str:
         stem = PurePosixPath(filename).stem
@@ -331,6 +399,44 @@ class Planner:
 
 
 _NO_TYPE = ColumnType(element=ANY)
+
+
+def _slice_cast(column: Column) -> str:
+    """The array type a sqlc.slice() parameter is cast to, so PostgreSQL knows it at once."""
+    ident = column.type
+    schema, name = split_name(ident.schema, ident.name) if ident else ("", "")
+    canonical = canonical_builtin(name)
+    if schema in ("", "pg_catalog") and canonical in BUILTINS:
+        return f"{canonical}[]"
+    parts = [schema, name] if schema else [name]
+    return ".".join(p if p.isidentifier() and p.islower() else f'"{p}"' for p in parts) + "[]"
+
+
+def _rewrite_slice(text: str, n: int, column: Column, where: str) -> str:
+    pattern = re.compile(rf"(\bNOT\s+)?\bIN\s*\(\s*\${n}\s*\)(?!\d)", re.IGNORECASE)
+    cast = _slice_cast(column)
+    text, count = pattern.subn(lambda m: f"{'<> ALL' if m[1] else '= ANY'}(${n}::{cast})", text)
+    if count == 0:
+        name = column.name or f"${n}"
+        raise PluginError(
+            f"{where}: sqlc.slice({name}) is supported only as `column IN "
+            f"(sqlc.slice({name}))`; for PostgreSQL write `column = ANY(sqlc.arg({name})"
+            f"::{cast})` instead"
+        )
+    return text
+
+
+def rewrite_slices(query: Query, where: str) -> str:
+    """`x IN (sqlc.slice(ids))` becomes `x = ANY($n::type[])`: one array parameter, any length.
+
+    sqlc hands PostgreSQL plugins the text with `IN ($n)`; left alone it would compare with
+    one scalar. NOT IN becomes `<> ALL(...)`.
+    """
+    text = query.text
+    for param in query.params:
+        if param.column.is_sqlc_slice:
+            text = _rewrite_slice(text, param.number, param.column, where)
+    return text
 
 
 def mixin_name(module: str, *, sync: bool) -> str:

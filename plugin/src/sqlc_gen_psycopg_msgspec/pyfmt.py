@@ -7,6 +7,7 @@ LINE_LENGTH, otherwise exploded one item per line with a trailing comma (ruff ke
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Iterable, Sequence
 
@@ -131,10 +132,12 @@ def bracketed(
     return lines
 
 
-def import_section(module: str) -> int:
-    """0 = future, 1 = standard library, 2 = third party, 3 = first party, 4 = relative."""
-    from sqlc_gen_psycopg_msgspec.resolve import is_first_party
+def import_section(module: str, first_party: frozenset[str] = frozenset()) -> int:
+    """0 = future, 1 = standard library, 2 = third party, 3 = first party, 4 = relative.
 
+    First party is what the caller names (never the directory sqlc runs in), so the output is
+    the same wherever it is generated.
+    """
     top = module.split(".")[0]
     if module == "__future__":
         return 0
@@ -144,31 +147,44 @@ def import_section(module: str) -> int:
         return 1
     if top in _THIRD_PARTY:
         return 2
-    return 3 if is_first_party(module) else 2
+    return 3 if top in first_party else 2
 
 
-def _member_key(name: str) -> tuple[int, str]:
-    # isort's order-by-type: CONSTANTS, then Classes, then everything else.
-    bare = name.split(" as ")[0].lstrip("_")
-    if bare.isupper() and len(bare) > 1:
+_DIGITS = re.compile(r"(\d+)")
+
+
+def natural(text: str) -> tuple[tuple[int, int | str], ...]:
+    """ruff's natural order: runs of digits compare as numbers."""
+    return tuple(
+        (0, int(part)) if part.isdigit() else (1, part) for part in _DIGITS.split(text) if part
+    )
+
+
+def _member_key(name: str) -> tuple[object, ...]:
+    # ruff's isort defaults: order-by-type (CONSTANTS, Classes, the rest), then the name
+    # ignoring case, then the name as written; numbers compare naturally.
+    bare = name.split(" as ")[0]
+    if len(bare) > 1 and bare.upper() == bare and bare.lower() != bare:
         kind = 0
     elif bare[:1].isupper():
         kind = 1
     else:
         kind = 2
-    return (kind, name.split(" as ")[0])
+    return (kind, natural(bare.lower()), natural(bare))
 
 
-def _module_key(module: str) -> tuple[str, str]:
-    return (module.lower(), module)
+def _module_key(module: str) -> tuple[object, ...]:
+    return (natural(module.lower()), natural(module))
 
 
-def render_imports(imports: Iterable[tuple[str, str | None]]) -> list[str]:
+def render_imports(
+    imports: Iterable[tuple[str, str | None]], first_party: frozenset[str] = frozenset()
+) -> list[str]:
     """isort-compatible import block: sections, `import x` before `from x import y`."""
     plain: dict[int, set[str]] = {}
     froms: dict[int, dict[str, set[str]]] = {}
     for module, name in imports:
-        section = import_section(module)
+        section = import_section(module, first_party)
         if name is None:
             plain.setdefault(section, set()).add(module)
         else:

@@ -6,6 +6,7 @@ from sqlc_gen_psycopg_msgspec.catalog import EnumInfo
 from sqlc_gen_psycopg_msgspec.plan import ContextPlan, ModelPlan
 from sqlc_gen_psycopg_msgspec.pyfmt import INDENT, string_literal
 from sqlc_gen_psycopg_msgspec.render_common import header, used_imports
+from sqlc_gen_psycopg_msgspec.render_composite import composite_loader
 from sqlc_gen_psycopg_msgspec.typemap import Import
 
 
@@ -14,6 +15,9 @@ def _docstring(text: str, indent: str) -> list[str]:
     if text.endswith('"'):
         text += " "
     return [f'{indent}"""{text}"""'] if text else []
+
+
+_COMPOSITE_NAMES = ("Composite", "text_field", "enum_field", "enum_array_field", "as_text")
 
 
 def struct_base(frozen: bool) -> str:
@@ -53,8 +57,17 @@ def render_struct(model: ModelPlan, frozen: bool, doc: str = "") -> list[str]:
 def render_models(plan: ContextPlan, frozen: bool) -> str:
     blocks: list[list[str]] = []
     imports: set[Import] = {("enum", None), ("typing", "Final"), ("msgspec", None)}
+    imports |= {("._composite", name) for name in _COMPOSITE_NAMES}
     for enum in plan.enums:
         blocks.append(render_enum(enum))
+    for composite in plan.composites:
+        info = composite.info
+        doc = info.comment or f"The {info.schema}.{info.db_name} composite type."
+        struct = render_struct(composite.model, frozen, doc)
+        loader = composite_loader(info.loader_name, info.class_name, composite.model.fields)
+        blocks.append([*struct, "", "", *loader])
+        for field in composite.model.fields:
+            imports.update(i for i in field.type.element.imports if i[0] != ".models")
     for model in plan.models:
         table = model.table
         doc = model.comment or (f"A row of {table.schema}.{table.db_name}." if table else "")
@@ -64,7 +77,7 @@ def render_models(plan: ContextPlan, frozen: bool) -> str:
     body = "\n\n\n".join("\n".join(block) for block in blocks)
     lines = header(plan.sqlc_version)
     lines.append('"""Enums and table models of this package."""')
-    import_lines = used_imports(imports, body)
+    import_lines = used_imports(imports, body, plan.first_party)
     if import_lines:
         lines += ["", *import_lines]
     if body:

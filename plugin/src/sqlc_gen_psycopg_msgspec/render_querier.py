@@ -62,7 +62,8 @@ def _queries_class(plan: ContextPlan, flavor: Flavor) -> list[str]:
     return lines
 
 
-def render_querier(plan: ContextPlan, emit_async: bool, emit_sync: bool, iterators: bool) -> str:
+def querier_imports(plan: ContextPlan) -> set[Import]:
+    """Every name a Querier signature may use (renderers keep those their body uses)."""
     imports: set[Import] = {
         ("typing", "Protocol"),
         ("typing", "Any"),
@@ -85,6 +86,11 @@ def render_querier(plan: ContextPlan, emit_async: bool, emit_sync: bool, iterato
                 imports.add((f".{file.module}", query.params_struct))
         for sync in (False, True):
             imports.add((f".{file.module}", mixin_name(file.module, sync=sync)))
+    return imports
+
+
+def render_querier(plan: ContextPlan, emit_async: bool, emit_sync: bool, iterators: bool) -> str:
+    imports = querier_imports(plan)
     blocks: list[list[str]] = []
     flavors = [Flavor(sync=False)] * emit_async + [Flavor(sync=True)] * emit_sync
     for flavor in flavors:
@@ -96,7 +102,7 @@ def render_querier(plan: ContextPlan, emit_async: bool, emit_sync: bool, iterato
     lines.append(
         '"""The Querier Protocol of this package and the Queries class implementing it."""'
     )
-    lines += ["", *used_imports(imports, body), "", "", body]
+    lines += ["", *used_imports(imports, body, plan.first_party), "", "", body]
     return "\n".join(lines) + "\n"
 
 
@@ -104,6 +110,8 @@ def render_init(plan: ContextPlan, emit_async: bool, emit_sync: bool) -> str:
     exported: dict[str, str] = {}
     for enum in plan.enums:
         exported[enum.class_name] = ".models"
+    for composite in plan.composites:
+        exported[composite.info.class_name] = ".models"
     for model in plan.models:
         exported[model.class_name] = ".models"
     for name in ("Querier", "Queries") if emit_async else ():
@@ -124,6 +132,6 @@ def render_init(plan: ContextPlan, emit_async: bool, emit_sync: bool) -> str:
     names = sorted(exported, key=all_sort_key)
     lines = header(plan.sqlc_version)
     lines.append('"""Typed queries of this package: models, Querier Protocol, Queries."""')
-    lines += ["", *render_imports(imports), ""]
+    lines += ["", *render_imports(imports, plan.first_party), ""]
     lines += bracketed("__all__ = [", [f'"{n}"' for n in names], "", "", "]")
     return "\n".join(lines) + "\n"

@@ -79,11 +79,11 @@ def return_type(query: QueryPlan) -> str:
     cmd = query.cmd
     item = _item_type(query) if query.returns_rows else ""
     if cmd in (":one", ":execlastid"):
-        return item if item.endswith("| None") or item == "Any" else f"{item} | None"
+        return _optional(item)
     if cmd == ":many":
         return f"list[{item}]"
     if cmd == ":batchone":
-        return f"list[{item if item.endswith('| None') or item == 'Any' else item + ' | None'}]"
+        return f"list[{_optional(item)}]"
     if cmd == ":batchmany":
         return f"list[list[{item}]]"
     if cmd in (":execrows", ":copyfrom"):
@@ -91,6 +91,11 @@ def return_type(query: QueryPlan) -> str:
     if cmd == ":execresult":
         return "ExecResult"
     return "None"
+
+
+def _optional(item: str) -> str:
+    """`item | None`, unless None is already one of its values (a void column is None)."""
+    return item if item.endswith("| None") or item in ("Any", "None") else f"{item} | None"
 
 
 def _item_type(query: QueryPlan) -> str:
@@ -288,7 +293,8 @@ class MethodWriter:
         self, head: str, elt: Item, loop: str, d: int, *, maybe_none: bool = False
     ) -> None:
         """`head[elt for loop]` the way ruff lays it out when it does not fit."""
-        prefix = "None if row is None else " if maybe_none else ""
+        void = flatten(elt) == "None"
+        prefix = "None if row is None else " if maybe_none and not void else ""
         flat_elt = prefix + flatten(elt)
         indent, inner = INDENT * d, INDENT * (d + 1)
         if len(f"{indent}{head}[{flat_elt} for {loop}]") <= LINE_LENGTH:
@@ -327,7 +333,8 @@ class MethodWriter:
         if q.params:
             args.append(_args_tuple(_values(q, "params" if q.params_struct else None)))
         args.append("size=ITER_SIZE")
-        head = f"{f.for_} row in cur.stream("
+        row = "_" if flatten(_row_expr(q, "row")) == "None" else "row"  # void: no value to read
+        head = f"{f.for_} {row} in cur.stream("
         lines = bracketed(head, args, ":", INDENT * d)
         self.lines += lines
         self._statement("yield ", _row_expr(q, "row"), d + 1)
@@ -412,7 +419,7 @@ def render_query_file(
     lines.append(_module_doc(file))
     # ruff wants one blank line between imports and constants, two before a class.
     gap = [""] if constants else ["", ""]
-    lines += ["", *used_imports(imports, body), *gap, body]
+    lines += ["", *used_imports(imports, body, plan.first_party), *gap, body]
     return "\n".join(lines) + "\n"
 
 

@@ -59,10 +59,16 @@ class Table(msgspec.Struct, frozen=True):
     comment: str = ""
 
 
+class CompositeType(msgspec.Struct, frozen=True):
+    name: str
+    comment: str = ""
+
+
 class Schema(msgspec.Struct, frozen=True):
     name: str
     tables: list[Table] = []
     enums: list[Enum] = []
+    composite_types: list[CompositeType] = []
     comment: str = ""
 
 

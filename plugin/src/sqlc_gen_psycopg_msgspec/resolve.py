@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import msgspec
 
@@ -78,6 +77,10 @@ class Resolver:
     def resolve(self, column: Column, where: str) -> ColumnType:
         dims = column.array_dims or (1 if column.is_array else 0)
         element, extra_dims = self._element(column, where)
+        if element.load is Load.COMPOSITE and dims + extra_dims:
+            element = ANY  # arrays of composites arrive as nested text: not parsed yet
+            type_name = column.type.name if column.type else "composite"
+            self._unknown("", f"{type_name}[]", column, where)
         return ColumnType(
             element=element,
             dims=dims + extra_dims,
@@ -122,6 +125,16 @@ class Resolver:
                 ),
                 0,
             )
+        composite = self.catalog.composite(schema, name)
+        if composite is not None:
+            imports: tuple[Import, ...] = (
+                (".models", composite.class_name),
+                (".models", composite.loader_name),
+                ("._composite", "dump_composite"),
+            )
+            loader = composite.loader_name
+            load, dump = Load.COMPOSITE, Dump.COMPOSITE
+            return PyType(composite.class_name, imports, load, dump, composite=loader), 0
         domain = self.catalog.domain(schema, name)
         key = f"{schema}.{name}"
         if domain is not None and key not in seen:
@@ -151,10 +164,11 @@ class Resolver:
         type_name = f"{schema}.{name}" if schema else name or "unknown"
         table = column.table.name if column.table else None
         col = column.original_name or column.name
-        target = f"column: '{table}.{col}'" if table else f"db_type: '{type_name}'"
+        only = f" (or {{column: '{table}.{col}', ...}} for this column only)" if table else ""
         message = (
             f"{where}: type '{type_name}' is not known to sqlc-gen-python, typed as Any; "
-            f"to type it add to options.overrides: {{{target}, py_type: 'module.Type'}}"
+            f"to type it add to options.overrides: {{db_type: '{type_name}', "
+            f"py_type: 'module.Type'}}{only}"
         )
         if self.options.strict_types:
             raise PluginError(message)
@@ -174,9 +188,3 @@ def _parse_import(line: str) -> Import:
     raise PluginError(
         f"option overrides: py_import '{line}' must be 'from module import Name' or 'import module'"
     )
-
-
-def is_first_party(module: str) -> bool:
-    """Mirror ruff's default: a module found in the project root is first-party."""
-    top = module.split(".")[0]
-    return Path(top).is_dir() or Path(f"{top}.py").is_file()

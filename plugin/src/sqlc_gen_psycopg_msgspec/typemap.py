@@ -21,6 +21,8 @@ class Load(enum.Enum):
     ENUM = "enum"
     ENUM_ARRAY = "enum_array"
     JSON_CONVERT = "json_convert"
+    VOID = "void"  # psycopg loads void as '': the value is None
+    COMPOSITE = "composite"  # the text form of a composite type, parsed into its Struct
 
 
 class Dump(enum.Enum):
@@ -31,6 +33,7 @@ class Dump(enum.Enum):
     JSONB = "jsonb"
     JSON_ENCODE = "json_encode"
     JSONB_ENCODE = "jsonb_encode"
+    COMPOSITE = "composite"
 
 
 class PyType(msgspec.Struct, frozen=True):
@@ -42,6 +45,7 @@ class PyType(msgspec.Struct, frozen=True):
     dump: Dump = Dump.AS_IS
     enum_map: str | None = None  # name of the label -> member dict for enums
     copy_type: str | None = None  # name for psycopg's Copy.set_types; None = text COPY only
+    composite: str | None = None  # name of the Composite loader for composite types
     known: bool = True
 
 
@@ -106,7 +110,7 @@ BUILTINS: dict[str, PyType] = {
     "datemultirange": _multi("datetime.date", _DT, "datemultirange"),
     "tsmultirange": _multi("datetime.datetime", _DT, "tsmultirange"),
     "tstzmultirange": _multi("datetime.datetime", _DT, "tstzmultirange"),
-    "void": _t("None"),
+    "void": PyType("None", load=Load.VOID),
 }
 # Loaded by psycopg as their text form.
 _TEXT_FORM = (

@@ -1,4 +1,4 @@
-"""The ``rhythm`` command: serve, migrate."""
+"""The ``rhythm`` command: serve, migrate, users create-admin, openapi export."""
 
 from __future__ import annotations
 
@@ -22,9 +22,9 @@ from rhythm.app.database import database
 from rhythm.app.factory import create_app, drain
 from rhythm.app.logs import configure_logging
 from rhythm.app.server import APP_FACTORY, run_server
+from rhythm.app.services import hasher_for
 from rhythm.app.settings import PROJECT_ROOT, Settings, SettingsError, load_settings
 from rhythm.service.errors import DomainError
-from rhythm.service.passwords import Argon2Params, PasswordHasher
 from rhythm.service.users import User, UsersService
 from rhythm.store.embedded import EmbeddedPostgresError
 from rhythm.store.errors import StoreError
@@ -128,11 +128,7 @@ def create_admin(settings: Settings, email: str, display_name: str | None) -> in
 
 
 async def _create_admin(settings: Settings, email: str, display_name: str, password: str) -> User:
-    hasher = PasswordHasher(
-        Argon2Params(
-            settings.argon2_time_cost, settings.argon2_memory_kib, settings.argon2_parallelism
-        )
-    )
+    hasher = hasher_for(settings)
     async with await AsyncConnection.connect(settings.database_url or "") as conn:
         service = UsersService(conn, hasher=hasher)
         return await service.create_admin(email=email, display_name=display_name, password=password)

@@ -81,8 +81,8 @@ def configure_logging(level: str = "INFO", stream: TextIO | None = None) -> None
         lib.handlers = [InterceptHandler()]
         lib.propagate = False
         lib.setLevel(threshold)
-    # psycopg's pool logs every borrow and return at INFO: noise that cost a third of the
-    # throughput of a one-query endpoint. Its failures are WARNING and still come through.
+    # psycopg's pool logs every borrow and return at INFO: noise that costs real throughput on
+    # a one-query endpoint. Its failures are WARNING and still come through.
     logging.getLogger("psycopg.pool").setLevel(max(threshold, logging.WARNING))
     # uvicorn's own access log is replaced by ours (it lacks the request id and duration).
     logging.getLogger("uvicorn.access").disabled = True

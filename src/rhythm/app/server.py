@@ -1,8 +1,8 @@
 """The production ASGI server: uvicorn with uvloop and httptools.
 
-Kept over granian by the measurement in docs/benchmarks.md ("ASGI server"): granian's lead in
-throughput (1.15x) is below the bar to switch, its p99 on database requests was twice
-uvicorn's, and uvicorn runs an app object in-process with a bounded graceful shutdown.
+Kept over granian by the measurement in docs/benchmarks.md ("ASGI server", where the figures
+are): granian's throughput lead was below the bar to switch, its tail latency on database
+requests was worse, and uvicorn runs an app object in-process with a bounded graceful shutdown.
 """
 
 from __future__ import annotations
@@ -83,7 +83,7 @@ def run_server(
     ``forwarded_allow_ips``: the proxies whose X-Forwarded-For is trusted (comma-separated, or
     ``*``); the client address matters for the per-address login rate limit.
     ``log_level`` must be given: uvicorn's protocol checks its logger's own level per
-    connection, and an unset level (0) makes it build trace records that halve throughput.
+    connection, and an unset level (0) makes it build trace records on every request.
     """
     if workers > 1 and not isinstance(app, str):
         raise ValueError(f"workers={workers} needs an import string such as {APP_FACTORY!r}")

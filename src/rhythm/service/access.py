@@ -1,13 +1,18 @@
-"""Access tokens: short-lived JWTs with every registered claim set and a pinned algorithm."""
+"""Session tokens: short-lived access JWTs (every registered claim set, algorithm pinned) and
+opaque refresh tokens (random, handed to the client once, stored only as a SHA-256 hash)."""
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import jwt
+
+_REFRESH_TOKEN_BYTES = 32
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,3 +49,14 @@ class AccessTokenIssuer:
         }
         token = jwt.encode(claims, self.signing_key, algorithm=self.algorithm)
         return AccessToken(token=token, expires_at=expires_at)
+
+
+def new_refresh_token() -> tuple[str, bytes]:
+    """A new token (for the client) and its hash (for the database)."""
+    token = secrets.token_urlsafe(_REFRESH_TOKEN_BYTES)
+    return token, hash_refresh_token(token)
+
+
+def hash_refresh_token(token: str) -> bytes:
+    # A fast hash is right here: the token has 256 bits of entropy, nothing to brute-force.
+    return hashlib.sha256(token.encode()).digest()

@@ -23,9 +23,9 @@ from rhythm.service.errors import (
     NotAuthenticatedError,
     NotFoundError,
 )
+from rhythm.service.identity import Actor, UserRole
 from rhythm.service.passwords import PasswordHasher
 from rhythm.service.rooms import RoomsService
-from rhythm.service.users import Actor, Role
 from rhythm.store.transaction import AsyncDB, transaction
 
 
@@ -99,7 +99,7 @@ class AccountService:
         await self._erase(actor, user.id, by="self")
 
     async def delete_user(self, actor: Actor, user_id: int) -> None:
-        if actor.role is not Role.ADMIN:
+        if actor.role is not UserRole.ADMIN:
             raise ForbiddenError("only an admin can delete another account")
         if actor.user_id == user_id:
             raise ForbiddenError("delete your own account with your password (deleteMyAccount)")
@@ -129,4 +129,4 @@ class AccountService:
         room_id = await self._rooms(conn).get_member_room(user_id=user.id)
         if room_id is not None:
             rooms = RoomsService(conn, rooms=self._rooms)
-            await rooms.leave(Actor(user_id=user.id, role=user.role), room_id)
+            await rooms.leave(Actor(user_id=user.id, role=UserRole(user.role)), room_id)

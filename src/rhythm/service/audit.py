@@ -14,18 +14,13 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TYPE_CHECKING
 
 from loguru import logger
 
 from rhythm.db import audit as audit_db
-from rhythm.db.users import UserRole
 from rhythm.service.errors import ForbiddenError
+from rhythm.service.identity import Actor, UserRole
 from rhythm.store.transaction import AsyncDB
-
-if TYPE_CHECKING:
-    # Only for annotations: the users service records events, so it imports this module.
-    from rhythm.service.users import Actor
 
 AuditRow = audit_db.AuditEvent
 MAX_PAGE = 100

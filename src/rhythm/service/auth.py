@@ -14,7 +14,12 @@ from datetime import UTC, datetime, timedelta
 
 from rhythm.db import auth as auth_db
 from rhythm.db import users as users_db
-from rhythm.service.access import AccessToken, AccessTokenIssuer
+from rhythm.service.access import (
+    AccessToken,
+    AccessTokenIssuer,
+    hash_refresh_token,
+    new_refresh_token,
+)
 from rhythm.service.audit import AuditEvent, AuditTrail, AuditType
 from rhythm.service.errors import (
     ConflictError,
@@ -22,19 +27,16 @@ from rhythm.service.errors import (
     InvalidCredentialsError,
     InvalidTokenError,
     RateLimitedError,
-    RuleViolationError,
 )
-from rhythm.service.passwords import PasswordHasher
+from rhythm.service.passwords import PasswordHasher, check_password
 from rhythm.service.ratelimit import SlidingWindowLimiter
-from rhythm.service.tokens import hash_refresh_token, new_refresh_token
+from rhythm.service.users import User
 from rhythm.store.errors import UniqueViolationError
 from rhythm.store.transaction import AsyncDB, transaction
 
 UsersQueriesFactory = Callable[[AsyncDB], users_db.Querier]
 AuthQueriesFactory = Callable[[AsyncDB], auth_db.Querier]
 
-MIN_PASSWORD_LENGTH = 8
-MAX_PASSWORD_LENGTH = 256
 MAX_USER_AGENT = 512
 
 
@@ -50,7 +52,7 @@ class ClientInfo:
 class Session:
     """What a successful register, login or refresh hands back."""
 
-    user: users_db.User
+    user: User
     access: AccessToken
     refresh_token: str
     refresh_expires_at: datetime
@@ -122,7 +124,10 @@ class AuthService:
             await self._login_failed(user, "account disabled")
             raise ForbiddenError("this account is disabled")
         self._by_email.reset(keys[1])
+        new_hash = await self._rehashed(user.password_hash, password)
         async with transaction(self._db) as conn:
+            if new_hash is not None:
+                await self._users(conn).update_password_hash(id=user.id, password_hash=new_hash)
             session, _ = await self._open_session(conn, user, uuid.uuid4(), client)
             event = AuditEvent(AuditType.LOGIN_SUCCEEDED, user.id, user.id, session.session_id)
             await self._audit.record(conn, event)
@@ -132,6 +137,13 @@ class AuthService:
         target = None if user is None else user.id
         event = AuditEvent(AuditType.LOGIN_FAILED, target_id=target, details={"reason": reason})
         await self._audit.record(self._db, event)
+
+    async def _rehashed(self, password_hash: str, password: str) -> str | None:
+        """A hash at today's argon2 cost when ``password_hash`` was made at another one: the
+        password is known only at login, so that is when a changed cost reaches old accounts."""
+        if not self._hasher.needs_rehash(password_hash):
+            return None
+        return await self._hasher.hash(password)
 
     async def refresh(self, *, refresh_token: str, client: ClientInfo) -> Session:
         """Rotate ``refresh_token``; presenting a rotated token again revokes its family."""
@@ -203,14 +215,6 @@ class AuthService:
         assert row is not None  # INSERT ... RETURNING always returns the row
         access = self._issuer.issue(user_id=user.id, role=user.role.value, session_id=family)
         return Session(user, access, token, expires_at, family), row.id
-
-
-def check_password(password: str) -> None:
-    # NIST SP 800-63B: a length floor and no composition rules; the ceiling bounds hashing work.
-    if not MIN_PASSWORD_LENGTH <= len(password) <= MAX_PASSWORD_LENGTH:
-        raise RuleViolationError(
-            f"the password needs {MIN_PASSWORD_LENGTH} to {MAX_PASSWORD_LENGTH} characters"
-        )
 
 
 def _address(

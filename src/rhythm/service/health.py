@@ -4,13 +4,10 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from typing import Any
 
-from psycopg import AsyncConnection
-from psycopg_pool import AsyncConnectionPool
-
-from rhythm.store.errors import StoreError, translate_errors
+from rhythm.store.errors import StoreError
 from rhythm.store.migrate import applied_version
+from rhythm.store.pool import StorePool
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,7 +22,7 @@ class HealthService:
 
     def __init__(
         self,
-        pool: AsyncConnectionPool[AsyncConnection[Any]],
+        pool: StorePool,
         expected_migration: str | None,
         timeout_s: float,
     ) -> None:
@@ -46,9 +43,8 @@ class HealthService:
             # Bound the whole check, not only the wait for a connection: a server that accepts
             # but never answers must not hang a load balancer's probe.
             async with asyncio.timeout(self._timeout_s):
-                with translate_errors():
-                    async with self._pool.connection(timeout=self._timeout_s) as conn:
-                        version = await applied_version(conn)
+                async with self._pool.connection(timeout=self._timeout_s) as conn:
+                    version = await applied_version(conn)
         except (StoreError, TimeoutError):
             return Readiness(ready=False, reason="the database does not answer")
         if version != self._expected:

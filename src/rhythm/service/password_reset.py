@@ -15,13 +15,12 @@ from urllib.parse import quote
 from rhythm.db import accounts as accounts_db
 from rhythm.db import auth as auth_db
 from rhythm.db import users as users_db
+from rhythm.service.access import hash_refresh_token, new_refresh_token
 from rhythm.service.audit import AuditEvent, AuditTrail, AuditType
-from rhythm.service.auth import check_password
 from rhythm.service.errors import RateLimitedError, RuleViolationError
 from rhythm.service.mail import Mail, Mailer
-from rhythm.service.passwords import PasswordHasher
+from rhythm.service.passwords import PasswordHasher, check_password
 from rhythm.service.ratelimit import SlidingWindowLimiter
-from rhythm.service.tokens import hash_refresh_token, new_refresh_token
 from rhythm.store.transaction import AsyncDB, transaction
 
 

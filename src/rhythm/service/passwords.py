@@ -9,6 +9,11 @@ from argon2 import PasswordHasher as Argon2Hasher
 from argon2 import Type
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from rhythm.service.errors import RuleViolationError
+
+MIN_PASSWORD_LENGTH = 8
+MAX_PASSWORD_LENGTH = 256
+
 
 @dataclass(frozen=True, slots=True)
 class Argon2Params:
@@ -53,3 +58,12 @@ class PasswordHasher:
         except (VerificationError, InvalidHashError):
             return False
         return password_hash is not None
+
+
+def check_password(password: str) -> None:
+    """A new password's rule, said once (the web's schemas state the same bounds from here)."""
+    # NIST SP 800-63B: a length floor and no composition rules; the ceiling bounds hashing work.
+    if not MIN_PASSWORD_LENGTH <= len(password) <= MAX_PASSWORD_LENGTH:
+        raise RuleViolationError(
+            f"the password needs {MIN_PASSWORD_LENGTH} to {MAX_PASSWORD_LENGTH} characters"
+        )

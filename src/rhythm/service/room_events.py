@@ -13,6 +13,7 @@ from typing import Any, Generic, TypeAlias, TypeVar
 import msgspec
 
 from rhythm.db import rooms as rooms_db
+from rhythm.service.room_model import Difficulty, RoomVisibility
 
 CHANNEL_PREFIX = "room_"
 
@@ -51,9 +52,9 @@ class HostChangedData(msgspec.Struct, kw_only=True):
 class SettingsChangedData(msgspec.Struct, kw_only=True):
     name: str
     song_id: str | None
-    difficulty: rooms_db.Difficulty | None
+    difficulty: Difficulty | None
     max_players: int
-    visibility: rooms_db.RoomVisibility
+    visibility: RoomVisibility
 
 
 class MemberKickedData(msgspec.Struct, kw_only=True):

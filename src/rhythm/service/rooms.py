@@ -7,11 +7,13 @@ Each change locks the room's row first (``LockRoom``), so checks made in Python 
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from rhythm.db import rooms as rooms_db
 from rhythm.service.errors import ConflictError, ForbiddenError, NotFoundError, RuleViolationError
+from rhythm.service.identity import Actor
+from rhythm.service.paging import Page, keyset_page, page_size
 from rhythm.service.room_events import (
     HostChanged,
     HostChangedData,
@@ -31,16 +33,22 @@ from rhythm.service.room_events import (
     SettingsChangedData,
     publish,
 )
-from rhythm.service.users import Actor
+from rhythm.service.room_model import (
+    Difficulty,
+    Member,
+    Room,
+    RoomVisibility,
+    check_max_players,
+)
 from rhythm.store.errors import UniqueViolationError
 from rhythm.store.transaction import AsyncDB, transaction
 
-Room = rooms_db.Room
-Member = rooms_db.ListMembersRow
-RoomStatus = rooms_db.RoomStatus
-Visibility = rooms_db.RoomVisibility
-Difficulty = rooms_db.Difficulty
-MAX_PAGE = 100
+# Inside this module rooms are the generated rows; outside, the Protocols of room_model.
+_Row = rooms_db.Room
+_OPEN = rooms_db.RoomStatus.OPEN
+_IN_MATCH = rooms_db.RoomStatus.IN_MATCH
+_CLOSED = rooms_db.RoomStatus.CLOSED
+_PRIVATE = rooms_db.RoomVisibility.PRIVATE
 _ONE_ROOM_PER_USER = "room_members_one_room_per_user"
 
 
@@ -49,21 +57,15 @@ class RoomView:
     """A room with its members, as the caller may see it (no invite code for outsiders)."""
 
     room: Room
-    members: list[Member]
+    members: Sequence[Member]
     show_invite_code: bool
-
-
-@dataclass(frozen=True, slots=True)
-class RoomPage:
-    rooms: list[Room]
-    next_after: int | None
 
 
 @dataclass(frozen=True, slots=True)
 class NewRoom:
     name: str
     max_players: int
-    visibility: Visibility = Visibility.PUBLIC
+    visibility: RoomVisibility = RoomVisibility.PUBLIC
     song_id: str | None = None
     difficulty: Difficulty | None = None
 
@@ -74,7 +76,7 @@ class SettingsChange:
 
     name: str | None = None
     max_players: int | None = None
-    visibility: Visibility | None = None
+    visibility: RoomVisibility | None = None
     song_id: str | None = None
     difficulty: Difficulty | None = None
     clear_song: bool = False
@@ -100,13 +102,12 @@ class RoomsService:
 
     async def lobby(
         self, *, after: int, limit: int, song_id: str | None, free_seats_only: bool
-    ) -> RoomPage:
-        limit = max(1, min(limit, MAX_PAGE))
+    ) -> Page[Room]:
+        size = page_size(limit)
         rows = await self._rooms(self._db).list_lobby(
-            after_id=after, song_id=song_id, free_seats_only=free_seats_only, page_size=limit + 1
+            after_id=after, song_id=song_id, free_seats_only=free_seats_only, page_size=size + 1
         )
-        page = rows[:limit]
-        return RoomPage(rooms=page, next_after=page[-1].id if len(rows) > limit else None)
+        return keyset_page(rows, size)
 
     async def view(self, actor: Actor, room_id: int) -> RoomView:
         """The room and its members; private rooms exist only for their members and staff."""
@@ -116,15 +117,15 @@ class RoomsService:
             raise NotFoundError(f"room {room_id} does not exist")
         members = await queries.list_members(room_id=room_id)
         is_member = any(m.user_id == actor.user_id for m in members)
-        if room.visibility is Visibility.PRIVATE and not (is_member or actor.is_staff):
+        if room.visibility is _PRIVATE and not (is_member or actor.is_staff):
             raise NotFoundError(f"room {room_id} does not exist")
         return RoomView(room, members, show_invite_code=is_member or actor.is_staff)
 
     # Changes ---------------------------------------------------------------------------------
 
     async def create(self, actor: Actor, new: NewRoom) -> RoomView:
-        _check_max_players(new.max_players)
-        private = new.visibility is Visibility.PRIVATE
+        check_max_players(new.max_players)
+        private = new.visibility is RoomVisibility.PRIVATE
         try:
             async with transaction(self._db) as conn:
                 queries = self._rooms(conn)
@@ -132,11 +133,11 @@ class RoomsService:
                     rooms_db.CreateRoomParams(
                         name=new.name.strip(),
                         host_id=actor.user_id,
-                        visibility=new.visibility,
+                        visibility=rooms_db.RoomVisibility(new.visibility),
                         invite_code=self._invite_codes() if private else None,
                         max_players=new.max_players,
                         song_id=new.song_id,
-                        difficulty=new.difficulty,
+                        difficulty=_db_difficulty(new.difficulty),
                     )
                 )
                 assert room is not None  # INSERT ... RETURNING
@@ -154,7 +155,7 @@ class RoomsService:
             async with transaction(self._db) as conn:
                 queries = self._rooms(conn)
                 room = await self._lock(queries, room_id)
-                if room.visibility is Visibility.PRIVATE and not secrets.compare_digest(
+                if room.visibility is _PRIVATE and not secrets.compare_digest(
                     (invite_code or "").encode(), (room.invite_code or "").encode()
                 ):
                     raise ForbiddenError("this private room needs its invite code")
@@ -213,14 +214,14 @@ class RoomsService:
             self._require_host(actor, room)
             _require_open(room)
             max_players = room.max_players if change.max_players is None else change.max_players
-            _check_max_players(max_players)
+            check_max_players(max_players)
             if max_players < room.member_count:
                 raise ConflictError(
                     f"max_players {max_players} is below the {room.member_count} members present"
                 )
-            visibility = change.visibility or room.visibility
+            visibility = rooms_db.RoomVisibility(change.visibility or room.visibility)
             invite_code = room.invite_code
-            if visibility is Visibility.PUBLIC:
+            if visibility is rooms_db.RoomVisibility.PUBLIC:
                 invite_code = None
             elif invite_code is None:
                 invite_code = self._invite_codes()
@@ -229,7 +230,7 @@ class RoomsService:
                     id=room_id,
                     name=(change.name or room.name).strip(),
                     song_id=None if change.clear_song else (change.song_id or room.song_id),
-                    difficulty=change.difficulty or room.difficulty,
+                    difficulty=_db_difficulty(change.difficulty) or room.difficulty,
                     max_players=max_players,
                     visibility=visibility,
                     invite_code=invite_code,
@@ -239,9 +240,9 @@ class RoomsService:
             settings = SettingsChangedData(
                 name=updated.name,
                 song_id=updated.song_id,
-                difficulty=updated.difficulty,
+                difficulty=None if updated.difficulty is None else Difficulty(updated.difficulty),
                 max_players=updated.max_players,
-                visibility=updated.visibility,
+                visibility=RoomVisibility(updated.visibility),
             )
             await publish(queries, room_id, SettingsChanged, settings)
             return await self._view_in(queries, room_id)
@@ -257,7 +258,7 @@ class RoomsService:
                 raise ConflictError("a match needs at least 2 members")
             if not all(m.is_ready for m in members):
                 raise ConflictError("every member must be ready")
-            await queries.set_room_status(id=room_id, status=RoomStatus.IN_MATCH)
+            await queries.set_room_status(id=room_id, status=_IN_MATCH)
             await publish(queries, room_id, MatchStarted, NoData())
             return await self._view_in(queries, room_id)
 
@@ -266,9 +267,9 @@ class RoomsService:
             queries = self._rooms(conn)
             room = await self._lock(queries, room_id)
             _require_host_or_staff(actor, room, "finish the match")
-            if room.status is not RoomStatus.IN_MATCH:
+            if room.status is not _IN_MATCH:
                 raise ConflictError("no match is running in this room")
-            await queries.set_room_status(id=room_id, status=RoomStatus.OPEN)
+            await queries.set_room_status(id=room_id, status=_OPEN)
             await queries.clear_ready(room_id=room_id)
             await publish(queries, room_id, MatchFinished, NoData())
             return await self._view_in(queries, room_id)
@@ -278,20 +279,20 @@ class RoomsService:
             queries = self._rooms(conn)
             room = await self._lock(queries, room_id)
             _require_host_or_staff(actor, room, "close the room")
-            if room.status is RoomStatus.CLOSED:
+            if room.status is _CLOSED:
                 raise ConflictError("the room is already closed")
             await self._close(queries, room_id)
 
     # Helpers ---------------------------------------------------------------------------------
 
-    async def _lock(self, queries: rooms_db.Querier, room_id: int) -> Room:
+    async def _lock(self, queries: rooms_db.Querier, room_id: int) -> _Row:
         room = await queries.lock_room(id=room_id)
         if room is None:
             raise NotFoundError(f"room {room_id} does not exist")
         return room
 
     async def _remove(
-        self, queries: rooms_db.Querier, room: Room, user_id: int, kicked_by: int | None = None
+        self, queries: rooms_db.Querier, room: _Row, user_id: int, kicked_by: int | None = None
     ) -> None:
         if await queries.remove_member(room_id=room.id, user_id=user_id) == 0:
             raise NotFoundError(f"user {user_id} is not a member of room {room.id}")
@@ -313,7 +314,7 @@ class RoomsService:
     async def _close(self, queries: rooms_db.Querier, room_id: int) -> None:
         await queries.remove_all_members(room_id=room_id)
         await queries.set_member_count(id=room_id, member_count=0)
-        await queries.set_room_status(id=room_id, status=RoomStatus.CLOSED)
+        await queries.set_room_status(id=room_id, status=_CLOSED)
         await publish(queries, room_id, RoomClosed, NoData())
 
     async def _view_in(self, queries: rooms_db.Querier, room_id: int) -> RoomView:
@@ -322,28 +323,27 @@ class RoomsService:
         return RoomView(room, await queries.list_members(room_id=room_id), show_invite_code=True)
 
     @staticmethod
-    def _require_host(actor: Actor, room: Room) -> None:
+    def _require_host(actor: Actor, room: _Row) -> None:
         if room.host_id != actor.user_id:
             raise ForbiddenError("only the host can do this")
 
 
-def _require_host_or_staff(actor: Actor, room: Room, what: str) -> None:
+def _require_host_or_staff(actor: Actor, room: _Row, what: str) -> None:
     if room.host_id != actor.user_id and not actor.is_staff:
         raise ForbiddenError(f"only the host or a moderator can {what}")
 
 
-def _require_open(room: Room) -> None:
-    if room.status is not RoomStatus.OPEN:
+def _require_open(room: _Row) -> None:
+    if room.status is not _OPEN:
         raise ConflictError(f"the room is {_status_words(room.status)}")
 
 
-def _check_max_players(value: int) -> None:
-    if not 2 <= value <= 16:
-        raise RuleViolationError("max_players must be between 2 and 16")
+def _status_words(status: rooms_db.RoomStatus) -> str:
+    return {_IN_MATCH: "in a match", _CLOSED: "closed"}.get(status, "open")
 
 
-def _status_words(status: RoomStatus) -> str:
-    return {RoomStatus.IN_MATCH: "in a match", RoomStatus.CLOSED: "closed"}.get(status, "open")
+def _db_difficulty(difficulty: Difficulty | None) -> rooms_db.Difficulty | None:
+    return None if difficulty is None else rooms_db.Difficulty(difficulty)
 
 
 def _already_in_a_room(exc: UniqueViolationError) -> ConflictError:

@@ -3,49 +3,47 @@
 from __future__ import annotations
 
 import time
-import uuid
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
 
 from rhythm.db import auth as auth_db
 from rhythm.db import users as users_db
 from rhythm.service.audit import AuditEvent, AuditTrail, AuditType
-from rhythm.service.auth import check_password
 from rhythm.service.errors import (
     ConflictError,
     ForbiddenError,
     NotAuthenticatedError,
     NotFoundError,
 )
-from rhythm.service.passwords import PasswordHasher
+from rhythm.service.identity import STAFF, Actor, UserRole, require_admin, require_staff
+from rhythm.service.paging import Page, keyset_page, page_size
+from rhythm.service.passwords import PasswordHasher, check_password
 from rhythm.store.errors import UniqueViolationError
 from rhythm.store.transaction import AsyncDB, transaction
 
-Role = users_db.UserRole
-User = users_db.User
-STAFF = frozenset({Role.MODERATOR, Role.ADMIN})
-MAX_PAGE = 100
 _MAX_REMEMBERED = 10_000
 
 
-@dataclass(frozen=True, slots=True)
-class Actor:
-    """The authenticated caller, as the access token describes them."""
-
-    user_id: int
-    role: Role
-    session_id: uuid.UUID | None = None
+class User(Protocol):
+    """An account as services hand it out (never with its password hash); ``role`` holds a
+    ``UserRole`` value."""
 
     @property
-    def is_staff(self) -> bool:
-        return self.role in STAFF
-
-
-@dataclass(frozen=True, slots=True)
-class UserPage:
-    users: list[User]
-    next_after: int | None
+    def id(self) -> int: ...
+    @property
+    def email(self) -> str: ...
+    @property
+    def display_name(self) -> str: ...
+    @property
+    def role(self) -> str: ...
+    @property
+    def is_active(self) -> bool: ...
+    @property
+    def created_at(self) -> datetime: ...
+    @property
+    def updated_at(self) -> datetime: ...
 
 
 class UsersService:
@@ -94,6 +92,9 @@ class UsersService:
         self._active.pop(user_id, None)
 
     async def me(self, actor: Actor) -> User:
+        return await self._active_row(actor)
+
+    async def _active_row(self, actor: Actor) -> users_db.User:
         user = await self._users(self._db).get_user_by_id(id=actor.user_id)
         if user is None or not user.is_active:
             raise NotAuthenticatedError("this account no longer exists or is disabled")
@@ -108,7 +109,7 @@ class UsersService:
         new_password: str | None = None,
     ) -> User:
         """Change the display name and/or the password; a new password ends the other sessions."""
-        user = await self.me(actor)
+        user = await self._active_row(actor)
         new_hash = None
         if new_password is not None:
             check_password(new_password)
@@ -132,32 +133,30 @@ class UsersService:
                 user = refreshed or user
         return user
 
-    async def list(self, actor: Actor, *, role: Role | None, after: int, limit: int) -> UserPage:
-        _require_staff(actor)
-        limit = max(1, min(limit, MAX_PAGE))
-        # One row more than asked tells whether a next page exists without a COUNT.
+    async def list(
+        self, actor: Actor, *, role: UserRole | None, after: int, limit: int
+    ) -> Page[User]:
+        require_staff(actor)
+        size = page_size(limit)
         rows = await self._users(self._db).list_users(
-            after_id=after, role=role, page_size=limit + 1
+            after_id=after, role=_db_role(role), page_size=size + 1
         )
-        page = rows[:limit]
-        next_after = page[-1].id if len(rows) > limit else None
-        return UserPage(users=page, next_after=next_after)
+        return keyset_page(rows, size)
 
     async def get(self, actor: Actor, user_id: int) -> User:
         if actor.user_id != user_id:
-            _require_staff(actor)
+            require_staff(actor)
         user = await self._users(self._db).get_user_by_id(id=user_id)
         if user is None:
             raise NotFoundError(f"user {user_id} does not exist")
         return user
 
-    async def set_role(self, actor: Actor, user_id: int, role: Role) -> User:
-        if actor.role is not Role.ADMIN:
-            raise ForbiddenError("only an admin can change roles")
+    async def set_role(self, actor: Actor, user_id: int, role: UserRole) -> User:
+        require_admin(actor, "change roles")
         if actor.user_id == user_id:
             raise ForbiddenError("an admin cannot change their own role")
         async with transaction(self._db) as conn:
-            user = await self._users(conn).update_role(id=user_id, role=role)
+            user = await self._users(conn).update_role(id=user_id, role=users_db.UserRole(role))
             if user is not None:
                 event = AuditEvent(
                     AuditType.ROLE_CHANGED,
@@ -173,7 +172,7 @@ class UsersService:
 
     async def set_active(self, actor: Actor, user_id: int, *, active: bool) -> User:
         """Enable or disable an account; disabling revokes every session in the same commit."""
-        _require_staff(actor)
+        require_staff(actor)
         if actor.user_id == user_id:
             raise ForbiddenError("you cannot enable or disable your own account")
         async with transaction(self._db) as conn:
@@ -181,8 +180,8 @@ class UsersService:
             target = await users.get_user_by_id(id=user_id)
             if target is None:
                 raise NotFoundError(f"user {user_id} does not exist")
-            if actor.role is not Role.ADMIN and target.role in STAFF:
-                raise ForbiddenError("only an admin can enable or disable staff accounts")
+            if UserRole(target.role) in STAFF:
+                require_admin(actor, "enable or disable staff accounts")
             user = await users.set_active(id=user_id, is_active=active)
             assert user is not None  # the row exists: we just read it in this transaction
             if not active:
@@ -203,7 +202,7 @@ class UsersService:
                     email=email.strip(),
                     display_name=display_name.strip(),
                     password_hash=password_hash,
-                    role=Role.ADMIN,
+                    role=users_db.UserRole.ADMIN,
                 )
         except UniqueViolationError as exc:
             raise ConflictError(f"an account with email {email} already exists") from exc
@@ -220,6 +219,5 @@ class UsersService:
             )
 
 
-def _require_staff(actor: Actor) -> None:
-    if not actor.is_staff:
-        raise ForbiddenError("this needs the moderator or admin role")
+def _db_role(role: UserRole | None) -> users_db.UserRole | None:
+    return None if role is None else users_db.UserRole(role)

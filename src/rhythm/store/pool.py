@@ -1,11 +1,33 @@
-"""The connection pool: built closed, opened and closed by the application lifespan."""
+"""The connection pool: the one door to the database, where its errors become store errors."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from psycopg import AsyncConnection
 from psycopg_pool import AsyncConnectionPool
+
+from rhythm.store.errors import translate_errors
+
+
+class StorePool(AsyncConnectionPool[AsyncConnection[Any]]):
+    """A psycopg pool whose every borrow translates database errors to ``StoreError``.
+
+    Generated queries borrow through ``connection()`` when given the pool, so a read made
+    outside ``transaction()`` fails the same way as a write inside one: a service catches
+    ``DatabaseUnavailableError`` on either, and nothing above the store sees psycopg's classes.
+    """
+
+    @asynccontextmanager
+    async def connection(
+        self,
+        timeout: float | None = None,  # noqa: ASYNC109 - psycopg_pool's signature, kept
+    ) -> AsyncIterator[AsyncConnection[Any]]:
+        with translate_errors():
+            async with super().connection(timeout) as conn:
+                yield conn
 
 
 def create_pool(
@@ -15,9 +37,9 @@ def create_pool(
     max_size: int,
     timeout_s: float,
     name: str = "rhythm",
-) -> AsyncConnectionPool[AsyncConnection[Any]]:
+) -> StorePool:
     """A pool that is not open yet; ``await pool.open()`` in the lifespan, not here."""
-    return AsyncConnectionPool(
+    return StorePool(
         conninfo,
         min_size=min_size,
         max_size=max_size,

@@ -10,8 +10,11 @@ from psycopg import AsyncConnection
 from psycopg_pool import AsyncConnectionPool
 
 from rhythm.store.errors import translate_errors
+from rhythm.store.pool import StorePool
 
-AsyncDB: TypeAlias = "AsyncConnectionPool[AsyncConnection[Any]] | AsyncConnection[Any]"
+AsyncDB: TypeAlias = "StorePool | AsyncConnection[Any]"
+"""What services run on: the pool (each call borrows a connection), or a connection inside a
+caller's ``transaction()`` (calls join it; that block translates their errors)."""
 
 
 @asynccontextmanager
@@ -21,7 +24,7 @@ async def transaction(db: AsyncDB) -> AsyncIterator[AsyncConnection[Any]]:
     On a pool, a connection is borrowed and a transaction begun. On a connection, a transaction
     is begun, or a savepoint when the connection is already inside one, so a service can run
     within another service's transaction and fail without spoiling it. Database errors leave as
-    :class:`store.errors.StoreError`.
+    :class:`rhythm.store.errors.StoreError`.
     """
     with translate_errors():
         if isinstance(db, AsyncConnectionPool):

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 import msgspec
-from litestar import Controller, Request, Response, get
-from litestar.datastructures import State
+from litestar import Controller, Response, get
+from litestar.di import NamedDependency
 from litestar.openapi import ResponseSpec
 from msgspec import UNSET, UnsetType
 
 from rhythm.service.health import HealthService
+from rhythm.web.params import AnyRequest
 from rhythm.web.problems import Problem, problem_response, responses
 
 
@@ -39,9 +40,8 @@ class HealthController(Controller):
         responses={200: ResponseSpec(HealthStatus, description="Ready"), **responses()},
     )
     async def ready(
-        self, request: Request[Any, Any, Any], state: State
+        self, request: AnyRequest, health: NamedDependency[HealthService]
     ) -> Response[HealthStatus] | Response[Problem]:
-        health: HealthService = state.health
         readiness = await health.readiness()
         if not readiness.ready:
             return problem_response(request, 503, readiness.reason, headers={"Retry-After": "1"})

@@ -11,14 +11,14 @@ from __future__ import annotations
 import hmac
 import time
 from bisect import bisect_left
-from collections.abc import Iterable, Mapping
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping
 
-from litestar import Request, Response, get
+from litestar import Response, get
 from litestar.enums import ScopeType
 from litestar.handlers import HTTPRouteHandler
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
+from rhythm.web.params import AnyRequest
 from rhythm.web.problems import Problem, problem_response
 from rhythm.web.security import bearer_credential
 
@@ -219,11 +219,15 @@ def _bearer(headers: Iterable[tuple[str, str]]) -> str | None:
     return None
 
 
-def metrics_routes(token: str | None, metrics: Metrics = METRICS) -> list[HTTPRouteHandler]:
+def metrics_routes(
+    token: str | None,
+    metrics: Metrics = METRICS,
+    pool_stats: Callable[[], Mapping[str, int]] | None = None,
+) -> list[HTTPRouteHandler]:
     """``GET /metrics``; with a ``token``, only for ``Authorization: Bearer <token>``.
 
     Outside the JWT middleware (``exclude_from_auth``) and the OpenAPI document. The pool's
-    statistics come from ``app.state.pool`` when the app has one.
+    statistics come from ``pool_stats`` when given.
     """
 
     @get(
@@ -232,7 +236,7 @@ def metrics_routes(token: str | None, metrics: Metrics = METRICS) -> list[HTTPRo
         opt={"exclude_from_auth": True},
     )
     async def metrics_endpoint(
-        request: Request[Any, Any, Any],
+        request: AnyRequest,
     ) -> Response[str] | Response[Problem]:
         if token is not None:
             given = _bearer(request.headers.items())
@@ -243,8 +247,7 @@ def metrics_routes(token: str | None, metrics: Metrics = METRICS) -> list[HTTPRo
                     "a metrics token is required",
                     headers={"WWW-Authenticate": "Bearer"},
                 )
-        pool = request.app.state.get("pool")
-        stats = pool.get_stats() if pool is not None else None
+        stats = pool_stats() if pool_stats is not None else None
         return Response(metrics.render(stats), media_type=MEDIA_TYPE)
 
     return [metrics_endpoint]

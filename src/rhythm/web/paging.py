@@ -23,3 +23,8 @@ def parse_cursor(cursor: str | None) -> int:
     if not cursor.isdecimal() or len(cursor) > 19:
         raise ValidationException("cursor: not a cursor this API returned")
     return int(cursor)
+
+
+def next_cursor(next_after: int | None) -> str | None:
+    """The ``next`` a page answers with: the cursor that continues after it."""
+    return None if next_after is None else str(next_after)

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from http import HTTPStatus
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 import msgspec
-import psycopg
-from litestar import MediaType, Request, Response
+from litestar import Response
 from litestar.exceptions import HTTPException
 from litestar.openapi import ResponseSpec
 from litestar.types import ExceptionHandlersMap
@@ -33,8 +32,8 @@ from rhythm.store.errors import (
     SerializationError,
     StoreError,
     UniqueViolationError,
-    translate,
 )
+from rhythm.web.params import AnyRequest
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 _RETRY_AFTER_S = "1"
@@ -101,7 +100,7 @@ def field_errors(extra: object) -> list[FieldError] | UnsetType:
 
 
 def problem_response(
-    request: Request[Any, Any, Any],
+    request: AnyRequest,
     status: int,
     detail: str | None = None,
     *,
@@ -121,7 +120,7 @@ def problem_response(
     return Response(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
 
 
-def _http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Problem]:
+def _http_error(request: AnyRequest, exc: HTTPException) -> Response[Problem]:
     detail = exc.detail if exc.detail != HTTPStatus(exc.status_code).phrase else None
     headers = dict(exc.headers or {})
     if exc.status_code == 401:
@@ -132,16 +131,8 @@ def _http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response
     )
 
 
-def _store_error(
-    request: Request[Any, Any, Any], exc: StoreError | psycopg.Error
-) -> Response[Problem]:
+def _store_error(request: AnyRequest, exc: StoreError) -> Response[Problem]:
     # Services map expected violations to domain errors; what reaches here is a safety net.
-    # psycopg's own errors arrive too, from reads made outside ``transaction()`` and from a
-    # pool that cannot lend a connection: they get the same answers as their typed forms.
-    typed = translate(exc)
-    if typed is None:
-        return _unexpected(request, exc)
-    exc = typed
     if isinstance(exc, DatabaseUnavailableError | SerializationError):
         return problem_response(
             request,
@@ -172,7 +163,7 @@ def domain_status(exc: DomainError) -> int:
     return next((status for kind, status in _DOMAIN_STATUS if isinstance(exc, kind)), 400)
 
 
-def _domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response[Problem]:
+def _domain_error(request: AnyRequest, exc: DomainError) -> Response[Problem]:
     status = domain_status(exc)
     headers = None
     if isinstance(exc, RateLimitedError):
@@ -212,12 +203,12 @@ def responses(*statuses: int, notes: Mapping[int, str] | None = None) -> dict[in
     }
 
 
-def _not_utf8(request: Request[Any, Any, Any], _: UnicodeDecodeError) -> Response[Problem]:
+def _not_utf8(request: AnyRequest, _: UnicodeDecodeError) -> Response[Problem]:
     # msgspec raises this (not a DecodeError) for invalid UTF-8 inside a JSON string.
     return problem_response(request, 400, "the request body is not valid UTF-8")
 
 
-def _unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Problem]:
+def _unexpected(request: AnyRequest, exc: Exception) -> Response[Problem]:
     logger.opt(exception=exc).error("unhandled error on {} {}", request.method, request.url.path)
     return problem_response(request, 500, "an internal error occurred; it has been logged")
 
@@ -226,7 +217,6 @@ EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     HTTPException: _http_error,
     DomainError: _domain_error,
     StoreError: _store_error,
-    psycopg.Error: _store_error,
     UnicodeDecodeError: _not_utf8,
     Exception: _unexpected,
 }
@@ -236,7 +226,6 @@ __all__ = [
     "PROBLEM_DESCRIPTIONS",
     "PROBLEM_MEDIA_TYPE",
     "FieldError",
-    "MediaType",
     "Problem",
     "problem_response",
 ]

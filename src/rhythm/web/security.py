@@ -1,4 +1,7 @@
-"""Access-token verification through Litestar's JWT backend, and the role guards."""
+"""Access-token verification through Litestar's JWT backend, and the caller it names.
+
+Who may do what is decided by the services (``rhythm.service.identity``), not by route guards.
+"""
 
 from __future__ import annotations
 
@@ -10,15 +13,14 @@ from litestar.connection import ASGIConnection
 from litestar.enums import ScopeType
 from litestar.exceptions import (
     NotAuthorizedException,
-    PermissionDeniedException,
     WebSocketException,
 )
-from litestar.handlers.base import BaseRouteHandler
 from litestar.middleware.authentication import AuthenticationResult
 from litestar.security.jwt import JWTAuth, JWTAuthenticationMiddleware, Token
-from litestar.types import Guard, Receive, Scope, Send
+from litestar.types import Receive, Scope, Send
 
-from rhythm.service.users import Actor, Role, UsersService
+from rhythm.service.identity import Actor, UserRole
+from rhythm.service.users import UsersService
 from rhythm.web.token_cache import CachedToken
 
 WS_UNAUTHORIZED = 4401
@@ -41,9 +43,7 @@ class JwtConfig:
     audience: str
 
 
-async def actor_from_token(
-    token: Token, connection: ASGIConnection[Any, Any, Any, Any]
-) -> Actor | None:
+async def actor_from_token(token: Token, users: UsersService) -> Actor | None:
     """The caller as the token names them, if their account is still active.
 
     A token with odd claims authenticates no one; nor does the token of an account disabled or
@@ -52,12 +52,11 @@ async def actor_from_token(
     try:
         actor = Actor(
             user_id=int(token.sub),
-            role=Role(token.extras["role"]),
+            role=UserRole(token.extras["role"]),
             session_id=uuid.UUID(token.extras["sid"]),
         )
     except (KeyError, ValueError, TypeError):
         return None
-    users: UsersService = connection.app.state.users
     return actor if await users.is_active(actor.user_id) else None
 
 
@@ -123,9 +122,12 @@ async def refuse_socket(receive: Receive, send: Send, code: int, reason: str) ->
     await send({"type": "websocket.close", "code": code, "reason": reason})
 
 
-def jwt_auth(config: JwtConfig) -> JWTAuth[Actor, Token]:
+def jwt_auth(config: JwtConfig, users: UsersService) -> JWTAuth[Actor, Token]:
+    async def retrieve_actor(token: Token, _: ASGIConnection[Any, Any, Any, Any]) -> Actor | None:
+        return await actor_from_token(token, users)
+
     return JWTAuth[Actor, Token](
-        retrieve_user_handler=actor_from_token,
+        retrieve_user_handler=retrieve_actor,
         token_secret=config.verification_key,
         # One algorithm, pinned: "none" and HS/RS confusion are refused by PyJWT's allow-list.
         algorithm=config.algorithm,
@@ -147,19 +149,3 @@ def current_actor(connection: ASGIConnection[Any, Any, Any, Any]) -> Actor:
     if not isinstance(user, Actor):
         raise NotAuthorizedException("authentication required")
     return user
-
-
-def requires_role(*roles: Role) -> Guard:
-    """A guard answering 403 unless the caller has one of ``roles`` (401 without a token)."""
-    allowed = frozenset(roles)
-
-    def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
-        if current_actor(connection).role not in allowed:
-            names = " or ".join(sorted(role.value for role in allowed))
-            raise PermissionDeniedException(f"this needs the {names} role")
-
-    return guard
-
-
-STAFF_ONLY = requires_role(Role.MODERATOR, Role.ADMIN)
-ADMIN_ONLY = requires_role(Role.ADMIN)

@@ -6,8 +6,7 @@ import uuid
 from typing import Annotated, Any
 
 from litestar import Controller, Request, delete, get, post
-from litestar.datastructures import State
-from litestar.di import NamedDependency, Provide
+from litestar.di import NamedDependency
 from litestar.params import JSONBody, Parameter
 from litestar.status_codes import HTTP_204_NO_CONTENT
 
@@ -21,18 +20,9 @@ SessionId = Annotated[uuid.UUID, Parameter(description="Session id (`id` of list
 Accounts = NamedDependency[AccountService]
 
 
-def provide_accounts(state: State) -> AccountService:
-    service: AccountService = state.accounts
-    return service
-
-
-ACCOUNTS = {"accounts": Provide(provide_accounts, sync_to_thread=False)}
-
-
 class AccountController(Controller):
     path = "/api/v1/account"
     tags = ["account"]  # noqa: RUF012
-    dependencies = ACCOUNTS
 
     @get(
         "/sessions",

@@ -5,8 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, post
-from litestar.datastructures import State
-from litestar.di import NamedDependency, Provide
+from litestar.di import NamedDependency
 from litestar.params import JSONBody
 from litestar.status_codes import HTTP_202_ACCEPTED, HTTP_204_NO_CONTENT
 
@@ -21,15 +20,9 @@ from rhythm.web.problems import responses
 Resets = NamedDependency[PasswordResetService]
 
 
-def provide_resets(state: State) -> PasswordResetService:
-    service: PasswordResetService = state.password_reset
-    return service
-
-
 class PasswordResetController(Controller):
     path = "/api/v1/account/password-reset"
     tags = ["account"]  # noqa: RUF012
-    dependencies = {"resets": Provide(provide_resets, sync_to_thread=False)}  # noqa: RUF012
 
     @post(
         "/",

@@ -3,22 +3,21 @@
 from __future__ import annotations
 
 import time
-from typing import Any
 
-from litestar import Controller, Request, post
-from litestar.datastructures import State
-from litestar.di import NamedDependency, Provide
+from litestar import Controller, post
+from litestar.di import NamedDependency
 from litestar.params import JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
 from rhythm.service.auth import AuthService, ClientInfo, Session
 from rhythm.web.auth.schemas import LoginRequest, RefreshRequest, RegisterRequest, SessionOut
+from rhythm.web.params import AnyRequest
 from rhythm.web.problems import responses
 from rhythm.web.security import current_actor
 from rhythm.web.users.schemas import UserOut
 
 
-def client_of(request: Request[Any, Any, Any]) -> ClientInfo:
+def client_of(request: AnyRequest) -> ClientInfo:
     return ClientInfo(
         address=request.client.host if request.client else None,
         user_agent=request.headers.get("user-agent"),
@@ -38,19 +37,12 @@ def session_out(session: Session) -> SessionOut:
     )
 
 
-AnyRequest = Request[Any, Any, Any]
 Auth = NamedDependency[AuthService]
-
-
-def provide_auth(state: State) -> AuthService:
-    service: AuthService = state.auth
-    return service
 
 
 class AuthController(Controller):
     path = "/api/v1/auth"
     tags = ["auth"]  # noqa: RUF012
-    dependencies = {"auth": Provide(provide_auth, sync_to_thread=False)}  # noqa: RUF012
 
     @post(
         "/register",

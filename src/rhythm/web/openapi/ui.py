@@ -15,14 +15,14 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from litestar import Request
 from litestar.datastructures import CacheControlHeader
 from litestar.enums import MediaType, OpenAPIMediaType
 from litestar.openapi.plugins import OpenAPIRenderPlugin
 from litestar.router import Router
 from litestar.static_files import create_static_files_router
 
-AnyRequest = Request[Any, Any, Any]
+from rhythm.web.params import AnyRequest
+
 Finalizer = Callable[[Mapping[str, Any]], dict[str, Any]]
 Dumper = Callable[[Mapping[str, Any]], bytes]
 

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 import msgspec
-from litestar import Controller, Request, delete, get, patch, post
-from litestar.datastructures import State
-from litestar.di import NamedDependency, Provide
-from litestar.params import JSONBody, Parameter, QueryParameter
+from litestar import Controller, delete, get, patch, post
+from litestar.di import NamedDependency
+from litestar.params import JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
+from rhythm.service.paging import DEFAULT_PAGE_SIZE
 from rhythm.service.rooms import NewRoom, RoomsService, SettingsChange
 from rhythm.web.fields import NO_NUL
-from rhythm.web.paging import CURSOR, parse_cursor
+from rhythm.web.paging import next_cursor, parse_cursor
+from rhythm.web.params import AnyRequest, PageCursor, PageLimit, RoomId, UserId
 from rhythm.web.problems import responses
 from rhythm.web.rooms.schemas import (
     CreateRoomRequest,
@@ -25,21 +26,12 @@ from rhythm.web.rooms.schemas import (
 )
 from rhythm.web.security import current_actor
 
-AnyRequest = Request[Any, Any, Any]
 Rooms = NamedDependency[RoomsService]
-RoomId = Annotated[int, Parameter(ge=1, le=2**63 - 1, description="Room id")]
-UserId = Annotated[int, Parameter(ge=1, le=2**63 - 1, description="User id")]
-
-
-def provide_rooms(state: State) -> RoomsService:
-    service: RoomsService = state.rooms
-    return service
 
 
 class RoomsController(Controller):
     path = "/api/v1/rooms"
     tags = ["rooms"]  # noqa: RUF012
-    dependencies = {"rooms": Provide(provide_rooms, sync_to_thread=False)}  # noqa: RUF012
 
     @post(
         "/",
@@ -79,18 +71,13 @@ class RoomsController(Controller):
         free_seats: Annotated[
             bool, QueryParameter(description="Only rooms with a free seat")
         ] = False,
-        cursor: Annotated[
-            str | None, QueryParameter(pattern=CURSOR, description="`next` of the previous page")
-        ] = None,
-        limit: Annotated[int, QueryParameter(ge=1, le=100, description="Page size")] = 50,
+        cursor: PageCursor = None,
+        limit: PageLimit = DEFAULT_PAGE_SIZE,
     ) -> RoomPageOut:
         page = await rooms.lobby(
             after=parse_cursor(cursor), limit=limit, song_id=song_id, free_seats_only=free_seats
         )
-        return RoomPageOut(
-            items=RoomSummaryOut.many(page.rooms),
-            next=None if page.next_after is None else str(page.next_after),
-        )
+        return RoomPageOut(items=RoomSummaryOut.many(page.items), next=next_cursor(page.next_after))
 
     @get(
         "/{room_id:int}",

@@ -2,19 +2,32 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Annotated, Any
 
 import msgspec
 
-from rhythm.service.rooms import Difficulty, Member, Room, RoomStatus, RoomView, Visibility
+from rhythm.service.room_model import (
+    MAX_PLAYERS,
+    MIN_PLAYERS,
+    Difficulty,
+    Member,
+    Room,
+    RoomStatus,
+    RoomVisibility,
+)
+from rhythm.service.rooms import RoomView
 from rhythm.web.fields import NO_NUL, NON_BLANK, Strict
+from rhythm.web.paging import Cursor
 
 RoomName = Annotated[
     str,
     msgspec.Meta(min_length=1, max_length=64, pattern=NON_BLANK, examples=["Friday night"]),
 ]
-MaxPlayers = Annotated[int, msgspec.Meta(ge=2, le=16, description="Seats, the host included")]
+MaxPlayers = Annotated[
+    int, msgspec.Meta(ge=MIN_PLAYERS, le=MAX_PLAYERS, description="Seats, the host included")
+]
 SongId = Annotated[
     str, msgspec.Meta(min_length=1, max_length=128, pattern=NO_NUL, examples=["neon-tide"])
 ]
@@ -24,7 +37,7 @@ InviteCode = Annotated[str, msgspec.Meta(min_length=1, max_length=64, pattern=NO
 class CreateRoomRequest(Strict):
     name: RoomName
     max_players: MaxPlayers = 8
-    visibility: Visibility = Visibility.PUBLIC
+    visibility: RoomVisibility = RoomVisibility.PUBLIC
     song_id: SongId | None = None
     difficulty: Difficulty | None = None
 
@@ -38,7 +51,7 @@ class UpdateRoomRequest(Strict):
 
     name: RoomName | None = None
     max_players: MaxPlayers | None = None
-    visibility: Visibility | None = None
+    visibility: RoomVisibility | None = None
     song_id: SongId | msgspec.UnsetType | None = msgspec.UNSET
     difficulty: Difficulty | None = None
 
@@ -64,7 +77,7 @@ class RoomSummaryOut(msgspec.Struct, kw_only=True):
     name: str
     host_id: int
     status: RoomStatus
-    visibility: Visibility
+    visibility: RoomVisibility
     max_players: int
     member_count: int
     song_id: str | None
@@ -72,8 +85,8 @@ class RoomSummaryOut(msgspec.Struct, kw_only=True):
     created_at: datetime
 
     @classmethod
-    def many(cls, rooms: list[Room]) -> list[RoomSummaryOut]:
-        # One C-level conversion reading only the declared attributes (4x a Python loop).
+    def many(cls, rooms: Sequence[Room]) -> list[RoomSummaryOut]:
+        # One conversion in C, reading only the declared attributes.
         return msgspec.convert(rooms, list[RoomSummaryOut], from_attributes=True)
 
 
@@ -103,7 +116,7 @@ def _summary_fields(room: Room) -> dict[str, Any]:
 
 class RoomPageOut(msgspec.Struct, kw_only=True):
     items: list[RoomSummaryOut]
-    next: str | None  # cursor of the next page; null on the last page
+    next: Cursor
 
 
 class SnapshotMessage(msgspec.Struct, kw_only=True, tag="snapshot", tag_field="type"):

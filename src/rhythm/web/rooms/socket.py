@@ -15,16 +15,16 @@ from typing import Any
 import msgspec
 from litestar import WebSocket, websocket
 from litestar.channels import ChannelsPlugin, Subscriber
-from litestar.datastructures import State
-from litestar.di import NamedDependency, Provide
+from litestar.di import NamedDependency
 from litestar.exceptions import WebSocketDisconnect
 from litestar.params import FromPath
 from loguru import logger
 
 from rhythm.service.errors import NotFoundError
+from rhythm.service.identity import Actor
 from rhythm.service.room_events import EventType, channel_of
-from rhythm.service.rooms import RoomsService, RoomStatus
-from rhythm.service.users import Actor
+from rhythm.service.room_model import RoomStatus
+from rhythm.service.rooms import RoomsService
 from rhythm.web.rooms.schemas import RoomOut, SnapshotMessage
 from rhythm.web.security import current_actor
 
@@ -72,21 +72,13 @@ class OpenSockets:
         )
 
 
-def provide_rooms(state: State) -> RoomsService:
-    service: RoomsService = state.rooms
-    return service
-
-
-@websocket(
-    "/api/v1/rooms/{room_id:int}/events",
-    name="roomEvents",
-    dependencies={"rooms": Provide(provide_rooms, sync_to_thread=False)},
-)
+@websocket("/api/v1/rooms/{room_id:int}/events", name="roomEvents")
 async def room_events(
     socket: WebSocket[Any, Any, Any],
     room_id: FromPath[int],
     channels: NamedDependency[ChannelsPlugin],
     rooms: NamedDependency[RoomsService],
+    sockets: NamedDependency[OpenSockets],
 ) -> None:
     actor = current_actor(socket)
     await socket.accept()  # first, so that a browser sees the close code below
@@ -95,7 +87,6 @@ async def room_events(
     except NotFoundError:
         await socket.close(code=CLOSE_NOT_FOUND, reason="no such room")
         return
-    sockets: OpenSockets = socket.app.state.sockets
     with sockets.track(socket):
         await _serve(socket, actor, room_id, channels, rooms)
 
@@ -113,7 +104,7 @@ async def _serve(
         view = await rooms.view(actor, room_id)
         snapshot = SnapshotMessage(seq=view.room.event_seq, room=RoomOut.of_view(view))
         await socket.send_text(_encoder.encode(snapshot).decode())
-        if view.room.status is RoomStatus.CLOSED:
+        if view.room.status == RoomStatus.CLOSED:
             await socket.close(code=CLOSE_NORMAL, reason="room closed")
             return
         await _pump(socket, subscriber, actor, snapshot.seq)

@@ -2,36 +2,30 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
-from litestar import Controller, Request, delete, get, patch, post
-from litestar.datastructures import State
-from litestar.di import NamedDependency, Provide
-from litestar.params import JSONBody, Parameter, QueryParameter
+from litestar import Controller, delete, get, patch, post
+from litestar.di import NamedDependency
+from litestar.params import JSONBody, QueryParameter
 
-from rhythm.service.users import Role, UsersService
-from rhythm.web.account.controllers import ACCOUNTS, Accounts
-from rhythm.web.paging import CURSOR, parse_cursor
+from rhythm.service.identity import UserRole
+from rhythm.service.paging import DEFAULT_PAGE_SIZE
+from rhythm.service.users import UsersService
+from rhythm.web.account.controllers import Accounts
+from rhythm.web.paging import next_cursor, parse_cursor
+from rhythm.web.params import AnyRequest, PageCursor, PageLimit, UserId
 from rhythm.web.problems import responses
-from rhythm.web.security import ADMIN_ONLY, STAFF_ONLY, current_actor
+from rhythm.web.security import current_actor
 from rhythm.web.users.schemas import RoleChangeRequest, UpdateMeRequest, UserOut, UserPageOut
 
-UserId = Annotated[int, Parameter(ge=1, le=2**63 - 1, description="User id")]
-AnyRequest = Request[Any, Any, Any]
 Users = NamedDependency[UsersService]
 _STAFF_403 = "Not staff; or your own account; or a staff account and you are not an admin"
 _GONE = "Missing, invalid or expired token, or the account is gone or disabled"
 
 
-def provide_users(state: State) -> UsersService:
-    service: UsersService = state.users
-    return service
-
-
 class UsersController(Controller):
     path = "/api/v1/users"
     tags = ["users"]  # noqa: RUF012
-    dependencies = {"users": Provide(provide_users, sync_to_thread=False)}  # noqa: RUF012
 
     @get(
         "/me",
@@ -76,25 +70,21 @@ class UsersController(Controller):
         "/",
         operation_id="listUsers",
         summary="List accounts (moderator or admin), by id, a page at a time",
-        guards=[STAFF_ONLY],
         responses=responses(400, 401, 403),
     )
     async def list_users(
         self,
         request: AnyRequest,
         users: Users,
-        role: Annotated[Role | None, QueryParameter(description="Only this role")] = None,
-        cursor: Annotated[
-            str | None, QueryParameter(pattern=CURSOR, description="`next` of the previous page")
-        ] = None,
-        limit: Annotated[int, QueryParameter(ge=1, le=100, description="Page size")] = 50,
+        role: Annotated[UserRole | None, QueryParameter(description="Only this role")] = None,
+        cursor: PageCursor = None,
+        limit: PageLimit = DEFAULT_PAGE_SIZE,
     ) -> UserPageOut:
         page = await users.list(
             current_actor(request), role=role, after=parse_cursor(cursor), limit=limit
         )
         return UserPageOut(
-            items=[UserOut.of(user) for user in page.users],
-            next=None if page.next_after is None else str(page.next_after),
+            items=[UserOut.of(user) for user in page.items], next=next_cursor(page.next_after)
         )
 
     @get(
@@ -110,7 +100,6 @@ class UsersController(Controller):
         "/{user_id:int}/role",
         operation_id="setUserRole",
         summary="Change an account's role (admin)",
-        guards=[ADMIN_ONLY],
         responses=responses(400, 401, 403, 404, notes={403: "Not an admin, or your own role"}),
     )
     async def set_role(
@@ -126,7 +115,6 @@ class UsersController(Controller):
         "/{user_id:int}/disable",
         operation_id="disableUser",
         summary="Disable an account and end its sessions (moderator or admin)",
-        guards=[STAFF_ONLY],
         status_code=200,
         responses=responses(400, 401, 403, 404, notes={403: _STAFF_403}),
     )
@@ -137,7 +125,6 @@ class UsersController(Controller):
         "/{user_id:int}/enable",
         operation_id="enableUser",
         summary="Enable a disabled account (moderator or admin)",
-        guards=[STAFF_ONLY],
         status_code=200,
         responses=responses(400, 401, 403, 404, notes={403: _STAFF_403}),
     )
@@ -150,8 +137,6 @@ class UsersController(Controller):
         summary="Delete another account (admin)",
         description="As deleteMyAccount, without a password; not your own account, not the "
         "last admin.",
-        guards=[ADMIN_ONLY],
-        dependencies=ACCOUNTS,
         status_code=204,
         responses=responses(
             400, 401, 403, 404, 409, notes={403: "Not an admin, or your own account"}

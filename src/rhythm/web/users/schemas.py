@@ -1,7 +1,8 @@
 """API shapes of accounts: profile changes, roles, and the user as responses show it.
 
-Constraints here are what the server enforces, so the OpenAPI document states them. No response
-Struct has a password or hash field, and responses are built field by field from rows.
+Constraints here are what the server enforces, so the OpenAPI document states them; the limits
+of business rules come from the services. No response Struct has a password or hash field, and
+responses read only the attributes they declare.
 """
 
 from __future__ import annotations
@@ -10,7 +11,9 @@ from typing import Annotated
 
 import msgspec
 
-from rhythm.service.users import Role, User
+from rhythm.service.identity import UserRole
+from rhythm.service.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
+from rhythm.service.users import User
 from rhythm.web.fields import NON_BLANK, SPACE, Id, Instant, Strict
 from rhythm.web.paging import Cursor
 
@@ -38,9 +41,13 @@ DisplayName = Annotated[
 ]
 Password = Annotated[
     str,
-    msgspec.Meta(min_length=8, max_length=256, examples=["correct horse battery staple"]),
+    msgspec.Meta(
+        min_length=MIN_PASSWORD_LENGTH,
+        max_length=MAX_PASSWORD_LENGTH,
+        examples=["correct horse battery staple"],
+    ),
 ]
-AnyPassword = Annotated[str, msgspec.Meta(min_length=1, max_length=256)]
+AnyPassword = Annotated[str, msgspec.Meta(min_length=1, max_length=MAX_PASSWORD_LENGTH)]
 
 
 class UpdateMeRequest(Strict):
@@ -50,14 +57,14 @@ class UpdateMeRequest(Strict):
 
 
 class RoleChangeRequest(Strict):
-    role: Role
+    role: UserRole
 
 
 class UserOut(msgspec.Struct, kw_only=True):
     id: Id
     email: Annotated[str, msgspec.Meta(examples=["ada@example.com"])]
     display_name: Annotated[str, msgspec.Meta(examples=["Ada"])]
-    role: Role
+    role: UserRole
     is_active: Annotated[bool, msgspec.Meta(description="false: disabled, cannot log in")]
     created_at: Instant
     updated_at: Instant

@@ -1,0 +1,130 @@
+"""_composite.py: composite types as msgspec Structs, with no registration on the connection.
+
+psycopg returns a composite it has not been told about as its text form, `(a,"b c",)`; the
+generated loaders split that with psycopg's own record parser and load each field with
+psycopg's loader for the field's type. Parameters go the other way, as that text form, sent
+untyped so PostgreSQL reads it as the column's composite type.
+"""
+
+from __future__ import annotations
+
+from sqlc_gen_psycopg_msgspec.plan import ContextPlan, Field
+from sqlc_gen_psycopg_msgspec.pyfmt import bracketed, tuple_of
+from sqlc_gen_psycopg_msgspec.render_common import header
+from sqlc_gen_psycopg_msgspec.typemap import BUILTINS, Load
+
+_BODY = '''
+import enum
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Generic, TypeVar
+
+import msgspec
+import psycopg
+from psycopg.adapt import PyFormat, Transformer
+from psycopg.pq import Format
+
+from ._runtime import load_enum_array
+
+S = TypeVar("S", bound=msgspec.Struct)
+FieldLoader = Callable[[str], Any]
+
+_RECORD_OID = psycopg.postgres.types["record"].oid
+_record_loader = psycopg.adapters.get_loader(_RECORD_OID, Format.TEXT)
+if _record_loader is None:  # pragma: no cover - psycopg always has it
+    raise ImportError("psycopg has no record loader")
+_parse_record = _record_loader(_RECORD_OID).load
+_dumpers = Transformer()
+
+
+def text_field(type_name: str, *, array: bool = False) -> FieldLoader:
+    """Load a field of a built-in type from its text form, as psycopg would."""
+    info = psycopg.postgres.types.get(type_name)
+    if info is None:  # pragma: no cover - the plugin names only psycopg's built-in types
+        raise LookupError(f"psycopg does not know type {type_name}")
+    oid = info.array_oid if array else info.oid
+    loader = psycopg.adapters.get_loader(oid, Format.TEXT)
+    if loader is None:  # pragma: no cover
+        raise LookupError(f"psycopg has no text loader for {type_name}")
+    load = loader(oid).load
+    return lambda text: load(text.encode())
+
+
+def enum_field(members: Mapping[str, Any]) -> FieldLoader:
+    return lambda text: members[text]
+
+
+def enum_array_field(members: Mapping[str, Any]) -> FieldLoader:
+    return lambda text: load_enum_array(text, members)
+
+
+def as_text(text: str) -> str:
+    return text
+
+
+class Composite(Generic[S]):
+    """Turns a composite value (its text form, a tuple, or the Struct itself) into `cls`."""
+
+    __slots__ = ("_cls", "_fields")
+
+    def __init__(self, cls: type[S], fields: Sequence[FieldLoader]) -> None:
+        self._cls = cls
+        self._fields = tuple(fields)
+
+    def load(self, value: Any) -> S:
+        if isinstance(value, self._cls):
+            return value
+        parts = _parse_record(value.encode()) if isinstance(value, str) else tuple(value)
+        return self._cls(
+            *(
+                load(part) if isinstance(part, str) else part
+                for load, part in zip(self._fields, parts, strict=True)
+            )
+        )
+
+    def load_optional(self, value: Any) -> S | None:
+        return None if value is None else self.load(value)
+
+
+def dump_composite(value: msgspec.Struct) -> str:
+    """The text form of a composite value: every field quoted, NULL left empty."""
+    fields = (getattr(value, name) for name in value.__struct_fields__)
+    return "(" + ",".join(_dump_field(field) for field in fields) + ")"
+
+
+def _dump_field(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, msgspec.Struct):
+        text = dump_composite(value)
+    elif isinstance(value, enum.Enum):
+        text = str(value.value)
+    else:
+        text = bytes(_dumpers.get_dumper(value, PyFormat.TEXT).dump(value) or b"").decode()
+    return '"' + text.replace("\\\\", "\\\\\\\\").replace('"', '\\\\"') + '"'
+'''
+
+
+def render_composite_runtime(plan: ContextPlan) -> str:
+    text = "\n".join(header(plan.sqlc_version)) + "\n"
+    text += '"""Composite types as msgspec Structs: loaded from and dumped to their text form."""\n'
+    return text + _BODY
+
+
+def field_loader(field: Field) -> str:
+    """The expression loading one field of a composite from its text form."""
+    ctype = field.type
+    element = ctype.element
+    if element.load is Load.COMPOSITE:
+        return f"{element.composite}.load"
+    if element.load is Load.ENUM:
+        kind = "enum_array_field" if ctype.dims else "enum_field"
+        return f"{kind}({element.enum_map})"
+    if element.copy_type in BUILTINS and element.load is Load.AS_IS:
+        array = ", array=True" if ctype.dims else ""
+        return f'text_field("{element.copy_type}"{array})'
+    return "as_text"
+
+
+def composite_loader(name: str, class_name: str, fields: tuple[Field, ...]) -> list[str]:
+    loaders = tuple_of([field_loader(f) for f in fields])
+    return bracketed(f"{name}: Final = Composite(", [class_name, loaders], "", "")

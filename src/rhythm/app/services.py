@@ -1,0 +1,133 @@
+"""The services of one application, built once from the settings and handed out typed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import TypeVar
+
+from litestar import Litestar
+from litestar.di import Provide
+
+from rhythm.app.mail import mailer
+from rhythm.app.settings import Settings
+from rhythm.app.tokens import access_token_issuer
+from rhythm.service.accounts import AccountService
+from rhythm.service.audit import AuditService, AuditTrail
+from rhythm.service.auth import AuthPolicy, AuthService
+from rhythm.service.health import HealthService
+from rhythm.service.mail import Mailer
+from rhythm.service.password_reset import PasswordResetService, ResetPolicy
+from rhythm.service.passwords import Argon2Params, PasswordHasher
+from rhythm.service.rooms import RoomsService
+from rhythm.service.users import UsersService
+from rhythm.store.migrate import latest_version
+from rhythm.store.pool import StorePool, create_pool
+from rhythm.web.rooms.socket import OpenSockets
+
+STATE_KEY = "services"
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Services:
+    """Everything the handlers and the lifespan use; one instance per application."""
+
+    pool: StorePool
+    health: HealthService
+    auth: AuthService
+    users: UsersService
+    rooms: RoomsService
+    sockets: OpenSockets
+    audit: AuditService
+    accounts: AccountService
+    password_reset: PasswordResetService
+    mailer: Mailer
+
+    def dependencies(self) -> dict[str, Provide]:
+        """The handlers' named dependencies. Each is resolved once and cached: a request pays
+        a dictionary lookup, not a call."""
+        values = {
+            "health": self.health,
+            "auth": self.auth,
+            "users": self.users,
+            "rooms": self.rooms,
+            "sockets": self.sockets,
+            "audit": self.audit,
+            "accounts": self.accounts,
+            "resets": self.password_reset,
+        }
+        return {
+            name: Provide(_constant(value), use_cache=True, sync_to_thread=False)
+            for name, value in values.items()
+        }
+
+
+def _constant(value: T) -> Callable[[], T]:
+    def provide() -> T:
+        return value
+
+    return provide
+
+
+def hasher_for(settings: Settings) -> PasswordHasher:
+    return PasswordHasher(
+        Argon2Params(
+            time_cost=settings.argon2_time_cost,
+            memory_cost_kib=settings.argon2_memory_kib,
+            parallelism=settings.argon2_parallelism,
+        )
+    )
+
+
+def build_services(settings: Settings, database_url: str) -> Services:
+    pool = create_pool(
+        database_url,
+        min_size=settings.db_pool_min,
+        max_size=settings.db_pool_max,
+        timeout_s=settings.db_pool_timeout_s,
+    )
+    hasher = hasher_for(settings)
+    policy = AuthPolicy(
+        refresh_ttl=timedelta(seconds=settings.refresh_token_ttl_s),
+        login_limit=settings.login_rate_limit,
+        login_window_s=settings.login_rate_window_s,
+    )
+    audit = AuditTrail()
+    users = UsersService(pool, hasher=hasher, audit=audit)
+    mail = mailer(settings)
+    return Services(
+        pool=pool,
+        health=HealthService(
+            pool, latest_version(settings.migrations_dir), settings.ready_timeout_s
+        ),
+        auth=AuthService(
+            pool, hasher=hasher, issuer=access_token_issuer(settings), policy=policy, audit=audit
+        ),
+        users=users,
+        rooms=RoomsService(pool),
+        sockets=OpenSockets(),
+        audit=AuditService(pool),
+        accounts=AccountService(pool, hasher=hasher, audit=audit, forget=users.forget),
+        password_reset=PasswordResetService(
+            pool,
+            hasher=hasher,
+            mailer=mail,
+            audit=audit,
+            policy=ResetPolicy(
+                link_base=f"{settings.public_url.rstrip('/')}/reset-password",
+                limit=settings.password_reset_rate_limit,
+                window_s=settings.password_reset_rate_window_s,
+            ),
+        ),
+        mailer=mail,
+    )
+
+
+def services_of(app: Litestar) -> Services:
+    """The services ``create_app`` stored on ``app``; the one key of its state."""
+    services = app.state.get(STATE_KEY)
+    if not isinstance(services, Services):
+        raise TypeError("this application was not built by create_app")
+    return services
