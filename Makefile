@@ -76,6 +76,8 @@ browser:
 .PHONY: bench bench-queries bench-http bench-generate bench-check-generated bench-plugin
 BENCH_STAMP := $(VENV)/.bench-installed
 BENCH_ROUNDS ?= 10
+BENCH_RUNS ?= 3
+BENCH_QUERY_ROUNDS ?= 6
 
 $(BENCH_STAMP): $(STAMP) pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev,bench]' -e ./plugin
@@ -90,7 +92,7 @@ bench-check-generated: $(STAMP)
 		|| { echo "bench/queries/gen is stale: run 'make bench-generate'"; exit 1; }
 
 bench-queries: $(BENCH_STAMP) bench-check-generated
-	$(BIN)/python -m bench.queries.bench --rounds $(BENCH_ROUNDS) --seconds 0.3
+	$(BIN)/python -m bench.queries.bench --runs $(BENCH_RUNS) --rounds $(BENCH_QUERY_ROUNDS) --seconds 0.3
 
 bench-http: $(BENCH_STAMP)
 	$(BIN)/python -m bench.http.bench --rounds $(BENCH_ROUNDS)

@@ -1,17 +1,20 @@
 """The same queries through our generated code and what users would pick instead.
 
-Run: .venv/bin/python -m bench.queries.bench [--rounds 8] [--seconds 0.5] [--url URL]
+Run: .venv/bin/python -m bench.queries.bench [--runs 3] [--rounds 10] [--seconds 0.3]
 
-Without --url it starts a throwaway embedded PostgreSQL pinned to core 0 and runs the client on
-core 1 (taskset). One connection per contender, autocommit, asyncio. Each round runs every
-contender once per case for a fixed time slice, in random order; tables show medians over the
-rounds and the median of per-round ratios to hand-written psycopg ("psycopg").
+Without --url each run starts a throwaway embedded PostgreSQL pinned to core 0 and runs the
+client on core 1 (taskset). One connection per contender, autocommit, asyncio. Each round runs
+every contender once per case for a fixed time slice, in random order. Raw asyncpg is the
+reference of every ratio, and runs a second time under another name ("asyncpg A/A", same code,
+its own connection): how far that control strays from 1.00 is the noise of the run. Rounds of
+all runs are pooled; tables show medians of per-round ratios.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import json
 import random
 import sys
@@ -24,7 +27,7 @@ from psycopg import AsyncConnection
 
 from bench.common import pinning
 from bench.common.postgres import DBNAME, apply_migrations, throwaway_postgres
-from bench.common.rounds import Series, ms, ratio
+from bench.common.rounds import Series, ms, quantile, ratio, round_ratios
 from bench.queries import data
 from bench.queries.c_asyncpg import open_asyncpg
 from bench.queries.c_generated import open_generated
@@ -33,27 +36,39 @@ from bench.queries.c_sqlalchemy import open_core, open_orm
 from bench.queries.contender import CASES, Contender, Op
 
 HERE = Path(__file__).resolve().parent
-BASE = "psycopg"
+BASE = "asyncpg"
+CONTROL = "asyncpg A/A"
 OPENERS: list[Callable[[str], Awaitable[Contender]]] = [
     open_generated,
+    open_asyncpg,
+    functools.partial(open_asyncpg, name=CONTROL),
     open_naive,
     open_tuned,
-    open_asyncpg,
     open_core,
     open_orm,
 ]
+# generated / asyncpg, per case.
+TARGETS = {
+    "get-by-key": 1.0,
+    "list-100": 0.95,
+    "join-20": 0.95,
+    "insert-one": 1.0,
+    "batch-100": 0.95,
+}
 WRITES = {"batch-100", "copy-10k"}  # cases that start each slot from an empty bench table
 SLOW = {"copy-10k": 3.0, "batch-100": 2.0}  # longer slots where one op takes milliseconds
+Results = dict[str, dict[str, Series]]
 
 
-async def _slot(op: Op, seconds: float) -> tuple[float, list[float]]:
+async def _slot(op: Op, seconds: float) -> tuple[float, list[float], float]:
     latencies: list[float] = []
     clock = time.perf_counter
+    cpu = time.process_time()
     start = clock()
     while (now := clock()) - start < seconds:
         await op()
         latencies.append(clock() - now)
-    return len(latencies) / (clock() - start), latencies
+    return len(latencies) / (clock() - start), latencies, time.process_time() - cpu
 
 
 async def run_case(
@@ -74,67 +89,109 @@ async def run_case(
     return series
 
 
-def table(case: str, series: dict[str, Series]) -> list[str]:
+def case_table(case: str, series: dict[str, Series]) -> list[str]:
     base = series[BASE]
     lines = [
-        f"#### {case}",
+        f"#### {case} ({len(base.trimmed)} rounds)",
         "",
-        "| contender | ops/s trimmed | spread ± | ops/s raw | p50 ms | p99 ms | ratio to psycopg |",
-        "|---|---|---|---|---|---|---|",
+        "| contender | ops/s trimmed | spread ± | ops/s raw | client CPU µs/op | p50 ms | p99 ms "
+        "| ratio to asyncpg |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for name, s in series.items():
         lines.append(
             f"| {name} | {s.median:,.0f} | {s.spread:.0%} | {s.raw_median:,.0f} "
-            f"| {ms(s.percentile(0.5))} "
-            f"| {ms(s.percentile(0.99))} | {ratio(s, base):.2f} |"
+            f"| {s.cpu_median_us:,.1f} | {ms(s.percentile(0.5))} | {ms(s.percentile(0.99))} "
+            f"| {ratio(s, base):.2f} |"
         )
     return [*lines, ""]
 
 
-def targets(results: dict[str, dict[str, Series]]) -> list[str]:
-    lines = ["#### targets", ""]
-    for case, series in results.items():
-        got = ratio(series["generated"], series[BASE])
-        lines.append(f"- {case}: generated / psycopg = {got:.3f} (target ≥ 0.97)")
-    checks = [
-        ("get-by-key", "SQLAlchemy Core text()", 2.0),
-        ("list-100", "SQLAlchemy ORM", 3.0),
+def control_spread(series: dict[str, Series]) -> str:
+    """The A/A control: median of its per-round ratios, their 10-90% range and min-max."""
+    r = round_ratios(series[CONTROL], series[BASE])
+    return (
+        f"A/A {ratio(series[CONTROL], series[BASE]):.2f} "
+        f"(p10-p90 {quantile(r, 0.1):.2f}-{quantile(r, 0.9):.2f}, "
+        f"min-max {min(r):.2f}-{max(r):.2f})"
+    )
+
+
+def summary(results: Results) -> list[str]:
+    names = [n for n in next(iter(results.values())) if n not in (BASE, CONTROL)]
+    lines = [
+        "#### summary: ratio to asyncpg (median of per-round ratios, trimmed ops/s)",
+        "",
+        f"| case | asyncpg ops/s | {' | '.join(names)} | A/A control | target |",
+        f"|---|---|{'---|' * len(names)}---|---|",
     ]
-    for case, other, goal in checks:
-        if case in results:
-            got = ratio(results[case]["generated"], results[case][other])
-            lines.append(f"- {case}: generated / {other} = {got:.2f} (target ≥ {goal:g})")
+    for case, series in results.items():
+        cells = [f"{ratio(series[n], series[BASE]):.2f}" if n in series else "—" for n in names]
+        goal = f"≥ {TARGETS[case]:.2f}" if case in TARGETS else ""
+        lines.append(
+            f"| {case} | {series[BASE].median:,.0f} | {' | '.join(cells)} "
+            f"| {control_spread(series)} | {goal} |"
+        )
     return [*lines, ""]
 
 
-async def run(
-    url: str, rounds: int, seconds: float, cases: list[str]
-) -> dict[str, dict[str, Series]]:
+def targets(results: Results) -> list[str]:
+    lines = ["#### targets (generated / asyncpg, wall clock)", ""]
+    for case, goal in TARGETS.items():
+        if case in results:
+            got = ratio(results[case]["generated"], results[case][BASE])
+            verdict = "met" if got >= goal else "NOT met"
+            lines.append(f"- {case}: {got:.3f} (target ≥ {goal:.2f}) {verdict}")
+    return [*lines, ""]
+
+
+async def run(url: str, rounds: int, seconds: float, cases: list[str]) -> Results:
     async with await AsyncConnection.connect(url, autocommit=True) as admin:
         await data.seed(admin)
         contenders = [await open_(url) for open_ in OPENERS]
         try:
-            results: dict[str, dict[str, Series]] = {}
+            results: Results = {}
             for case in cases:
                 results[case] = await run_case(case, contenders, admin, rounds, seconds)
-                print("\n".join(table(case, results[case])), flush=True)
+                print(f"{case}: {control_spread(results[case])}", flush=True)
         finally:
             for c in contenders:
                 await c.close()
-    print("\n".join(targets(results)))
     return results
 
 
-def _dump(results: dict[str, dict[str, Series]], out: Path | None) -> None:
-    if out is not None:
-        dump = {case: {n: vars(s) for n, s in ser.items()} for case, ser in results.items()}
-        out.write_text(json.dumps(dump))
+def pool(runs: list[Results]) -> Results:
+    pooled: Results = {}
+    for results in runs:
+        for case, series in results.items():
+            for name, s in series.items():
+                pooled.setdefault(case, {}).setdefault(name, Series()).extend(s)
+    return pooled
+
+
+def one_run(url: str | None, rounds: int, seconds: float, cases: list[str]) -> Results:
+    schema = HERE / "sql" / "schema.sql"
+    if url:
+        apply_migrations(url, schema)
+        return asyncio.run(run(url, rounds, seconds, cases))
+    with throwaway_postgres(pinning.SERVER_CORE, pinning.CLIENT_CORE) as server:
+        url = server.url(DBNAME)
+        apply_migrations(url, schema)
+        return asyncio.run(run(url, rounds, seconds, cases))
+
+
+def _loadavg() -> str:
+    try:
+        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        return "unknown"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--url", help="an empty database (default: a throwaway embedded server)")
-    parser.add_argument("--rounds", type=int, default=8)
+    parser.add_argument("--runs", type=int, default=1, help="pooled; each on a fresh server")
+    parser.add_argument("--rounds", type=int, default=8, help="per run")
     parser.add_argument("--seconds", type=float, default=0.5, help="per contender per round")
     parser.add_argument("--cases", default=",".join(CASES), help="comma-separated subset")
     parser.add_argument("--json", type=Path, help="also write the raw rounds here")
@@ -142,19 +199,24 @@ def main() -> None:
     cases = [c for c in args.cases.split(",") if c]
     if unknown := set(cases) - set(CASES):
         sys.exit(f"unknown cases: {sorted(unknown)}")
+    if args.url and args.runs > 1:
+        sys.exit("--runs needs the throwaway server (the data is seeded once per database)")
     print(
-        f"rounds={args.rounds} slot={args.seconds}s, {pinning.describe()}, "
-        f"python {sys.version.split()[0]}\n"
+        f"runs={args.runs} rounds={args.rounds} slot={args.seconds}s, {pinning.describe()}, "
+        f"python {sys.version.split()[0]}, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}"
     )
-    schema = HERE / "sql" / "schema.sql"
-    if args.url:
-        apply_migrations(args.url, schema)
-        _dump(asyncio.run(run(args.url, args.rounds, args.seconds, cases)), args.json)
-        return
-    with throwaway_postgres(pinning.SERVER_CORE, pinning.CLIENT_CORE) as server:
-        url = server.url(DBNAME)
-        apply_migrations(url, schema)
-        _dump(asyncio.run(run(url, args.rounds, args.seconds, cases)), args.json)
+    runs: list[Results] = []
+    for i in range(args.runs):
+        print(f"\nrun {i + 1}/{args.runs}, load average before: {_loadavg()}", flush=True)
+        runs.append(one_run(args.url, args.rounds, args.seconds, cases))
+    print(f"load average after: {_loadavg()}\n")
+    results = pool(runs)
+    for case, series in results.items():
+        print("\n".join(case_table(case, series)))
+    print("\n".join([*summary(results), *targets(results)]))
+    if args.json is not None:
+        dump = {case: {n: vars(s) for n, s in ser.items()} for case, ser in results.items()}
+        args.json.write_text(json.dumps(dump))
 
 
 if __name__ == "__main__":

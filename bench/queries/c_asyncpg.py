@@ -63,7 +63,8 @@ def _join_row(r: Any) -> ListRoomsWithHostRow:
     return ListRoomsWithHostRow(room, host)
 
 
-async def open_asyncpg(url: str) -> Contender:
+async def open_asyncpg(url: str, name: str = "asyncpg") -> Contender:
+    """Raw asyncpg on a connection of its own; ``name`` lets the same code run twice (A/A)."""
     conn = await asyncpg.connect(url)
 
     async def get() -> User | None:
@@ -96,4 +97,4 @@ async def open_asyncpg(url: str) -> Contender:
         "batch-100": batch,
         "copy-10k": copy,
     }
-    return Contender("asyncpg", ops, conn.close)
+    return Contender(name, ops, conn.close)

@@ -10,8 +10,9 @@ from typing import Any, TypeAlias
 
 import msgspec
 import psycopg
-from psycopg import AsyncConnection
+from psycopg import AsyncConnection, AsyncRawCursor
 from psycopg.pq import Format
+from psycopg.rows import tuple_row
 from psycopg_pool import AsyncConnectionPool
 
 Inet: TypeAlias = (
@@ -22,6 +23,9 @@ Inet: TypeAlias = (
 )
 """What psycopg loads an inet value as: an address, or an interface when it has a prefix."""
 Cidr: TypeAlias = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+# The attribute of a connection that holds the cursor its query methods share.
+_CURSOR = "_sqlc_shared_cursor"
 
 
 class ExecResult(msgspec.Struct, frozen=True):
@@ -56,6 +60,26 @@ def _map_labels(items: list[Any], members: Mapping[str, Any]) -> list[Any]:
         else (None if item is None else members[item])
         for item in items
     ]
+
+
+def async_cursor(conn: AsyncConnection[Any]) -> AsyncRawCursor[tuple[Any, ...]]:
+    """The raw cursor that query methods share on ``conn``, made by its first call.
+
+    A new cursor per call looks up every column's loader again; one per connection does it
+    once. It is kept on the connection itself, so it never outlives it nor serves another,
+    and between calls it holds only the last result. A method fetches right after executing,
+    with no await that could let another task run in between, so tasks sharing a connection
+    cannot read each other's rows; in pipeline mode results come later, so each call there
+    gets a cursor of its own. Like any psycopg cursor, it may not see adapters registered on
+    the connection after it was made.
+    """
+    if conn.pgconn.pipeline_status:
+        return AsyncRawCursor(conn, row_factory=tuple_row)
+    cur: AsyncRawCursor[tuple[Any, ...]] | None = getattr(conn, _CURSOR, None)
+    if cur is None:
+        cur = AsyncRawCursor(conn, row_factory=tuple_row)
+        setattr(conn, _CURSOR, cur)
+    return cur
 
 
 class AsyncBase:

@@ -10,9 +10,8 @@ from collections.abc import Iterable
 
 import msgspec
 from psycopg import AsyncConnection, AsyncRawCursor
-from psycopg.rows import tuple_row
 
-from ._runtime import AsyncBase
+from ._runtime import AsyncBase, async_cursor
 from .models import (
     _DIFFICULTY_BY_LABEL,
     _ROOM_STATUS_BY_LABEL,
@@ -80,12 +79,12 @@ class QueryQueries(AsyncBase):
         """The join case: a page of the lobby with each room's host as a nested Struct."""
         db = self._db
         if isinstance(db, AsyncConnection):
-            cur = AsyncRawCursor(db, row_factory=tuple_row)
+            cur = async_cursor(db)
             await cur.execute(LIST_ROOMS_WITH_HOST, (after_id, page_size))
             rows = await cur.fetchall()
         else:
             async with db.connection() as conn:
-                cur = AsyncRawCursor(conn, row_factory=tuple_row)
+                cur = async_cursor(conn)
                 await cur.execute(LIST_ROOMS_WITH_HOST, (after_id, page_size))
                 rows = await cur.fetchall()
         return [

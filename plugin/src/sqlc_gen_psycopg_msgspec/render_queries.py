@@ -204,8 +204,13 @@ class MethodWriter:
 
     def _body(self, conn: str, d: int) -> None:
         q, f = self.q, self.f
-        factory = ", row_factory=tuple_row" if q.returns_rows else ""
-        self.emit(f"cur = {f.cursor}({conn}{factory})", d)
+        if q.cmd == ":copyfrom" or q.cmd in BATCH or f.sync:
+            # A cursor of its own: COPY and batches keep state across awaits, and sync
+            # connections may be shared by threads.
+            factory = ", row_factory=tuple_row" if q.returns_rows else ""
+            self.emit(f"cur = {f.cursor}({conn}{factory})", d)
+        else:
+            self.emit(f"cur = async_cursor({conn})", d)
         if q.cmd == ":copyfrom":
             self._copy(d)
             return
@@ -222,6 +227,11 @@ class MethodWriter:
             self.emit(f"row = {f.aw}cur.fetchone()", d)
         elif q.cmd == ":many":
             self.emit(f"rows = {f.aw}cur.fetchall()", d)
+        elif q.cmd == ":execrows":
+            # Read before the pool takes the connection back: the cursor is shared.
+            self.emit("count = cur.rowcount", d)
+        elif q.cmd == ":execresult":
+            self.emit("result = ExecResult(cur.rowcount, cur.statusmessage)", d)
 
     def _batch_args(self) -> str:
         q = self.q
@@ -267,10 +277,12 @@ class MethodWriter:
                 self._statement("return ", _row_expr(q, "row"), d)
         elif cmd == ":many":
             self._list_comp("return ", _row_expr(q, "row"), "row in rows", d)
-        elif cmd in (":execrows", ":copyfrom"):
+        elif cmd == ":execrows":
+            self.emit("return count", d)
+        elif cmd == ":copyfrom":
             self.emit("return cur.rowcount", d)
         elif cmd == ":execresult":
-            self.emit("return ExecResult(cur.rowcount, cur.statusmessage)", d)
+            self.emit("return result", d)
         elif cmd == ":batchone":
             self._list_comp("return ", _row_expr(q, "row"), "row in results", d, maybe_none=True)
         elif cmd == ":batchmany":
@@ -380,6 +392,7 @@ def render_query_file(
         ("._runtime", "SyncBase"),
         ("._runtime", "ExecResult"),
         ("._runtime", "load_enum_array"),
+        ("._runtime", "async_cursor"),
     }
     constants: list[str] = []
     for query in file.queries:

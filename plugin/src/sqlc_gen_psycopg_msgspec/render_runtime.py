@@ -22,6 +22,9 @@ Inet: TypeAlias = (
 """What psycopg loads an inet value as: an address, or an interface when it has a prefix."""
 Cidr: TypeAlias = ipaddress.IPv4Network | ipaddress.IPv6Network
 
+# The attribute of a connection that holds the cursor its query methods share.
+_CURSOR = "_sqlc_shared_cursor"
+
 
 class ExecResult(msgspec.Struct, frozen=True):
     """What an :execresult query returns: the rows affected and the command tag."""
@@ -59,6 +62,26 @@ def _map_labels(items: list[Any], members: Mapping[str, Any]) -> list[Any]:
 
 _ASYNC = '''
 
+def async_cursor(conn: AsyncConnection[Any]) -> AsyncRawCursor[tuple[Any, ...]]:
+    """The raw cursor that query methods share on ``conn``, made by its first call.
+
+    A new cursor per call looks up every column's loader again; one per connection does it
+    once. It is kept on the connection itself, so it never outlives it nor serves another,
+    and between calls it holds only the last result. A method fetches right after executing,
+    with no await that could let another task run in between, so tasks sharing a connection
+    cannot read each other's rows; in pipeline mode results come later, so each call there
+    gets a cursor of its own. Like any psycopg cursor, it may not see adapters registered on
+    the connection after it was made.
+    """
+    if conn.pgconn.pipeline_status:
+        return AsyncRawCursor(conn, row_factory=tuple_row)
+    cur: AsyncRawCursor[tuple[Any, ...]] | None = getattr(conn, _CURSOR, None)
+    if cur is None:
+        cur = AsyncRawCursor(conn, row_factory=tuple_row)
+        setattr(conn, _CURSOR, cur)
+    return cur
+
+
 class AsyncBase:
     """Holds the pool or connection the async query methods run on."""
 
@@ -87,17 +110,24 @@ def render_runtime(sqlc_version: str, emit_async: bool, emit_sync: bool) -> str:
     text += '"""Helpers shared by the generated modules of this package."""\n'
     common = _COMMON
     psycopg_names = [
-        n for n, on in (("AsyncConnection", emit_async), ("Connection", emit_sync)) if on
+        n
+        for n, on in (
+            ("AsyncConnection", emit_async),
+            ("AsyncRawCursor", emit_async),
+            ("Connection", emit_sync),
+        )
+        if on
     ]
     pool_names = [
         n for n, on in (("AsyncConnectionPool", emit_async), ("ConnectionPool", emit_sync)) if on
     ]
-    common = common.replace(
-        "from psycopg.pq import Format\n",
-        f"from psycopg import {', '.join(psycopg_names)}\n"
-        "from psycopg.pq import Format\n"
-        f"from psycopg_pool import {', '.join(pool_names)}\n",
-    )
+    imports = [
+        f"from psycopg import {', '.join(psycopg_names)}",
+        "from psycopg.pq import Format",
+        *(["from psycopg.rows import tuple_row"] if emit_async else []),
+        f"from psycopg_pool import {', '.join(pool_names)}",
+    ]
+    common = common.replace("from psycopg.pq import Format\n", "".join(i + "\n" for i in imports))
     text += common
     if emit_async:
         text += _ASYNC

@@ -30,6 +30,14 @@ class StorePool(AsyncConnectionPool[AsyncConnection[Any]]):
                 yield conn
 
 
+async def _generic_plans(conn: AsyncConnection[Any]) -> None:
+    # Under the default plan_cache_mode, PostgreSQL re-plans a statement at every execution
+    # when a parameter (`LIMIT $n`, an optional filter) makes custom plans look cheaper, as it
+    # does for the keyset listings; the service's statements are all keyed, which one generic
+    # plan per statement suits (docs/benchmarks.md, "Plans").
+    await conn.execute("SET plan_cache_mode = force_generic_plan")
+
+
 def create_pool(
     conninfo: str,
     *,
@@ -53,4 +61,5 @@ def create_pool(
         # an idle connection never sits "idle in transaction". transaction() still opens a real
         # transaction with BEGIN when a service needs one.
         kwargs={"application_name": name, "autocommit": True},
+        configure=_generic_plans,
     )

@@ -7,10 +7,9 @@
 
 import datetime
 
-from psycopg import AsyncConnection, AsyncRawCursor
-from psycopg.rows import tuple_row
+from psycopg import AsyncConnection
 
-from ._runtime import AsyncBase
+from ._runtime import AsyncBase, async_cursor
 
 INSERT_PASSWORD_RESET = (
     b"INSERT INTO password_resets (user_id, token_hash, expires_at)\nVALUES ($1, $2, $3)"
@@ -39,23 +38,23 @@ class QueryQueries(AsyncBase):
     ) -> None:
         db = self._db
         if isinstance(db, AsyncConnection):
-            cur = AsyncRawCursor(db)
+            cur = async_cursor(db)
             await cur.execute(INSERT_PASSWORD_RESET, (user_id, token_hash, expires_at))
         else:
             async with db.connection() as conn:
-                cur = AsyncRawCursor(conn)
+                cur = async_cursor(conn)
                 await cur.execute(INSERT_PASSWORD_RESET, (user_id, token_hash, expires_at))
 
     async def consume_password_reset(self, *, token_hash: bytes) -> int | None:
         """Uses a reset link once: only an unused, unexpired one returns its user."""
         db = self._db
         if isinstance(db, AsyncConnection):
-            cur = AsyncRawCursor(db, row_factory=tuple_row)
+            cur = async_cursor(db)
             await cur.execute(CONSUME_PASSWORD_RESET, (token_hash,))
             row = await cur.fetchone()
         else:
             async with db.connection() as conn:
-                cur = AsyncRawCursor(conn, row_factory=tuple_row)
+                cur = async_cursor(conn)
                 await cur.execute(CONSUME_PASSWORD_RESET, (token_hash,))
                 row = await cur.fetchone()
         if row is None:
@@ -67,10 +66,12 @@ class QueryQueries(AsyncBase):
         """After a reset, the user's other outstanding links stop working too."""
         db = self._db
         if isinstance(db, AsyncConnection):
-            cur = AsyncRawCursor(db)
+            cur = async_cursor(db)
             await cur.execute(EXPIRE_PASSWORD_RESETS, (user_id,))
+            count = cur.rowcount
         else:
             async with db.connection() as conn:
-                cur = AsyncRawCursor(conn)
+                cur = async_cursor(conn)
                 await cur.execute(EXPIRE_PASSWORD_RESETS, (user_id,))
-        return cur.rowcount
+                count = cur.rowcount
+        return count

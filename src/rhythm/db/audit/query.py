@@ -8,11 +8,10 @@
 import uuid
 
 import msgspec
-from psycopg import AsyncConnection, AsyncRawCursor
-from psycopg.rows import tuple_row
+from psycopg import AsyncConnection
 from psycopg.types.json import Jsonb
 
-from ._runtime import AsyncBase, Inet
+from ._runtime import AsyncBase, Inet, async_cursor
 from .models import AuditEvent
 
 INSERT_AUDIT_EVENT = (
@@ -53,7 +52,7 @@ class QueryQueries(AsyncBase):
     async def insert_audit_event(self, params: InsertAuditEventParams) -> None:
         db = self._db
         if isinstance(db, AsyncConnection):
-            cur = AsyncRawCursor(db)
+            cur = async_cursor(db)
             await cur.execute(
                 INSERT_AUDIT_EVENT,
                 (
@@ -68,7 +67,7 @@ class QueryQueries(AsyncBase):
             )
         else:
             async with db.connection() as conn:
-                cur = AsyncRawCursor(conn)
+                cur = async_cursor(conn)
                 await cur.execute(
                     INSERT_AUDIT_EVENT,
                     (
@@ -95,12 +94,12 @@ class QueryQueries(AsyncBase):
         """
         db = self._db
         if isinstance(db, AsyncConnection):
-            cur = AsyncRawCursor(db, row_factory=tuple_row)
+            cur = async_cursor(db)
             await cur.execute(LIST_AUDIT_EVENTS, (before_id, event_type, user_id, page_size))
             rows = await cur.fetchall()
         else:
             async with db.connection() as conn:
-                cur = AsyncRawCursor(conn, row_factory=tuple_row)
+                cur = async_cursor(conn)
                 await cur.execute(LIST_AUDIT_EVENTS, (before_id, event_type, user_id, page_size))
                 rows = await cur.fetchall()
         return [

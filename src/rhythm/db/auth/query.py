@@ -9,10 +9,9 @@ import datetime
 import uuid
 
 import msgspec
-from psycopg import AsyncConnection, AsyncRawCursor
-from psycopg.rows import tuple_row
+from psycopg import AsyncConnection
 
-from ._runtime import AsyncBase, Inet
+from ._runtime import AsyncBase, Inet, async_cursor
 from .models import RefreshToken
 
 INSERT_REFRESH_TOKEN = (
@@ -91,7 +90,7 @@ class QueryQueries(AsyncBase):
     async def insert_refresh_token(self, params: InsertRefreshTokenParams) -> RefreshToken | None:
         db = self._db
         if isinstance(db, AsyncConnection):
-            cur = AsyncRawCursor(db, row_factory=tuple_row)
+            cur = async_cursor(db)
             await cur.execute(
                 INSERT_REFRESH_TOKEN,
                 (
@@ -106,7 +105,7 @@ class QueryQueries(AsyncBase):
             row = await cur.fetchone()
         else:
             async with db.connection() as conn:
-                cur = AsyncRawCursor(conn, row_factory=tuple_row)
+                cur = async_cursor(conn)
                 await cur.execute(
                     INSERT_REFRESH_TOKEN,
                     (
@@ -131,12 +130,12 @@ class QueryQueries(AsyncBase):
         """Locks the token row so that two concurrent refreshes cannot both rotate it."""
         db = self._db
         if isinstance(db, AsyncConnection):
-            cur = AsyncRawCursor(db, row_factory=tuple_row)
+            cur = async_cursor(db)
             await cur.execute(GET_REFRESH_TOKEN_BY_HASH_FOR_UPDATE, (token_hash,))
             row = await cur.fetchone()
         else:
             async with db.connection() as conn:
-                cur = AsyncRawCursor(conn, row_factory=tuple_row)
+                cur = async_cursor(conn)
                 await cur.execute(GET_REFRESH_TOKEN_BY_HASH_FOR_UPDATE, (token_hash,))
                 row = await cur.fetchone()
         if row is None:
@@ -147,49 +146,57 @@ class QueryQueries(AsyncBase):
         """Marks a token rotated and links its successor; 0 rows means it was already rotated."""
         db = self._db
         if isinstance(db, AsyncConnection):
-            cur = AsyncRawCursor(db)
+            cur = async_cursor(db)
             await cur.execute(ROTATE_REFRESH_TOKEN, (replaced_by_id, id))
+            count = cur.rowcount
         else:
             async with db.connection() as conn:
-                cur = AsyncRawCursor(conn)
+                cur = async_cursor(conn)
                 await cur.execute(ROTATE_REFRESH_TOKEN, (replaced_by_id, id))
-        return cur.rowcount
+                count = cur.rowcount
+        return count
 
     async def revoke_refresh_token_family(self, *, family_id: uuid.UUID) -> int:
         """Revokes every live token of a family (logout, or reuse of a rotated token)."""
         db = self._db
         if isinstance(db, AsyncConnection):
-            cur = AsyncRawCursor(db)
+            cur = async_cursor(db)
             await cur.execute(REVOKE_REFRESH_TOKEN_FAMILY, (family_id,))
+            count = cur.rowcount
         else:
             async with db.connection() as conn:
-                cur = AsyncRawCursor(conn)
+                cur = async_cursor(conn)
                 await cur.execute(REVOKE_REFRESH_TOKEN_FAMILY, (family_id,))
-        return cur.rowcount
+                count = cur.rowcount
+        return count
 
     async def revoke_user_refresh_tokens(self, *, user_id: int) -> int:
         """Ends every session of a user (logout everywhere, account disabled)."""
         db = self._db
         if isinstance(db, AsyncConnection):
-            cur = AsyncRawCursor(db)
+            cur = async_cursor(db)
             await cur.execute(REVOKE_USER_REFRESH_TOKENS, (user_id,))
+            count = cur.rowcount
         else:
             async with db.connection() as conn:
-                cur = AsyncRawCursor(conn)
+                cur = async_cursor(conn)
                 await cur.execute(REVOKE_USER_REFRESH_TOKENS, (user_id,))
-        return cur.rowcount
+                count = cur.rowcount
+        return count
 
     async def revoke_other_refresh_tokens(self, *, user_id: int, keep_family_id: uuid.UUID) -> int:
         """Ends every session of a user but one (after a password change)."""
         db = self._db
         if isinstance(db, AsyncConnection):
-            cur = AsyncRawCursor(db)
+            cur = async_cursor(db)
             await cur.execute(REVOKE_OTHER_REFRESH_TOKENS, (user_id, keep_family_id))
+            count = cur.rowcount
         else:
             async with db.connection() as conn:
-                cur = AsyncRawCursor(conn)
+                cur = async_cursor(conn)
                 await cur.execute(REVOKE_OTHER_REFRESH_TOKENS, (user_id, keep_family_id))
-        return cur.rowcount
+                count = cur.rowcount
+        return count
 
     async def list_user_sessions(self, *, user_id: int) -> list[ListUserSessionsRow]:
         """The live sessions of a user: each family's head token (neither rotated, revoked nor
@@ -197,12 +204,12 @@ class QueryQueries(AsyncBase):
         """
         db = self._db
         if isinstance(db, AsyncConnection):
-            cur = AsyncRawCursor(db, row_factory=tuple_row)
+            cur = async_cursor(db)
             await cur.execute(LIST_USER_SESSIONS, (user_id,))
             rows = await cur.fetchall()
         else:
             async with db.connection() as conn:
-                cur = AsyncRawCursor(conn, row_factory=tuple_row)
+                cur = async_cursor(conn)
                 await cur.execute(LIST_USER_SESSIONS, (user_id,))
                 rows = await cur.fetchall()
         return [ListUserSessionsRow(*row) for row in rows]
@@ -211,22 +218,26 @@ class QueryQueries(AsyncBase):
         """Ends one session of a user; 0 rows means it is not theirs or already ended."""
         db = self._db
         if isinstance(db, AsyncConnection):
-            cur = AsyncRawCursor(db)
+            cur = async_cursor(db)
             await cur.execute(REVOKE_USER_SESSION, (user_id, family_id))
+            count = cur.rowcount
         else:
             async with db.connection() as conn:
-                cur = AsyncRawCursor(conn)
+                cur = async_cursor(conn)
                 await cur.execute(REVOKE_USER_SESSION, (user_id, family_id))
-        return cur.rowcount
+                count = cur.rowcount
+        return count
 
     async def delete_user_refresh_tokens(self, *, user_id: int) -> int:
         """Deleting an account drops its tokens with the addresses and user agents they recorded."""
         db = self._db
         if isinstance(db, AsyncConnection):
-            cur = AsyncRawCursor(db)
+            cur = async_cursor(db)
             await cur.execute(DELETE_USER_REFRESH_TOKENS, (user_id,))
+            count = cur.rowcount
         else:
             async with db.connection() as conn:
-                cur = AsyncRawCursor(conn)
+                cur = async_cursor(conn)
                 await cur.execute(DELETE_USER_REFRESH_TOKENS, (user_id,))
-        return cur.rowcount
+                count = cur.rowcount
+        return count

@@ -8,10 +8,9 @@
 import datetime
 
 import msgspec
-from psycopg import AsyncConnection, AsyncRawCursor
-from psycopg.rows import tuple_row
+from psycopg import AsyncConnection
 
-from ._runtime import AsyncBase
+from ._runtime import AsyncBase, async_cursor
 from .models import (
     _DIFFICULTY_BY_LABEL,
     _ROOM_STATUS_BY_LABEL,
@@ -121,7 +120,7 @@ class QueryQueries(AsyncBase):
     async def create_room(self, params: CreateRoomParams) -> Room | None:
         db = self._db
         if isinstance(db, AsyncConnection):
-            cur = AsyncRawCursor(db, row_factory=tuple_row)
+            cur = async_cursor(db)
             await cur.execute(
                 CREATE_ROOM,
                 (
@@ -137,7 +136,7 @@ class QueryQueries(AsyncBase):
             row = await cur.fetchone()
         else:
             async with db.connection() as conn:
-                cur = AsyncRawCursor(conn, row_factory=tuple_row)
+                cur = async_cursor(conn)
                 await cur.execute(
                     CREATE_ROOM,
                     (
@@ -173,12 +172,12 @@ class QueryQueries(AsyncBase):
     async def get_room(self, *, id: int) -> Room | None:
         db = self._db
         if isinstance(db, AsyncConnection):
-            cur = AsyncRawCursor(db, row_factory=tuple_row)
+            cur = async_cursor(db)
             await cur.execute(GET_ROOM, (id,))
             row = await cur.fetchone()
         else:
             async with db.connection() as conn:
-                cur = AsyncRawCursor(conn, row_factory=tuple_row)
+                cur = async_cursor(conn)
                 await cur.execute(GET_ROOM, (id,))
                 row = await cur.fetchone()
         if row is None:
@@ -206,12 +205,12 @@ class QueryQueries(AsyncBase):
         """
         db = self._db
         if isinstance(db, AsyncConnection):
-            cur = AsyncRawCursor(db, row_factory=tuple_row)
+            cur = async_cursor(db)
             await cur.execute(LOCK_ROOM, (id,))
             row = await cur.fetchone()
         else:
             async with db.connection() as conn:
-                cur = AsyncRawCursor(conn, row_factory=tuple_row)
+                cur = async_cursor(conn)
                 await cur.execute(LOCK_ROOM, (id,))
                 row = await cur.fetchone()
         if row is None:
@@ -244,12 +243,12 @@ class QueryQueries(AsyncBase):
         """Open public rooms, keyset-paginated by id; song and free-seat filters are optional."""
         db = self._db
         if isinstance(db, AsyncConnection):
-            cur = AsyncRawCursor(db, row_factory=tuple_row)
+            cur = async_cursor(db)
             await cur.execute(LIST_LOBBY, (after_id, song_id, free_seats_only, page_size))
             rows = await cur.fetchall()
         else:
             async with db.connection() as conn:
-                cur = AsyncRawCursor(conn, row_factory=tuple_row)
+                cur = async_cursor(conn)
                 await cur.execute(LIST_LOBBY, (after_id, song_id, free_seats_only, page_size))
                 rows = await cur.fetchall()
         return [
@@ -276,12 +275,12 @@ class QueryQueries(AsyncBase):
         """Members in order of arrival: the first is the next host."""
         db = self._db
         if isinstance(db, AsyncConnection):
-            cur = AsyncRawCursor(db, row_factory=tuple_row)
+            cur = async_cursor(db)
             await cur.execute(LIST_MEMBERS, (room_id,))
             rows = await cur.fetchall()
         else:
             async with db.connection() as conn:
-                cur = AsyncRawCursor(conn, row_factory=tuple_row)
+                cur = async_cursor(conn)
                 await cur.execute(LIST_MEMBERS, (room_id,))
                 rows = await cur.fetchall()
         return [ListMembersRow(*row) for row in rows]
@@ -292,81 +291,89 @@ class QueryQueries(AsyncBase):
         """
         db = self._db
         if isinstance(db, AsyncConnection):
-            cur = AsyncRawCursor(db)
+            cur = async_cursor(db)
             await cur.execute(ADD_MEMBER, (room_id, user_id))
         else:
             async with db.connection() as conn:
-                cur = AsyncRawCursor(conn)
+                cur = async_cursor(conn)
                 await cur.execute(ADD_MEMBER, (room_id, user_id))
 
     async def remove_member(self, *, room_id: int, user_id: int) -> int:
         db = self._db
         if isinstance(db, AsyncConnection):
-            cur = AsyncRawCursor(db)
+            cur = async_cursor(db)
             await cur.execute(REMOVE_MEMBER, (room_id, user_id))
+            count = cur.rowcount
         else:
             async with db.connection() as conn:
-                cur = AsyncRawCursor(conn)
+                cur = async_cursor(conn)
                 await cur.execute(REMOVE_MEMBER, (room_id, user_id))
-        return cur.rowcount
+                count = cur.rowcount
+        return count
 
     async def remove_all_members(self, *, room_id: int) -> int:
         db = self._db
         if isinstance(db, AsyncConnection):
-            cur = AsyncRawCursor(db)
+            cur = async_cursor(db)
             await cur.execute(REMOVE_ALL_MEMBERS, (room_id,))
+            count = cur.rowcount
         else:
             async with db.connection() as conn:
-                cur = AsyncRawCursor(conn)
+                cur = async_cursor(conn)
                 await cur.execute(REMOVE_ALL_MEMBERS, (room_id,))
-        return cur.rowcount
+                count = cur.rowcount
+        return count
 
     async def set_ready(self, *, is_ready: bool, room_id: int, user_id: int) -> int:
         db = self._db
         if isinstance(db, AsyncConnection):
-            cur = AsyncRawCursor(db)
+            cur = async_cursor(db)
             await cur.execute(SET_READY, (is_ready, room_id, user_id))
+            count = cur.rowcount
         else:
             async with db.connection() as conn:
-                cur = AsyncRawCursor(conn)
+                cur = async_cursor(conn)
                 await cur.execute(SET_READY, (is_ready, room_id, user_id))
-        return cur.rowcount
+                count = cur.rowcount
+        return count
 
     async def clear_ready(self, *, room_id: int) -> int:
         db = self._db
         if isinstance(db, AsyncConnection):
-            cur = AsyncRawCursor(db)
+            cur = async_cursor(db)
             await cur.execute(CLEAR_READY, (room_id,))
+            count = cur.rowcount
         else:
             async with db.connection() as conn:
-                cur = AsyncRawCursor(conn)
+                cur = async_cursor(conn)
                 await cur.execute(CLEAR_READY, (room_id,))
-        return cur.rowcount
+                count = cur.rowcount
+        return count
 
     async def set_member_count(self, *, member_count: int, id: int) -> None:
         db = self._db
         if isinstance(db, AsyncConnection):
-            cur = AsyncRawCursor(db)
+            cur = async_cursor(db)
             await cur.execute(SET_MEMBER_COUNT, (member_count, id))
         else:
             async with db.connection() as conn:
-                cur = AsyncRawCursor(conn)
+                cur = async_cursor(conn)
                 await cur.execute(SET_MEMBER_COUNT, (member_count, id))
 
     async def set_host(self, *, host_id: int, id: int) -> None:
         db = self._db
         if isinstance(db, AsyncConnection):
-            cur = AsyncRawCursor(db)
+            cur = async_cursor(db)
             await cur.execute(SET_HOST, (host_id, id))
         else:
             async with db.connection() as conn:
-                cur = AsyncRawCursor(conn)
+                cur = async_cursor(conn)
                 await cur.execute(SET_HOST, (host_id, id))
 
     async def update_room_settings(self, params: UpdateRoomSettingsParams) -> Room | None:
         db = self._db
         if isinstance(db, AsyncConnection):
-            cur = AsyncRawCursor(db, row_factory=tuple_row)
+            cur = async_cursor(db)
             await cur.execute(
                 UPDATE_ROOM_SETTINGS,
                 (
@@ -382,7 +389,7 @@ class QueryQueries(AsyncBase):
             row = await cur.fetchone()
         else:
             async with db.connection() as conn:
-                cur = AsyncRawCursor(conn, row_factory=tuple_row)
+                cur = async_cursor(conn)
                 await cur.execute(
                     UPDATE_ROOM_SETTINGS,
                     (
@@ -418,22 +425,22 @@ class QueryQueries(AsyncBase):
     async def set_room_status(self, *, status: RoomStatus, id: int) -> None:
         db = self._db
         if isinstance(db, AsyncConnection):
-            cur = AsyncRawCursor(db)
+            cur = async_cursor(db)
             await cur.execute(SET_ROOM_STATUS, (status, id))
         else:
             async with db.connection() as conn:
-                cur = AsyncRawCursor(conn)
+                cur = async_cursor(conn)
                 await cur.execute(SET_ROOM_STATUS, (status, id))
 
     async def next_event_seq(self, *, id: int) -> int | None:
         db = self._db
         if isinstance(db, AsyncConnection):
-            cur = AsyncRawCursor(db, row_factory=tuple_row)
+            cur = async_cursor(db)
             await cur.execute(NEXT_EVENT_SEQ, (id,))
             row = await cur.fetchone()
         else:
             async with db.connection() as conn:
-                cur = AsyncRawCursor(conn, row_factory=tuple_row)
+                cur = async_cursor(conn)
                 await cur.execute(NEXT_EVENT_SEQ, (id,))
                 row = await cur.fetchone()
         if row is None:
@@ -445,23 +452,23 @@ class QueryQueries(AsyncBase):
         """NOTIFY inside the caller's transaction: listeners hear it only if the change commits."""
         db = self._db
         if isinstance(db, AsyncConnection):
-            cur = AsyncRawCursor(db)
+            cur = async_cursor(db)
             await cur.execute(NOTIFY_ROOM, (channel, payload))
         else:
             async with db.connection() as conn:
-                cur = AsyncRawCursor(conn)
+                cur = async_cursor(conn)
                 await cur.execute(NOTIFY_ROOM, (channel, payload))
 
     async def get_member_room(self, *, user_id: int) -> int | None:
         """The room a user is in, if any (at most one, by room_members_one_room_per_user)."""
         db = self._db
         if isinstance(db, AsyncConnection):
-            cur = AsyncRawCursor(db, row_factory=tuple_row)
+            cur = async_cursor(db)
             await cur.execute(GET_MEMBER_ROOM, (user_id,))
             row = await cur.fetchone()
         else:
             async with db.connection() as conn:
-                cur = AsyncRawCursor(conn, row_factory=tuple_row)
+                cur = async_cursor(conn)
                 await cur.execute(GET_MEMBER_ROOM, (user_id,))
                 row = await cur.fetchone()
         if row is None:

@@ -5,10 +5,9 @@
 # source: query.sql
 """Queries from query.sql."""
 
-from psycopg import AsyncConnection, AsyncRawCursor
-from psycopg.rows import tuple_row
+from psycopg import AsyncConnection
 
-from ._runtime import AsyncBase
+from ._runtime import AsyncBase, async_cursor
 from .models import _USER_ROLE_BY_LABEL, User, UserRole
 
 GET_USER_BY_ID = (
@@ -77,12 +76,12 @@ class QueryQueries(AsyncBase):
         """Fetch one user by primary key."""
         db = self._db
         if isinstance(db, AsyncConnection):
-            cur = AsyncRawCursor(db, row_factory=tuple_row)
+            cur = async_cursor(db)
             await cur.execute(GET_USER_BY_ID, (id,))
             row = await cur.fetchone()
         else:
             async with db.connection() as conn:
-                cur = AsyncRawCursor(conn, row_factory=tuple_row)
+                cur = async_cursor(conn)
                 await cur.execute(GET_USER_BY_ID, (id,))
                 row = await cur.fetchone()
         if row is None:
@@ -103,12 +102,12 @@ class QueryQueries(AsyncBase):
         """Emails are unique regardless of case; this lookup uses users_email_lower_key."""
         db = self._db
         if isinstance(db, AsyncConnection):
-            cur = AsyncRawCursor(db, row_factory=tuple_row)
+            cur = async_cursor(db)
             await cur.execute(GET_USER_BY_EMAIL, (email,))
             row = await cur.fetchone()
         else:
             async with db.connection() as conn:
-                cur = AsyncRawCursor(conn, row_factory=tuple_row)
+                cur = async_cursor(conn)
                 await cur.execute(GET_USER_BY_EMAIL, (email,))
                 row = await cur.fetchone()
         if row is None:
@@ -135,12 +134,12 @@ class QueryQueries(AsyncBase):
     ) -> User | None:
         db = self._db
         if isinstance(db, AsyncConnection):
-            cur = AsyncRawCursor(db, row_factory=tuple_row)
+            cur = async_cursor(db)
             await cur.execute(CREATE_USER, (email, display_name, password_hash, role))
             row = await cur.fetchone()
         else:
             async with db.connection() as conn:
-                cur = AsyncRawCursor(conn, row_factory=tuple_row)
+                cur = async_cursor(conn)
                 await cur.execute(CREATE_USER, (email, display_name, password_hash, role))
                 row = await cur.fetchone()
         if row is None:
@@ -167,12 +166,12 @@ class QueryQueries(AsyncBase):
         """Keyset pagination by id, optionally filtered by role (NULL = every role)."""
         db = self._db
         if isinstance(db, AsyncConnection):
-            cur = AsyncRawCursor(db, row_factory=tuple_row)
+            cur = async_cursor(db)
             await cur.execute(LIST_USERS, (after_id, role, page_size))
             rows = await cur.fetchall()
         else:
             async with db.connection() as conn:
-                cur = AsyncRawCursor(conn, row_factory=tuple_row)
+                cur = async_cursor(conn)
                 await cur.execute(LIST_USERS, (after_id, role, page_size))
                 rows = await cur.fetchall()
         return [
@@ -193,12 +192,12 @@ class QueryQueries(AsyncBase):
     async def update_display_name(self, *, display_name: str, id: int) -> User | None:
         db = self._db
         if isinstance(db, AsyncConnection):
-            cur = AsyncRawCursor(db, row_factory=tuple_row)
+            cur = async_cursor(db)
             await cur.execute(UPDATE_DISPLAY_NAME, (display_name, id))
             row = await cur.fetchone()
         else:
             async with db.connection() as conn:
-                cur = AsyncRawCursor(conn, row_factory=tuple_row)
+                cur = async_cursor(conn)
                 await cur.execute(UPDATE_DISPLAY_NAME, (display_name, id))
                 row = await cur.fetchone()
         if row is None:
@@ -218,23 +217,25 @@ class QueryQueries(AsyncBase):
     async def update_password_hash(self, *, password_hash: str, id: int) -> int:
         db = self._db
         if isinstance(db, AsyncConnection):
-            cur = AsyncRawCursor(db)
+            cur = async_cursor(db)
             await cur.execute(UPDATE_PASSWORD_HASH, (password_hash, id))
+            count = cur.rowcount
         else:
             async with db.connection() as conn:
-                cur = AsyncRawCursor(conn)
+                cur = async_cursor(conn)
                 await cur.execute(UPDATE_PASSWORD_HASH, (password_hash, id))
-        return cur.rowcount
+                count = cur.rowcount
+        return count
 
     async def update_role(self, *, role: UserRole, id: int) -> User | None:
         db = self._db
         if isinstance(db, AsyncConnection):
-            cur = AsyncRawCursor(db, row_factory=tuple_row)
+            cur = async_cursor(db)
             await cur.execute(UPDATE_ROLE, (role, id))
             row = await cur.fetchone()
         else:
             async with db.connection() as conn:
-                cur = AsyncRawCursor(conn, row_factory=tuple_row)
+                cur = async_cursor(conn)
                 await cur.execute(UPDATE_ROLE, (role, id))
                 row = await cur.fetchone()
         if row is None:
@@ -257,12 +258,12 @@ class QueryQueries(AsyncBase):
         """
         db = self._db
         if isinstance(db, AsyncConnection):
-            cur = AsyncRawCursor(db, row_factory=tuple_row)
+            cur = async_cursor(db)
             await cur.execute(SET_ACTIVE, (is_active, id))
             row = await cur.fetchone()
         else:
             async with db.connection() as conn:
-                cur = AsyncRawCursor(conn, row_factory=tuple_row)
+                cur = async_cursor(conn)
                 await cur.execute(SET_ACTIVE, (is_active, id))
                 row = await cur.fetchone()
         if row is None:
@@ -285,12 +286,12 @@ class QueryQueries(AsyncBase):
         """
         db = self._db
         if isinstance(db, AsyncConnection):
-            cur = AsyncRawCursor(db, row_factory=tuple_row)
+            cur = async_cursor(db)
             await cur.execute(LOCK_ACTIVE_ADMINS)
             rows = await cur.fetchall()
         else:
             async with db.connection() as conn:
-                cur = AsyncRawCursor(conn, row_factory=tuple_row)
+                cur = async_cursor(conn)
                 await cur.execute(LOCK_ACTIVE_ADMINS)
                 rows = await cur.fetchall()
         return [row[0] for row in rows]
@@ -301,12 +302,12 @@ class QueryQueries(AsyncBase):
         """
         db = self._db
         if isinstance(db, AsyncConnection):
-            cur = AsyncRawCursor(db, row_factory=tuple_row)
+            cur = async_cursor(db)
             await cur.execute(ERASE_USER, (id,))
             row = await cur.fetchone()
         else:
             async with db.connection() as conn:
-                cur = AsyncRawCursor(conn, row_factory=tuple_row)
+                cur = async_cursor(conn)
                 await cur.execute(ERASE_USER, (id,))
                 row = await cur.fetchone()
         if row is None:

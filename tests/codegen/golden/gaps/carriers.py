@@ -11,7 +11,7 @@ import msgspec
 from psycopg import AsyncConnection, AsyncRawCursor, Connection, RawCursor
 from psycopg.rows import tuple_row
 
-from ._runtime import AsyncBase, SyncBase
+from ._runtime import AsyncBase, SyncBase, async_cursor
 from .models import _CARRIER_KIND_BY_LABEL, CarrierKind
 
 CARRIER_STATS_BY_KIND = (
@@ -33,12 +33,12 @@ class CarriersQueries(AsyncBase):
     async def carrier_stats_by_kind(self) -> list[CarrierStatsByKindRow]:
         db = self._db
         if isinstance(db, AsyncConnection):
-            cur = AsyncRawCursor(db, row_factory=tuple_row)
+            cur = async_cursor(db)
             await cur.execute(CARRIER_STATS_BY_KIND)
             rows = await cur.fetchall()
         else:
             async with db.connection() as conn:
-                cur = AsyncRawCursor(conn, row_factory=tuple_row)
+                cur = async_cursor(conn)
                 await cur.execute(CARRIER_STATS_BY_KIND)
                 rows = await cur.fetchall()
         return [CarrierStatsByKindRow(_CARRIER_KIND_BY_LABEL[row[0]], row[1]) for row in rows]

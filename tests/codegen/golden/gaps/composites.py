@@ -15,7 +15,7 @@ from psycopg import AsyncConnection, AsyncRawCursor, Connection, RawCursor
 from psycopg.rows import tuple_row
 
 from ._composite import dump_composite
-from ._runtime import AsyncBase, SyncBase
+from ._runtime import AsyncBase, SyncBase, async_cursor
 from .models import (
     _CARRIER_KIND_BY_LABEL,
     _MONEY_AMOUNT_COMPOSITE,
@@ -74,14 +74,14 @@ class CompositesQueries(AsyncBase):
     async def set_address(self, params: SetAddressParams) -> None:
         db = self._db
         if isinstance(db, AsyncConnection):
-            cur = AsyncRawCursor(db)
+            cur = async_cursor(db)
             await cur.execute(
                 SET_ADDRESS,
                 (params.id, params.p2, params.p3, params.p4, params.p5, params.p6),
             )
         else:
             async with db.connection() as conn:
-                cur = AsyncRawCursor(conn)
+                cur = async_cursor(conn)
                 await cur.execute(
                     SET_ADDRESS,
                     (params.id, params.p2, params.p3, params.p4, params.p5, params.p6),
@@ -90,12 +90,12 @@ class CompositesQueries(AsyncBase):
     async def get_address(self, *, id: int) -> ShippingAddress | None:
         db = self._db
         if isinstance(db, AsyncConnection):
-            cur = AsyncRawCursor(db, row_factory=tuple_row)
+            cur = async_cursor(db)
             await cur.execute(GET_ADDRESS, (id,))
             row = await cur.fetchone()
         else:
             async with db.connection() as conn:
-                cur = AsyncRawCursor(conn, row_factory=tuple_row)
+                cur = async_cursor(conn)
                 await cur.execute(GET_ADDRESS, (id,))
                 row = await cur.fetchone()
         if row is None:
@@ -105,12 +105,12 @@ class CompositesQueries(AsyncBase):
     async def get_priced(self, *, id: int) -> GetPricedRow | None:
         db = self._db
         if isinstance(db, AsyncConnection):
-            cur = AsyncRawCursor(db, row_factory=tuple_row)
+            cur = async_cursor(db)
             await cur.execute(GET_PRICED, (id,))
             row = await cur.fetchone()
         else:
             async with db.connection() as conn:
-                cur = AsyncRawCursor(conn, row_factory=tuple_row)
+                cur = async_cursor(conn)
                 await cur.execute(GET_PRICED, (id,))
                 row = await cur.fetchone()
         if row is None:
@@ -124,12 +124,12 @@ class CompositesQueries(AsyncBase):
     async def anonymous_record(self, *, id: int) -> Any:
         db = self._db
         if isinstance(db, AsyncConnection):
-            cur = AsyncRawCursor(db, row_factory=tuple_row)
+            cur = async_cursor(db)
             await cur.execute(ANONYMOUS_RECORD, (id,))
             row = await cur.fetchone()
         else:
             async with db.connection() as conn:
-                cur = AsyncRawCursor(conn, row_factory=tuple_row)
+                cur = async_cursor(conn)
                 await cur.execute(ANONYMOUS_RECORD, (id,))
                 row = await cur.fetchone()
         if row is None:
@@ -140,22 +140,22 @@ class CompositesQueries(AsyncBase):
     async def set_price(self, *, id: int, price: MoneyAmount | None) -> None:
         db = self._db
         if isinstance(db, AsyncConnection):
-            cur = AsyncRawCursor(db)
+            cur = async_cursor(db)
             await cur.execute(SET_PRICE, (id, None if price is None else dump_composite(price)))
         else:
             async with db.connection() as conn:
-                cur = AsyncRawCursor(conn)
+                cur = async_cursor(conn)
                 await cur.execute(SET_PRICE, (id, None if price is None else dump_composite(price)))
 
     async def get_carrier(self, *, id: int) -> Carrier | None:
         db = self._db
         if isinstance(db, AsyncConnection):
-            cur = AsyncRawCursor(db, row_factory=tuple_row)
+            cur = async_cursor(db)
             await cur.execute(GET_CARRIER, (id,))
             row = await cur.fetchone()
         else:
             async with db.connection() as conn:
-                cur = AsyncRawCursor(conn, row_factory=tuple_row)
+                cur = async_cursor(conn)
                 await cur.execute(GET_CARRIER, (id,))
                 row = await cur.fetchone()
         if row is None:
@@ -180,12 +180,12 @@ class CompositesQueries(AsyncBase):
     ) -> list[CarriersCheaperThanRow]:
         db = self._db
         if isinstance(db, AsyncConnection):
-            cur = AsyncRawCursor(db, row_factory=tuple_row)
+            cur = async_cursor(db)
             await cur.execute(CARRIERS_CHEAPER_THAN, (limit_amount,))
             rows = await cur.fetchall()
         else:
             async with db.connection() as conn:
-                cur = AsyncRawCursor(conn, row_factory=tuple_row)
+                cur = async_cursor(conn)
                 await cur.execute(CARRIERS_CHEAPER_THAN, (limit_amount,))
                 rows = await cur.fetchall()
         return [CarriersCheaperThanRow(*row) for row in rows]

@@ -11,7 +11,7 @@ import msgspec
 from psycopg import AsyncConnection, AsyncRawCursor, Connection, RawCursor
 from psycopg.rows import tuple_row
 
-from ._runtime import AsyncBase, SyncBase
+from ._runtime import AsyncBase, SyncBase, async_cursor
 
 SET_EXTRAS = b"UPDATE carriers SET email = $2, path = $3, embedding = $4 WHERE id = $1"
 GET_EXTRAS = b"SELECT email, path, embedding FROM carriers WHERE id = $1"
@@ -46,22 +46,22 @@ class ExtensionsQueries(AsyncBase):
     ) -> None:
         db = self._db
         if isinstance(db, AsyncConnection):
-            cur = AsyncRawCursor(db)
+            cur = async_cursor(db)
             await cur.execute(SET_EXTRAS, (id, email, path, embedding))
         else:
             async with db.connection() as conn:
-                cur = AsyncRawCursor(conn)
+                cur = async_cursor(conn)
                 await cur.execute(SET_EXTRAS, (id, email, path, embedding))
 
     async def get_extras(self, *, id: int) -> GetExtrasRow | None:
         db = self._db
         if isinstance(db, AsyncConnection):
-            cur = AsyncRawCursor(db, row_factory=tuple_row)
+            cur = async_cursor(db)
             await cur.execute(GET_EXTRAS, (id,))
             row = await cur.fetchone()
         else:
             async with db.connection() as conn:
-                cur = AsyncRawCursor(conn, row_factory=tuple_row)
+                cur = async_cursor(conn)
                 await cur.execute(GET_EXTRAS, (id,))
                 row = await cur.fetchone()
         if row is None:
@@ -71,12 +71,12 @@ class ExtensionsQueries(AsyncBase):
     async def carriers_under(self, *, pattern: str) -> list[CarriersUnderRow]:
         db = self._db
         if isinstance(db, AsyncConnection):
-            cur = AsyncRawCursor(db, row_factory=tuple_row)
+            cur = async_cursor(db)
             await cur.execute(CARRIERS_UNDER, (pattern,))
             rows = await cur.fetchall()
         else:
             async with db.connection() as conn:
-                cur = AsyncRawCursor(conn, row_factory=tuple_row)
+                cur = async_cursor(conn)
                 await cur.execute(CARRIERS_UNDER, (pattern,))
                 rows = await cur.fetchall()
         return [CarriersUnderRow(*row) for row in rows]
@@ -96,12 +96,12 @@ class ExtensionsQueries(AsyncBase):
     async def nearest_carriers(self, *, target: str) -> list[int]:
         db = self._db
         if isinstance(db, AsyncConnection):
-            cur = AsyncRawCursor(db, row_factory=tuple_row)
+            cur = async_cursor(db)
             await cur.execute(NEAREST_CARRIERS, (target,))
             rows = await cur.fetchall()
         else:
             async with db.connection() as conn:
-                cur = AsyncRawCursor(conn, row_factory=tuple_row)
+                cur = async_cursor(conn)
                 await cur.execute(NEAREST_CARRIERS, (target,))
                 rows = await cur.fetchall()
         return [row[0] for row in rows]

@@ -11,7 +11,7 @@ from typing import Any
 from psycopg import AsyncConnection, AsyncRawCursor, Connection, RawCursor
 from psycopg.rows import tuple_row
 
-from ._runtime import AsyncBase, SyncBase
+from ._runtime import AsyncBase, SyncBase, async_cursor
 
 LOCK_CARRIER = b"SELECT pg_advisory_lock($1)"
 TRY_LOCK_CARRIER = b"SELECT pg_try_advisory_lock($1)"
@@ -29,12 +29,12 @@ class LocksQueries(AsyncBase):
     async def lock_carrier(self, *, pg_advisory_lock: int) -> None:
         db = self._db
         if isinstance(db, AsyncConnection):
-            cur = AsyncRawCursor(db, row_factory=tuple_row)
+            cur = async_cursor(db)
             await cur.execute(LOCK_CARRIER, (pg_advisory_lock,))
             row = await cur.fetchone()
         else:
             async with db.connection() as conn:
-                cur = AsyncRawCursor(conn, row_factory=tuple_row)
+                cur = async_cursor(conn)
                 await cur.execute(LOCK_CARRIER, (pg_advisory_lock,))
                 row = await cur.fetchone()
         if row is None:
@@ -44,12 +44,12 @@ class LocksQueries(AsyncBase):
     async def try_lock_carrier(self, *, pg_try_advisory_lock: int) -> bool | None:
         db = self._db
         if isinstance(db, AsyncConnection):
-            cur = AsyncRawCursor(db, row_factory=tuple_row)
+            cur = async_cursor(db)
             await cur.execute(TRY_LOCK_CARRIER, (pg_try_advisory_lock,))
             row = await cur.fetchone()
         else:
             async with db.connection() as conn:
-                cur = AsyncRawCursor(conn, row_factory=tuple_row)
+                cur = async_cursor(conn)
                 await cur.execute(TRY_LOCK_CARRIER, (pg_try_advisory_lock,))
                 row = await cur.fetchone()
         if row is None:
@@ -60,12 +60,12 @@ class LocksQueries(AsyncBase):
     async def unlock_all(self) -> None:
         db = self._db
         if isinstance(db, AsyncConnection):
-            cur = AsyncRawCursor(db, row_factory=tuple_row)
+            cur = async_cursor(db)
             await cur.execute(UNLOCK_ALL)
             row = await cur.fetchone()
         else:
             async with db.connection() as conn:
-                cur = AsyncRawCursor(conn, row_factory=tuple_row)
+                cur = async_cursor(conn)
                 await cur.execute(UNLOCK_ALL)
                 row = await cur.fetchone()
         if row is None:
@@ -75,12 +75,12 @@ class LocksQueries(AsyncBase):
     async def notify_carriers(self, *, channel: str, payload: str) -> list[None]:
         db = self._db
         if isinstance(db, AsyncConnection):
-            cur = AsyncRawCursor(db, row_factory=tuple_row)
+            cur = async_cursor(db)
             await cur.execute(NOTIFY_CARRIERS, (channel, payload))
             rows = await cur.fetchall()
         else:
             async with db.connection() as conn:
-                cur = AsyncRawCursor(conn, row_factory=tuple_row)
+                cur = async_cursor(conn)
                 await cur.execute(NOTIFY_CARRIERS, (channel, payload))
                 rows = await cur.fetchall()
         return [None for row in rows]

@@ -12,7 +12,7 @@ import msgspec
 from psycopg import AsyncConnection, AsyncRawCursor, Connection, RawCursor
 from psycopg.rows import tuple_row
 
-from ._runtime import AsyncBase, SyncBase
+from ._runtime import AsyncBase, SyncBase, async_cursor
 from .models import _CARRIER_KIND_BY_LABEL, CarrierKind
 
 GET_VALUE = b"SELECT value FROM carriers WHERE value = $1"
@@ -109,12 +109,12 @@ class NamesQueries(AsyncBase):
     async def get_value(self, *, value_: int) -> int | None:
         db = self._db
         if isinstance(db, AsyncConnection):
-            cur = AsyncRawCursor(db, row_factory=tuple_row)
+            cur = async_cursor(db)
             await cur.execute(GET_VALUE, (value_,))
             row = await cur.fetchone()
         else:
             async with db.connection() as conn:
-                cur = AsyncRawCursor(conn, row_factory=tuple_row)
+                cur = async_cursor(conn)
                 await cur.execute(GET_VALUE, (value_,))
                 row = await cur.fetchone()
         if row is None:
@@ -125,12 +125,12 @@ class NamesQueries(AsyncBase):
     async def carrier_by_row(self, *, row_: str | None, value_: int) -> CarrierByRowRow | None:
         db = self._db
         if isinstance(db, AsyncConnection):
-            cur = AsyncRawCursor(db, row_factory=tuple_row)
+            cur = async_cursor(db)
             await cur.execute(CARRIER_BY_ROW, (row_, value_))
             row = await cur.fetchone()
         else:
             async with db.connection() as conn:
-                cur = AsyncRawCursor(conn, row_factory=tuple_row)
+                cur = async_cursor(conn)
                 await cur.execute(CARRIER_BY_ROW, (row_, value_))
                 row = await cur.fetchone()
         if row is None:
@@ -147,12 +147,12 @@ class NamesQueries(AsyncBase):
     ) -> list[ListByLocalsRow]:
         db = self._db
         if isinstance(db, AsyncConnection):
-            cur = AsyncRawCursor(db, row_factory=tuple_row)
+            cur = async_cursor(db)
             await cur.execute(LIST_BY_LOCALS, (rows_, cur_, conn_, db_))
             rows = await cur.fetchall()
         else:
             async with db.connection() as conn:
-                cur = AsyncRawCursor(conn, row_factory=tuple_row)
+                cur = async_cursor(conn)
                 await cur.execute(LIST_BY_LOCALS, (rows_, cur_, conn_, db_))
                 rows = await cur.fetchall()
         return [ListByLocalsRow(*row) for row in rows]
@@ -190,12 +190,12 @@ class NamesQueries(AsyncBase):
     ) -> list[int]:
         db = self._db
         if isinstance(db, AsyncConnection):
-            cur = AsyncRawCursor(db, row_factory=tuple_row)
+            cur = async_cursor(db)
             await cur.execute(LIST_BY_MORE_LOCALS, (results_, batches_, batch_, args_))
             rows = await cur.fetchall()
         else:
             async with db.connection() as conn:
-                cur = AsyncRawCursor(conn, row_factory=tuple_row)
+                cur = async_cursor(conn)
                 await cur.execute(LIST_BY_MORE_LOCALS, (results_, batches_, batch_, args_))
                 rows = await cur.fetchall()
         return [row[0] for row in rows]
@@ -237,12 +237,12 @@ class NamesQueries(AsyncBase):
     ) -> FindByEvenMoreLocalsRow | None:
         db = self._db
         if isinstance(db, AsyncConnection):
-            cur = AsyncRawCursor(db, row_factory=tuple_row)
+            cur = async_cursor(db)
             await cur.execute(FIND_BY_EVEN_MORE_LOCALS, (p_, tuple_row_, load_enum_array_, self_))
             row = await cur.fetchone()
         else:
             async with db.connection() as conn:
-                cur = AsyncRawCursor(conn, row_factory=tuple_row)
+                cur = async_cursor(conn)
                 await cur.execute(
                     FIND_BY_EVEN_MORE_LOCALS,
                     (p_, tuple_row_, load_enum_array_, self_),
@@ -262,12 +262,12 @@ class NamesQueries(AsyncBase):
     ) -> int | None:
         db = self._db
         if isinstance(db, AsyncConnection):
-            cur = AsyncRawCursor(db, row_factory=tuple_row)
+            cur = async_cursor(db)
             await cur.execute(COUNT_BY_LAST_LOCALS, (result_, copy_, params_, int_))
             row = await cur.fetchone()
         else:
             async with db.connection() as conn:
-                cur = AsyncRawCursor(conn, row_factory=tuple_row)
+                cur = async_cursor(conn)
                 await cur.execute(COUNT_BY_LAST_LOCALS, (result_, copy_, params_, int_))
                 row = await cur.fetchone()
         if row is None:
@@ -308,12 +308,12 @@ class NamesQueries(AsyncBase):
     ) -> CreateCarrierRow | None:
         db = self._db
         if isinstance(db, AsyncConnection):
-            cur = AsyncRawCursor(db, row_factory=tuple_row)
+            cur = async_cursor(db)
             await cur.execute(CREATE_CARRIER, (name, kind, value_, row_))
             row = await cur.fetchone()
         else:
             async with db.connection() as conn:
-                cur = AsyncRawCursor(conn, row_factory=tuple_row)
+                cur = async_cursor(conn)
                 await cur.execute(CREATE_CARRIER, (name, kind, value_, row_))
                 row = await cur.fetchone()
         if row is None:
@@ -398,12 +398,12 @@ class NamesQueries(AsyncBase):
     async def carrier_names(self) -> list[str]:
         db = self._db
         if isinstance(db, AsyncConnection):
-            cur = AsyncRawCursor(db, row_factory=tuple_row)
+            cur = async_cursor(db)
             await cur.execute(CARRIER_NAMES)
             rows = await cur.fetchall()
         else:
             async with db.connection() as conn:
-                cur = AsyncRawCursor(conn, row_factory=tuple_row)
+                cur = async_cursor(conn)
                 await cur.execute(CARRIER_NAMES)
                 rows = await cur.fetchall()
         return [row[0] for row in rows]
@@ -423,12 +423,12 @@ class NamesQueries(AsyncBase):
     async def count_carriers(self) -> int | None:
         db = self._db
         if isinstance(db, AsyncConnection):
-            cur = AsyncRawCursor(db, row_factory=tuple_row)
+            cur = async_cursor(db)
             await cur.execute(COUNT_CARRIERS)
             row = await cur.fetchone()
         else:
             async with db.connection() as conn:
-                cur = AsyncRawCursor(conn, row_factory=tuple_row)
+                cur = async_cursor(conn)
                 await cur.execute(COUNT_CARRIERS)
                 row = await cur.fetchone()
         if row is None:
@@ -439,11 +439,11 @@ class NamesQueries(AsyncBase):
     async def add_x_stat(self, *, carrier_id: int, hits: int) -> None:
         db = self._db
         if isinstance(db, AsyncConnection):
-            cur = AsyncRawCursor(db)
+            cur = async_cursor(db)
             await cur.execute(ADD_X_STAT, (carrier_id, hits))
         else:
             async with db.connection() as conn:
-                cur = AsyncRawCursor(conn)
+                cur = async_cursor(conn)
                 await cur.execute(ADD_X_STAT, (carrier_id, hits))
 
 

@@ -11,7 +11,7 @@ import msgspec
 from psycopg import AsyncConnection, AsyncRawCursor, Connection, RawCursor
 from psycopg.rows import tuple_row
 
-from ._runtime import AsyncBase, SyncBase
+from ._runtime import AsyncBase, SyncBase, async_cursor
 from .models import CarrierKind
 
 CARRIERS_BY_IDS = b"SELECT id, name FROM carriers WHERE id = ANY($1::int8[]) ORDER BY id"
@@ -37,12 +37,12 @@ class SlicesQueries(AsyncBase):
     async def carriers_by_ids(self, *, ids: list[int]) -> list[CarriersByIdsRow]:
         db = self._db
         if isinstance(db, AsyncConnection):
-            cur = AsyncRawCursor(db, row_factory=tuple_row)
+            cur = async_cursor(db)
             await cur.execute(CARRIERS_BY_IDS, (ids,))
             rows = await cur.fetchall()
         else:
             async with db.connection() as conn:
-                cur = AsyncRawCursor(conn, row_factory=tuple_row)
+                cur = async_cursor(conn)
                 await cur.execute(CARRIERS_BY_IDS, (ids,))
                 rows = await cur.fetchall()
         return [CarriersByIdsRow(*row) for row in rows]
@@ -62,12 +62,12 @@ class SlicesQueries(AsyncBase):
     async def carriers_not_named(self, *, value_: int, names: list[str]) -> list[int]:
         db = self._db
         if isinstance(db, AsyncConnection):
-            cur = AsyncRawCursor(db, row_factory=tuple_row)
+            cur = async_cursor(db)
             await cur.execute(CARRIERS_NOT_NAMED, (value_, names))
             rows = await cur.fetchall()
         else:
             async with db.connection() as conn:
-                cur = AsyncRawCursor(conn, row_factory=tuple_row)
+                cur = async_cursor(conn)
                 await cur.execute(CARRIERS_NOT_NAMED, (value_, names))
                 rows = await cur.fetchall()
         return [row[0] for row in rows]
@@ -87,13 +87,15 @@ class SlicesQueries(AsyncBase):
     async def delete_carriers_of_kinds(self, *, kinds: list[CarrierKind]) -> int:
         db = self._db
         if isinstance(db, AsyncConnection):
-            cur = AsyncRawCursor(db)
+            cur = async_cursor(db)
             await cur.execute(DELETE_CARRIERS_OF_KINDS, (kinds,))
+            count = cur.rowcount
         else:
             async with db.connection() as conn:
-                cur = AsyncRawCursor(conn)
+                cur = async_cursor(conn)
                 await cur.execute(DELETE_CARRIERS_OF_KINDS, (kinds,))
-        return cur.rowcount
+                count = cur.rowcount
+        return count
 
 
 class SyncSlicesQueries(SyncBase):
@@ -156,8 +158,10 @@ class SyncSlicesQueries(SyncBase):
         if isinstance(db, Connection):
             cur = RawCursor(db)
             cur.execute(DELETE_CARRIERS_OF_KINDS, (kinds,))
+            count = cur.rowcount
         else:
             with db.connection() as conn:
                 cur = RawCursor(conn)
                 cur.execute(DELETE_CARRIERS_OF_KINDS, (kinds,))
-        return cur.rowcount
+                count = cur.rowcount
+        return count

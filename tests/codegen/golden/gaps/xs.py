@@ -11,7 +11,7 @@ import msgspec
 from psycopg import AsyncConnection, AsyncRawCursor, Connection, RawCursor
 from psycopg.rows import tuple_row
 
-from ._runtime import AsyncBase, SyncBase
+from ._runtime import AsyncBase, SyncBase, async_cursor
 
 X_STATS = (
     b"SELECT x_stats.id, carriers.name, x_stats.hits AS value\n"
@@ -43,12 +43,12 @@ class XsQueries(AsyncBase):
     async def x_stats(self) -> list[XStatsRow]:
         db = self._db
         if isinstance(db, AsyncConnection):
-            cur = AsyncRawCursor(db, row_factory=tuple_row)
+            cur = async_cursor(db)
             await cur.execute(X_STATS)
             rows = await cur.fetchall()
         else:
             async with db.connection() as conn:
-                cur = AsyncRawCursor(conn, row_factory=tuple_row)
+                cur = async_cursor(conn)
                 await cur.execute(X_STATS)
                 rows = await cur.fetchall()
         return [XStatsRow(*row) for row in rows]
@@ -68,12 +68,12 @@ class XsQueries(AsyncBase):
     async def carrier_stats(self) -> list[CarrierStatsRow]:
         db = self._db
         if isinstance(db, AsyncConnection):
-            cur = AsyncRawCursor(db, row_factory=tuple_row)
+            cur = async_cursor(db)
             await cur.execute(CARRIER_STATS)
             rows = await cur.fetchall()
         else:
             async with db.connection() as conn:
-                cur = AsyncRawCursor(conn, row_factory=tuple_row)
+                cur = async_cursor(conn)
                 await cur.execute(CARRIER_STATS)
                 rows = await cur.fetchall()
         return [CarrierStatsRow(*row) for row in rows]

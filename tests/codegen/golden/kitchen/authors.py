@@ -15,7 +15,7 @@ from psycopg.types.json import Jsonb
 
 from tests.codegen.corpus_types import AuthorSettings
 
-from ._runtime import AsyncBase, ExecResult, SyncBase, load_enum_array
+from ._runtime import AsyncBase, ExecResult, SyncBase, async_cursor, load_enum_array
 from .models import _MOOD_BY_LABEL, Author, Mood
 
 GET_AUTHOR = b"SELECT id, name, mood, moods, bio, settings, created_at FROM authors WHERE id = $1"
@@ -66,12 +66,12 @@ class AuthorsQueries(AsyncBase):
         """Fetch one author."""
         db = self._db
         if isinstance(db, AsyncConnection):
-            cur = AsyncRawCursor(db, row_factory=tuple_row)
+            cur = async_cursor(db)
             await cur.execute(GET_AUTHOR, (id,))
             row = await cur.fetchone()
         else:
             async with db.connection() as conn:
-                cur = AsyncRawCursor(conn, row_factory=tuple_row)
+                cur = async_cursor(conn)
                 await cur.execute(GET_AUTHOR, (id,))
                 row = await cur.fetchone()
         if row is None:
@@ -89,7 +89,7 @@ class AuthorsQueries(AsyncBase):
     async def create_author(self, params: CreateAuthorParams) -> Author | None:
         db = self._db
         if isinstance(db, AsyncConnection):
-            cur = AsyncRawCursor(db, row_factory=tuple_row)
+            cur = async_cursor(db)
             await cur.execute(
                 CREATE_AUTHOR,
                 (
@@ -103,7 +103,7 @@ class AuthorsQueries(AsyncBase):
             row = await cur.fetchone()
         else:
             async with db.connection() as conn:
-                cur = AsyncRawCursor(conn, row_factory=tuple_row)
+                cur = async_cursor(conn)
                 await cur.execute(
                     CREATE_AUTHOR,
                     (
@@ -131,12 +131,12 @@ class AuthorsQueries(AsyncBase):
         """Authors in any of the given moods, optionally by name."""
         db = self._db
         if isinstance(db, AsyncConnection):
-            cur = AsyncRawCursor(db, row_factory=tuple_row)
+            cur = async_cursor(db)
             await cur.execute(LIST_AUTHORS_BY_MOOD, (moods, name))
             rows = await cur.fetchall()
         else:
             async with db.connection() as conn:
-                cur = AsyncRawCursor(conn, row_factory=tuple_row)
+                cur = async_cursor(conn)
                 await cur.execute(LIST_AUTHORS_BY_MOOD, (moods, name))
                 rows = await cur.fetchall()
         return [
@@ -192,12 +192,12 @@ class AuthorsQueries(AsyncBase):
     async def list_author_names(self) -> list[str]:
         db = self._db
         if isinstance(db, AsyncConnection):
-            cur = AsyncRawCursor(db, row_factory=tuple_row)
+            cur = async_cursor(db)
             await cur.execute(LIST_AUTHOR_NAMES)
             rows = await cur.fetchall()
         else:
             async with db.connection() as conn:
-                cur = AsyncRawCursor(conn, row_factory=tuple_row)
+                cur = async_cursor(conn)
                 await cur.execute(LIST_AUTHOR_NAMES)
                 rows = await cur.fetchall()
         return [row[0] for row in rows]
@@ -217,12 +217,12 @@ class AuthorsQueries(AsyncBase):
     async def count_authors(self) -> int | None:
         db = self._db
         if isinstance(db, AsyncConnection):
-            cur = AsyncRawCursor(db, row_factory=tuple_row)
+            cur = async_cursor(db)
             await cur.execute(COUNT_AUTHORS)
             row = await cur.fetchone()
         else:
             async with db.connection() as conn:
-                cur = AsyncRawCursor(conn, row_factory=tuple_row)
+                cur = async_cursor(conn)
                 await cur.execute(COUNT_AUTHORS)
                 row = await cur.fetchone()
         if row is None:
@@ -233,34 +233,38 @@ class AuthorsQueries(AsyncBase):
     async def update_author_bio(self, *, bio: Any, id: int) -> None:
         db = self._db
         if isinstance(db, AsyncConnection):
-            cur = AsyncRawCursor(db)
+            cur = async_cursor(db)
             await cur.execute(UPDATE_AUTHOR_BIO, (None if bio is None else Jsonb(bio), id))
         else:
             async with db.connection() as conn:
-                cur = AsyncRawCursor(conn)
+                cur = async_cursor(conn)
                 await cur.execute(UPDATE_AUTHOR_BIO, (None if bio is None else Jsonb(bio), id))
 
     async def delete_author(self, *, id: int) -> int:
         db = self._db
         if isinstance(db, AsyncConnection):
-            cur = AsyncRawCursor(db)
+            cur = async_cursor(db)
             await cur.execute(DELETE_AUTHOR, (id,))
+            count = cur.rowcount
         else:
             async with db.connection() as conn:
-                cur = AsyncRawCursor(conn)
+                cur = async_cursor(conn)
                 await cur.execute(DELETE_AUTHOR, (id,))
-        return cur.rowcount
+                count = cur.rowcount
+        return count
 
     async def rename_authors(self, *, name: str, mood: Mood) -> ExecResult:
         db = self._db
         if isinstance(db, AsyncConnection):
-            cur = AsyncRawCursor(db)
+            cur = async_cursor(db)
             await cur.execute(RENAME_AUTHORS, (name, mood))
+            result = ExecResult(cur.rowcount, cur.statusmessage)
         else:
             async with db.connection() as conn:
-                cur = AsyncRawCursor(conn)
+                cur = async_cursor(conn)
                 await cur.execute(RENAME_AUTHORS, (name, mood))
-        return ExecResult(cur.rowcount, cur.statusmessage)
+                result = ExecResult(cur.rowcount, cur.statusmessage)
+        return result
 
     async def copy_authors(self, params: Iterable[CopyAuthorsParams]) -> int:
         db = self._db
@@ -495,22 +499,26 @@ class SyncAuthorsQueries(SyncBase):
         if isinstance(db, Connection):
             cur = RawCursor(db)
             cur.execute(DELETE_AUTHOR, (id,))
+            count = cur.rowcount
         else:
             with db.connection() as conn:
                 cur = RawCursor(conn)
                 cur.execute(DELETE_AUTHOR, (id,))
-        return cur.rowcount
+                count = cur.rowcount
+        return count
 
     def rename_authors(self, *, name: str, mood: Mood) -> ExecResult:
         db = self._db
         if isinstance(db, Connection):
             cur = RawCursor(db)
             cur.execute(RENAME_AUTHORS, (name, mood))
+            result = ExecResult(cur.rowcount, cur.statusmessage)
         else:
             with db.connection() as conn:
                 cur = RawCursor(conn)
                 cur.execute(RENAME_AUTHORS, (name, mood))
-        return ExecResult(cur.rowcount, cur.statusmessage)
+                result = ExecResult(cur.rowcount, cur.statusmessage)
+        return result
 
     def copy_authors(self, params: Iterable[CopyAuthorsParams]) -> int:
         db = self._db

@@ -15,7 +15,7 @@ from psycopg.rows import tuple_row
 
 from tests.codegen.corpus_types import AuthorSettings
 
-from ._runtime import AsyncBase, SyncBase, load_enum_array
+from ._runtime import AsyncBase, SyncBase, async_cursor, load_enum_array
 from .models import (
     _INVENTORY_COLOR_BY_LABEL,
     _MOOD_BY_LABEL,
@@ -95,12 +95,12 @@ class BooksQueries(AsyncBase):
     ) -> int | None:
         db = self._db
         if isinstance(db, AsyncConnection):
-            cur = AsyncRawCursor(db, row_factory=tuple_row)
+            cur = async_cursor(db)
             await cur.execute(CREATE_BOOK, (author_id, title, price, tags))
             row = await cur.fetchone()
         else:
             async with db.connection() as conn:
-                cur = AsyncRawCursor(conn, row_factory=tuple_row)
+                cur = async_cursor(conn)
                 await cur.execute(CREATE_BOOK, (author_id, title, price, tags))
                 row = await cur.fetchone()
         if row is None:
@@ -170,12 +170,12 @@ class BooksQueries(AsyncBase):
     async def list_books_with_authors(self) -> list[ListBooksWithAuthorsRow]:
         db = self._db
         if isinstance(db, AsyncConnection):
-            cur = AsyncRawCursor(db, row_factory=tuple_row)
+            cur = async_cursor(db)
             await cur.execute(LIST_BOOKS_WITH_AUTHORS)
             rows = await cur.fetchall()
         else:
             async with db.connection() as conn:
-                cur = AsyncRawCursor(conn, row_factory=tuple_row)
+                cur = async_cursor(conn)
                 await cur.execute(LIST_BOOKS_WITH_AUTHORS)
                 rows = await cur.fetchall()
         return [
@@ -235,12 +235,12 @@ class BooksQueries(AsyncBase):
         """Repeated and out-of-order placeholders; %, ? and $1 inside string literals."""
         db = self._db
         if isinstance(db, AsyncConnection):
-            cur = AsyncRawCursor(db, row_factory=tuple_row)
+            cur = async_cursor(db)
             await cur.execute(PLACEHOLDERS, (p1, p2))
             row = await cur.fetchone()
         else:
             async with db.connection() as conn:
-                cur = AsyncRawCursor(conn, row_factory=tuple_row)
+                cur = async_cursor(conn)
                 await cur.execute(PLACEHOLDERS, (p1, p2))
                 row = await cur.fetchone()
         if row is None:
@@ -250,12 +250,12 @@ class BooksQueries(AsyncBase):
     async def get_item(self, *, id: int) -> InventoryItem | None:
         db = self._db
         if isinstance(db, AsyncConnection):
-            cur = AsyncRawCursor(db, row_factory=tuple_row)
+            cur = async_cursor(db)
             await cur.execute(GET_ITEM, (id,))
             row = await cur.fetchone()
         else:
             async with db.connection() as conn:
-                cur = AsyncRawCursor(conn, row_factory=tuple_row)
+                cur = async_cursor(conn)
                 await cur.execute(GET_ITEM, (id,))
                 row = await cur.fetchone()
         if row is None:
@@ -265,12 +265,12 @@ class BooksQueries(AsyncBase):
     async def create_item(self, *, color: InventoryColor, quantity: int) -> InventoryItem | None:
         db = self._db
         if isinstance(db, AsyncConnection):
-            cur = AsyncRawCursor(db, row_factory=tuple_row)
+            cur = async_cursor(db)
             await cur.execute(CREATE_ITEM, (color, quantity))
             row = await cur.fetchone()
         else:
             async with db.connection() as conn:
-                cur = AsyncRawCursor(conn, row_factory=tuple_row)
+                cur = async_cursor(conn)
                 await cur.execute(CREATE_ITEM, (color, quantity))
                 row = await cur.fetchone()
         if row is None:

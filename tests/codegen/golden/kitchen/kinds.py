@@ -18,7 +18,7 @@ from psycopg.types.json import Json, Jsonb
 from psycopg.types.multirange import Multirange
 from psycopg.types.range import Range
 
-from ._runtime import AsyncBase, Cidr, Inet, SyncBase, load_enum_array
+from ._runtime import AsyncBase, Cidr, Inet, SyncBase, async_cursor, load_enum_array
 from .models import _INVENTORY_COLOR_BY_LABEL, _MOOD_BY_LABEL, Class, InventoryColor, Kind, Mood
 
 INSERT_KINDS = (
@@ -122,7 +122,7 @@ class KindsQueries(AsyncBase):
     async def insert_kinds(self, params: InsertKindsParams) -> int | None:
         db = self._db
         if isinstance(db, AsyncConnection):
-            cur = AsyncRawCursor(db, row_factory=tuple_row)
+            cur = async_cursor(db)
             await cur.execute(
                 INSERT_KINDS,
                 (
@@ -173,7 +173,7 @@ class KindsQueries(AsyncBase):
             row = await cur.fetchone()
         else:
             async with db.connection() as conn:
-                cur = AsyncRawCursor(conn, row_factory=tuple_row)
+                cur = async_cursor(conn)
                 await cur.execute(
                     INSERT_KINDS,
                     (
@@ -230,12 +230,12 @@ class KindsQueries(AsyncBase):
     async def get_kinds(self, *, id: int) -> Kind | None:
         db = self._db
         if isinstance(db, AsyncConnection):
-            cur = AsyncRawCursor(db, row_factory=tuple_row)
+            cur = async_cursor(db)
             await cur.execute(GET_KINDS, (id,))
             row = await cur.fetchone()
         else:
             async with db.connection() as conn:
-                cur = AsyncRawCursor(conn, row_factory=tuple_row)
+                cur = async_cursor(conn)
                 await cur.execute(GET_KINDS, (id,))
                 row = await cur.fetchone()
         if row is None:
@@ -289,7 +289,7 @@ class KindsQueries(AsyncBase):
     async def insert_class(self, params: InsertClassParams) -> None:
         db = self._db
         if isinstance(db, AsyncConnection):
-            cur = AsyncRawCursor(db)
+            cur = async_cursor(db)
             await cur.execute(
                 INSERT_CLASS,
                 (
@@ -304,7 +304,7 @@ class KindsQueries(AsyncBase):
             )
         else:
             async with db.connection() as conn:
-                cur = AsyncRawCursor(conn)
+                cur = async_cursor(conn)
                 await cur.execute(
                     INSERT_CLASS,
                     (
@@ -321,12 +321,12 @@ class KindsQueries(AsyncBase):
     async def list_class(self) -> list[Class]:
         db = self._db
         if isinstance(db, AsyncConnection):
-            cur = AsyncRawCursor(db, row_factory=tuple_row)
+            cur = async_cursor(db)
             await cur.execute(LIST_CLASS)
             rows = await cur.fetchall()
         else:
             async with db.connection() as conn:
-                cur = AsyncRawCursor(conn, row_factory=tuple_row)
+                cur = async_cursor(conn)
                 await cur.execute(LIST_CLASS)
                 rows = await cur.fetchall()
         return [Class(*row) for row in rows]

@@ -23,6 +23,9 @@ Inet: TypeAlias = (
 """What psycopg loads an inet value as: an address, or an interface when it has a prefix."""
 Cidr: TypeAlias = ipaddress.IPv4Network | ipaddress.IPv6Network
 
+# The attribute of a connection that holds the cursor its query methods share.
+_CURSOR = "_sqlc_shared_cursor"
+
 
 class ExecResult(msgspec.Struct, frozen=True):
     """What an :execresult query returns: the rows affected and the command tag."""

@@ -6,10 +6,10 @@
 """Queries from rooms.sql."""
 
 import msgspec
-from psycopg import AsyncConnection, AsyncRawCursor, Connection, RawCursor
+from psycopg import AsyncConnection, Connection, RawCursor
 from psycopg.rows import tuple_row
 
-from ._runtime import AsyncBase, SyncBase
+from ._runtime import AsyncBase, SyncBase, async_cursor
 from .models import _ROOM_VISIBILITY_BY_LABEL, _USER_ROLE_BY_LABEL, Room, RoomVisibility, UserRole
 
 CREATE_ROOM = (
@@ -45,12 +45,12 @@ class RoomsQueries(AsyncBase):
     ) -> Room | None:
         db = self._db
         if isinstance(db, AsyncConnection):
-            cur = AsyncRawCursor(db, row_factory=tuple_row)
+            cur = async_cursor(db)
             await cur.execute(CREATE_ROOM, (name, host_id, visibility))
             row = await cur.fetchone()
         else:
             async with db.connection() as conn:
-                cur = AsyncRawCursor(conn, row_factory=tuple_row)
+                cur = async_cursor(conn)
                 await cur.execute(CREATE_ROOM, (name, host_id, visibility))
                 row = await cur.fetchone()
         if row is None:
@@ -60,22 +60,22 @@ class RoomsQueries(AsyncBase):
     async def join_room(self, *, room_id: int, user_id: int) -> None:
         db = self._db
         if isinstance(db, AsyncConnection):
-            cur = AsyncRawCursor(db)
+            cur = async_cursor(db)
             await cur.execute(JOIN_ROOM, (room_id, user_id))
         else:
             async with db.connection() as conn:
-                cur = AsyncRawCursor(conn)
+                cur = async_cursor(conn)
                 await cur.execute(JOIN_ROOM, (room_id, user_id))
 
     async def list_rooms(self, *, visibility: RoomVisibility) -> list[Room]:
         db = self._db
         if isinstance(db, AsyncConnection):
-            cur = AsyncRawCursor(db, row_factory=tuple_row)
+            cur = async_cursor(db)
             await cur.execute(LIST_ROOMS, (visibility,))
             rows = await cur.fetchall()
         else:
             async with db.connection() as conn:
-                cur = AsyncRawCursor(conn, row_factory=tuple_row)
+                cur = async_cursor(conn)
                 await cur.execute(LIST_ROOMS, (visibility,))
                 rows = await cur.fetchall()
         return [Room(row[0], row[1], row[2], _ROOM_VISIBILITY_BY_LABEL[row[3]]) for row in rows]
@@ -83,12 +83,12 @@ class RoomsQueries(AsyncBase):
     async def list_members(self, *, room_id: int) -> list[ListMembersRow]:
         db = self._db
         if isinstance(db, AsyncConnection):
-            cur = AsyncRawCursor(db, row_factory=tuple_row)
+            cur = async_cursor(db)
             await cur.execute(LIST_MEMBERS, (room_id,))
             rows = await cur.fetchall()
         else:
             async with db.connection() as conn:
-                cur = AsyncRawCursor(conn, row_factory=tuple_row)
+                cur = async_cursor(conn)
                 await cur.execute(LIST_MEMBERS, (room_id,))
                 rows = await cur.fetchall()
         return [ListMembersRow(row[0], row[1], _USER_ROLE_BY_LABEL[row[2]]) for row in rows]

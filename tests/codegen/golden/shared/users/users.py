@@ -5,10 +5,9 @@
 # source: users.sql
 """Queries from users.sql."""
 
-from psycopg import AsyncConnection, AsyncRawCursor
-from psycopg.rows import tuple_row
+from psycopg import AsyncConnection
 
-from ._runtime import AsyncBase
+from ._runtime import AsyncBase, async_cursor
 from .models import _USER_ROLE_BY_LABEL, User, UserRole
 
 CREATE_USER = (
@@ -27,12 +26,12 @@ class UsersQueries(AsyncBase):
     async def create_user(self, *, email: str, password_hash: str, role: UserRole) -> User | None:
         db = self._db
         if isinstance(db, AsyncConnection):
-            cur = AsyncRawCursor(db, row_factory=tuple_row)
+            cur = async_cursor(db)
             await cur.execute(CREATE_USER, (email, password_hash, role))
             row = await cur.fetchone()
         else:
             async with db.connection() as conn:
-                cur = AsyncRawCursor(conn, row_factory=tuple_row)
+                cur = async_cursor(conn)
                 await cur.execute(CREATE_USER, (email, password_hash, role))
                 row = await cur.fetchone()
         if row is None:
@@ -42,12 +41,12 @@ class UsersQueries(AsyncBase):
     async def get_user(self, *, id: int) -> User | None:
         db = self._db
         if isinstance(db, AsyncConnection):
-            cur = AsyncRawCursor(db, row_factory=tuple_row)
+            cur = async_cursor(db)
             await cur.execute(GET_USER, (id,))
             row = await cur.fetchone()
         else:
             async with db.connection() as conn:
-                cur = AsyncRawCursor(conn, row_factory=tuple_row)
+                cur = async_cursor(conn)
                 await cur.execute(GET_USER, (id,))
                 row = await cur.fetchone()
         if row is None:
@@ -57,12 +56,12 @@ class UsersQueries(AsyncBase):
     async def list_users_by_role(self, *, role: UserRole) -> list[User]:
         db = self._db
         if isinstance(db, AsyncConnection):
-            cur = AsyncRawCursor(db, row_factory=tuple_row)
+            cur = async_cursor(db)
             await cur.execute(LIST_USERS_BY_ROLE, (role,))
             rows = await cur.fetchall()
         else:
             async with db.connection() as conn:
-                cur = AsyncRawCursor(conn, row_factory=tuple_row)
+                cur = async_cursor(conn)
                 await cur.execute(LIST_USERS_BY_ROLE, (role,))
                 rows = await cur.fetchall()
         return [User(row[0], row[1], row[2], _USER_ROLE_BY_LABEL[row[3]]) for row in rows]
