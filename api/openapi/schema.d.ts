@@ -4,6 +4,114 @@
  */
 
 export interface paths {
+    "/api/v1/account/delete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Delete the caller's account (needs the current password)
+         * @description Ends every session, leaves the caller's room and removes the personal data; the email address can be registered again.
+         */
+        post: operations["deleteMyAccount"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/account/password-reset": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Mail a password-reset link (same answer whether the account exists)
+         * @description The link works once, for 30 minutes.
+         */
+        post: operations["requestPasswordReset"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/account/password-reset/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Set a new password with the token of a reset link; every session ends */
+        post: operations["resetPassword"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/account/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's live sessions, most recently used first */
+        get: operations["listMySessions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/account/sessions/{session_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** End one of the caller's sessions (its refresh token stops working) */
+        delete: operations["endMySession"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Security events, newest first, a page at a time (admin) */
+        get: operations["listAuditEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/login": {
         parameters: {
             query?: never;
@@ -300,7 +408,11 @@ export interface paths {
         get: operations["getUser"];
         put?: never;
         post?: never;
-        delete?: never;
+        /**
+         * Delete another account (admin)
+         * @description As deleteMyAccount, without a password; not your own account, not the last admin.
+         */
+        delete: operations["deleteUser"];
         options?: never;
         head?: never;
         patch?: never;
@@ -395,6 +507,42 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** AuditEventOut */
+        AuditEventOut: {
+            /** @description Who acted; null: nobody known */
+            actor_id: number | null;
+            /** @description Non-secret facts */
+            details: {
+                [key: string]: string;
+            };
+            /** @example 42 */
+            id: number;
+            /** @description The client's address */
+            ip_address: string | null;
+            /**
+             * Format: date-time
+             * @description RFC 3339, with offset
+             */
+            occurred_at: string;
+            /** @description X-Request-ID of the request */
+            request_id: string | null;
+            /** @description The session (token family) */
+            session_id: string | null;
+            /** @description The account concerned */
+            target_id: number | null;
+            type: components["schemas"]["AuditType"];
+        };
+        /** AuditPageOut */
+        AuditPageOut: {
+            items: components["schemas"]["AuditEventOut"][];
+            /** @description Pass as `cursor` for the next page; null on the last page */
+            next: string | null;
+        };
+        /**
+         * AuditType
+         * @enum {string}
+         */
+        AuditType: "login.succeeded" | "login.failed" | "session.reuse_detected" | "session.logout" | "session.logout_all" | "session.ended" | "password.changed" | "password.reset" | "email.verified" | "user.role_changed" | "user.disabled" | "user.enabled" | "user.deleted";
         /** CreateRoomRequest */
         CreateRoomRequest: {
             difficulty?: components["schemas"]["Difficulty"] | null;
@@ -408,6 +556,11 @@ export interface components {
             /** @example neon-tide */
             song_id?: string | null;
             visibility?: components["schemas"]["RoomVisibility"];
+        };
+        /** DeleteAccountRequest */
+        DeleteAccountRequest: {
+            /** @description The current password */
+            password: string;
         };
         /**
          * Difficulty
@@ -545,6 +698,26 @@ export interface components {
          * @description Events that say everything with their type.
          */
         NoData: Record<string, never>;
+        /** PasswordResetAccepted */
+        PasswordResetAccepted: {
+            /** @example if an account has this address, a reset link is on its way */
+            detail: string;
+        };
+        /** PasswordResetConfirm */
+        PasswordResetConfirm: {
+            /** @example correct horse battery staple */
+            new_password: string;
+            /** @description From the link */
+            token: string;
+        };
+        /** PasswordResetRequest */
+        PasswordResetRequest: {
+            /**
+             * @description Email address; unique regardless of case
+             * @example ada@example.com
+             */
+            email: string;
+        };
         /** Problem */
         Problem: {
             /**
@@ -673,6 +846,35 @@ export interface components {
          * @enum {string}
          */
         RoomVisibility: "PUBLIC" | "PRIVATE";
+        /** SessionInfoOut */
+        SessionInfoOut: {
+            /** @description Client address, same moment */
+            address: string | null;
+            /**
+             * Format: date-time
+             * @description Login time
+             */
+            created_at: string;
+            /** @description true: the session of this request */
+            current: boolean;
+            /**
+             * Format: date-time
+             * @description When it ends unless refreshed
+             */
+            expires_at: string;
+            /**
+             * Format: uuid
+             * @description The session id (sid of access tokens)
+             */
+            id: string;
+            /**
+             * Format: date-time
+             * @description Last login or refresh
+             */
+            last_used_at: string;
+            /** @description At the last login or refresh */
+            user_agent: string | null;
+        };
         /** SessionOut */
         SessionOut: {
             /** @description JWT; send as `Authorization: Bearer <access_token>` */
@@ -887,7 +1089,11 @@ export interface components {
     headers: never;
     pathItems: never;
 }
+export type AuditEventOut = components['schemas']['AuditEventOut'];
+export type AuditPageOut = components['schemas']['AuditPageOut'];
+export type AuditType = components['schemas']['AuditType'];
 export type CreateRoomRequest = components['schemas']['CreateRoomRequest'];
+export type DeleteAccountRequest = components['schemas']['DeleteAccountRequest'];
 export type Difficulty = components['schemas']['Difficulty'];
 export type FieldError = components['schemas']['FieldError'];
 export type HealthStatus = components['schemas']['HealthStatus'];
@@ -905,6 +1111,9 @@ export type MemberLeft = components['schemas']['MemberLeft'];
 export type MemberLeftData = components['schemas']['MemberLeftData'];
 export type MemberOut = components['schemas']['MemberOut'];
 export type NoData = components['schemas']['NoData'];
+export type PasswordResetAccepted = components['schemas']['PasswordResetAccepted'];
+export type PasswordResetConfirm = components['schemas']['PasswordResetConfirm'];
+export type PasswordResetRequest = components['schemas']['PasswordResetRequest'];
 export type Problem = components['schemas']['Problem'];
 export type ReadyChanged = components['schemas']['ReadyChanged'];
 export type ReadyChangedData = components['schemas']['ReadyChangedData'];
@@ -919,6 +1128,7 @@ export type RoomSocketMessage = components['schemas']['RoomSocketMessage'];
 export type RoomStatus = components['schemas']['RoomStatus'];
 export type RoomSummaryOut = components['schemas']['RoomSummaryOut'];
 export type RoomVisibility = components['schemas']['RoomVisibility'];
+export type SessionInfoOut = components['schemas']['SessionInfoOut'];
 export type SessionOut = components['schemas']['SessionOut'];
 export type SettingsChanged = components['schemas']['SettingsChanged'];
 export type SettingsChangedData = components['schemas']['SettingsChangedData'];
@@ -940,6 +1150,180 @@ export type ResponseProblem500 = components['responses']['Problem500'];
 export type ResponseProblem503 = components['responses']['Problem503'];
 export type $defs = Record<string, never>;
 export interface operations {
+    deleteMyAccount: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DeleteAccountRequest"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, nothing follows */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            /** @description The password is wrong */
+            403: components["responses"]["Problem403"];
+            /** @description You are the last admin */
+            409: components["responses"]["Problem409"];
+            413: components["responses"]["Problem413"];
+            500: components["responses"]["Problem500"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    requestPasswordReset: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordResetRequest"];
+            };
+        };
+        responses: {
+            /** @description Request accepted, processing continues off-line */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PasswordResetAccepted"];
+                };
+            };
+            400: components["responses"]["Problem400"];
+            413: components["responses"]["Problem413"];
+            /** @description Too many requests for this address or email; see Retry-After */
+            429: components["responses"]["Problem429"];
+            500: components["responses"]["Problem500"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    resetPassword: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordResetConfirm"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, nothing follows */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["Problem400"];
+            413: components["responses"]["Problem413"];
+            /** @description The link is unknown, used or expired, or the new password is too weak */
+            422: components["responses"]["Problem422"];
+            500: components["responses"]["Problem500"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    listMySessions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionInfoOut"][];
+                };
+            };
+            401: components["responses"]["Problem401"];
+            500: components["responses"]["Problem500"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    endMySession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Session id (`id` of listMySessions) */
+                session_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, nothing follows */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            /** @description No live session of yours has this id */
+            404: components["responses"]["Problem404"];
+            500: components["responses"]["Problem500"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    listAuditEvents: {
+        parameters: {
+            query?: {
+                /** @description Only events by or about this user */
+                user_id?: number;
+                /** @description Only this type of event */
+                type?: components["schemas"]["AuditType"];
+                /** @description `next` of the previous page */
+                cursor?: string;
+                /** @description Page size */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditPageOut"];
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            /** @description Not an admin */
+            403: components["responses"]["Problem403"];
+            500: components["responses"]["Problem500"];
+            503: components["responses"]["Problem503"];
+        };
+    };
     login: {
         parameters: {
             query?: never;
@@ -1564,6 +1948,35 @@ export interface operations {
             /** @description Another's account, and not staff */
             403: components["responses"]["Problem403"];
             404: components["responses"]["Problem404"];
+            500: components["responses"]["Problem500"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    deleteUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description User id */
+                user_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, nothing follows */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            /** @description Not an admin, or your own account */
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            409: components["responses"]["Problem409"];
             500: components["responses"]["Problem500"];
             503: components["responses"]["Problem503"];
         };

@@ -31,3 +31,27 @@ WHERE user_id = $1 AND revoked_at IS NULL;
 UPDATE refresh_tokens SET revoked_at = now()
 WHERE user_id = sqlc.arg(user_id) AND family_id <> sqlc.arg(keep_family_id)
   AND revoked_at IS NULL;
+
+-- name: ListUserSessions :many
+-- The live sessions of a user: each family's head token (neither rotated, revoked nor
+-- expired), newest use first, with the time its family began.
+SELECT head.family_id,
+       (SELECT min(first.issued_at) FROM refresh_tokens AS first
+        WHERE first.family_id = head.family_id)::timestamptz AS created_at,
+       head.issued_at AS last_used_at,
+       head.user_agent,
+       head.ip_address,
+       head.expires_at
+FROM refresh_tokens AS head
+WHERE head.user_id = $1 AND head.rotated_at IS NULL AND head.revoked_at IS NULL
+  AND head.expires_at > now()
+ORDER BY head.issued_at DESC, head.id DESC;
+
+-- name: RevokeUserSession :execrows
+-- Ends one session of a user; 0 rows means it is not theirs or already ended.
+UPDATE refresh_tokens SET revoked_at = now()
+WHERE user_id = sqlc.arg(user_id) AND family_id = sqlc.arg(family_id) AND revoked_at IS NULL;
+
+-- name: DeleteUserRefreshTokens :execrows
+-- Deleting an account drops its tokens with the addresses and user agents they recorded.
+DELETE FROM refresh_tokens WHERE user_id = $1;

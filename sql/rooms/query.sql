@@ -77,3 +77,7 @@ UPDATE rooms SET event_seq = event_seq + 1 WHERE id = $1 RETURNING event_seq;
 -- name: NotifyRoom :exec
 -- NOTIFY inside the caller's transaction: listeners hear it only if the change commits.
 SELECT pg_notify(sqlc.arg(channel)::text, sqlc.arg(payload)::text);
+
+-- name: GetMemberRoom :one
+-- The room a user is in, if any (at most one, by room_members_one_room_per_user).
+SELECT room_id FROM room_members WHERE user_id = $1;

@@ -1,6 +1,6 @@
 -- name: GetUserByID :one
 -- Fetch one user by primary key.
-SELECT * FROM users WHERE id = $1;
+SELECT * FROM users WHERE id = $1 AND deleted_at IS NULL;
 
 -- name: GetUserByEmail :one
 -- Emails are unique regardless of case; this lookup uses users_email_lower_key.
@@ -14,7 +14,7 @@ RETURNING *;
 -- name: ListUsers :many
 -- Keyset pagination by id, optionally filtered by role (NULL = every role).
 SELECT * FROM users
-WHERE id > sqlc.arg(after_id)
+WHERE id > sqlc.arg(after_id) AND deleted_at IS NULL
   AND (sqlc.narg(role)::user_role IS NULL OR role = sqlc.narg(role))
 ORDER BY id
 LIMIT sqlc.arg(page_size);
@@ -30,11 +30,28 @@ WHERE id = sqlc.arg(id);
 
 -- name: UpdateRole :one
 UPDATE users SET role = sqlc.arg(role), updated_at = now()
-WHERE id = sqlc.arg(id)
+WHERE id = sqlc.arg(id) AND deleted_at IS NULL
 RETURNING *;
 
 -- name: SetActive :one
 -- Enable or disable an account (disabling also revokes its refresh tokens, in the service).
 UPDATE users SET is_active = sqlc.arg(is_active), updated_at = now()
-WHERE id = sqlc.arg(id)
+WHERE id = sqlc.arg(id) AND deleted_at IS NULL
+RETURNING *;
+
+-- name: LockActiveAdmins :many
+-- The enabled admins, locked in id order: two admins deleting each other
+-- at once cannot both see the other one left.
+SELECT id FROM users
+WHERE role = 'ADMIN' AND is_active AND deleted_at IS NULL
+ORDER BY id
+FOR UPDATE;
+
+-- name: EraseUser :one
+-- Deletes an account's personal data, keeps an anonymous tombstone
+-- (docs/accounts.md). The placeholder email has no '@': no sign-up can claim it.
+UPDATE users
+SET email = 'deleted:' || id, display_name = 'Deleted user', password_hash = '',
+    role = 'USER', is_active = false, deleted_at = now(), updated_at = now()
+WHERE id = $1 AND deleted_at IS NULL
 RETURNING *;

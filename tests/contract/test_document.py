@@ -15,6 +15,7 @@ from tests.contract.conftest import DOCUMENT
 
 METHODS = ("get", "put", "post", "delete", "patch")
 PUBLIC = {"register", "login", "refreshSession", "healthLive", "healthReady"}
+PUBLIC |= {"requestPasswordReset", "resetPassword"}
 Operation = tuple[str, str, dict[str, Any]]
 
 

@@ -55,6 +55,7 @@ def user(
         is_active=active,
         created_at=T0,
         updated_at=T0,
+        deleted_at=None,
     )
 
 

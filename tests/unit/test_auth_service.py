@@ -15,9 +15,11 @@ import pytest
 
 from rhythm.db import auth as auth_db
 from rhythm.db import users as users_db
+from rhythm.db.audit.fakes import FakeQuerier as FakeAudit
 from rhythm.db.auth.fakes import FakeQuerier as FakeTokens
 from rhythm.db.users.fakes import FakeQuerier as FakeUsers
 from rhythm.service.access import AccessTokenIssuer, hash_refresh_token
+from rhythm.service.audit import AuditTrail
 from rhythm.service.auth import AuthPolicy, AuthService, ClientInfo, Session
 from rhythm.service.errors import (
     ConflictError,
@@ -42,11 +44,14 @@ class World:
     users: FakeUsers
     tokens: FakeTokens
     tx: Transactions
+    audit: FakeAudit
     now: list[datetime]
 
 
 def make_world(login_limit: int = 5, hasher: PasswordHasher = HASHER) -> World:
     users, tokens, tx = FakeUsers(), FakeTokens(), Transactions()
+    audit = FakeAudit()
+    audit.insert_audit_event.returns(None)
     now = [T0]
     service = AuthService(
         users,
@@ -62,11 +67,12 @@ def make_world(login_limit: int = 5, hasher: PasswordHasher = HASHER) -> World:
         users=lambda fake: fake,
         tokens=lambda _: tokens,
         begin=tx.begin,
+        audit=AuditTrail[FakeUsers](lambda _: audit),
         clock=lambda: now[0],
     )
     ids = itertools.count(1)
     tokens.insert_refresh_token.computes(lambda params: stored(next(ids), params))
-    return World(service, users, tokens, tx, now)
+    return World(service, users, tokens, tx, audit, now)
 
 
 def stored(id: int, params: auth_db.InsertRefreshTokenParams) -> auth_db.RefreshToken:

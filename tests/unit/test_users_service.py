@@ -10,9 +10,11 @@ import msgspec
 import pytest
 
 from rhythm.db import users as users_db
+from rhythm.db.audit.fakes import FakeQuerier as FakeAudit
 from rhythm.db.auth.fakes import FakeQuerier as FakeTokens
 from rhythm.db.users.fakes import FakeNotSetError
 from rhythm.db.users.fakes import FakeQuerier as FakeUsers
+from rhythm.service.audit import AuditTrail
 from rhythm.service.errors import (
     ConflictError,
     ForbiddenError,
@@ -36,10 +38,13 @@ class World:
     users: FakeUsers
     tokens: FakeTokens
     tx: Transactions
+    audit: FakeAudit
 
 
 def make_world(now: list[float] | None = None) -> World:
     users, tokens, tx = FakeUsers(), FakeTokens(), Transactions()
+    audit = FakeAudit()
+    audit.insert_audit_event.returns(None)
     clock = now or [0.0]
     service = UsersService(
         users,
@@ -47,9 +52,10 @@ def make_world(now: list[float] | None = None) -> World:
         users=lambda fake: fake,
         tokens=lambda _: tokens,
         begin=tx.begin,
+        audit=AuditTrail[FakeUsers](lambda _: audit),
         clock=lambda: clock[0],
     )
-    return World(service, users, tokens, tx)
+    return World(service, users, tokens, tx, audit)
 
 
 @pytest.fixture
@@ -171,6 +177,10 @@ async def test_only_admins_change_roles_and_not_their_own(world: World) -> None:
     with pytest.raises(NotFoundError):
         await world.service.set_role(actor(admin), 999, UserRole.USER)
     assert world.users.update_role.calls == [{"id": 3, "role": MOD}, {"id": 999, "role": USER}]
+    # One audit row, for the change that happened, naming who did it to whom.
+    [audited] = [call["params"] for call in world.audit.insert_audit_event.calls]
+    assert (audited.event_type, audited.actor_id, audited.target_id) == ("user.role_changed", 1, 3)
+    assert audited.details == {"role": "MODERATOR"}
 
 
 async def test_disabling_revokes_sessions_in_the_same_transaction(world: World) -> None:

@@ -15,6 +15,10 @@ from rhythm.app.scaling import listen_url
 from rhythm.app.services import STATE_KEY, Services, build_services, services_of
 from rhythm.app.settings import Settings, describe_database
 from rhythm.app.tokens import jwt_config
+from rhythm.web.account.controllers import AccountController
+from rhythm.web.account.password_reset import PasswordResetController
+from rhythm.web.audit.context import audit_context_middleware
+from rhythm.web.audit.controllers import AuditController
 from rhythm.web.auth.controllers import AuthController
 from rhythm.web.health import HealthController
 from rhythm.web.metrics import METRICS, metrics_middleware, metrics_routes
@@ -46,11 +50,15 @@ def create_app(settings: Settings) -> Litestar:
             AuthController,
             UsersController,
             RoomsController,
+            AuditController,
+            AccountController,
+            PasswordResetController,
             room_events,
             *metrics,
         ],
         dependencies=services.dependencies(),
         on_app_init=[jwt_auth(jwt_config(settings), scale.access).on_app_init],
+        middleware=[audit_context_middleware],
         plugins=[channels_plugin(backend)],
         state=State({STATE_KEY: services}),
         lifespan=[_pool_lifespan(services, settings), scale.upkeep],

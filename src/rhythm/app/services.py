@@ -10,12 +10,18 @@ from typing import TypeVar
 from litestar import Litestar
 from litestar.di import Provide
 
+from rhythm.app.mail import mailer
 from rhythm.app.scaling import Shared, shared
 from rhythm.app.settings import Settings
 from rhythm.app.tokens import access_token_issuer
+from rhythm.service.accounts import AccountService
+from rhythm.service.audit import AuditService, AuditTrail
 from rhythm.service.auth import AuthPolicy, AuthService
 from rhythm.service.health import HealthService
+from rhythm.service.mail import Mailer
+from rhythm.service.password_reset import PasswordResetService, ResetPolicy
 from rhythm.service.passwords import Argon2Params, PasswordHasher
+from rhythm.service.ratelimit import SharedAttempts
 from rhythm.service.rooms import RoomsService
 from rhythm.service.users import UsersService
 from rhythm.store.migrate import latest_version
@@ -38,6 +44,10 @@ class Services:
     rooms: RoomsService
     sockets: OpenSockets
     shared: Shared
+    audit: AuditService
+    accounts: AccountService
+    password_reset: PasswordResetService
+    mailer: Mailer
 
     def dependencies(self) -> dict[str, Provide]:
         """The handlers' named dependencies. Each is resolved once and cached: a request pays
@@ -48,6 +58,9 @@ class Services:
             "users": self.users,
             "rooms": self.rooms,
             "sockets": self.sockets,
+            "audit": self.audit,
+            "accounts": self.accounts,
+            "resets": self.password_reset,
         }
         return {
             name: Provide(_constant(value), use_cache=True, sync_to_thread=False)
@@ -87,6 +100,9 @@ def build_services(settings: Settings, database_url: str, listener: ConnectionHe
         login_limit=settings.login_rate_limit,
         login_window_s=settings.login_rate_window_s,
     )
+    audit = AuditTrail()
+    users = UsersService(pool, hasher=hasher, audit=audit)
+    mail = mailer(settings)
     return Services(
         pool=pool,
         health=HealthService(
@@ -99,11 +115,29 @@ def build_services(settings: Settings, database_url: str, listener: ConnectionHe
             policy=policy,
             login_attempts=scale.login_attempts,
             registrations=scale.registrations,
+            audit=audit,
         ),
-        users=UsersService(pool, hasher=hasher),
+        users=users,
         rooms=RoomsService(pool),
         sockets=OpenSockets(),
         shared=scale,
+        audit=AuditService(pool),
+        accounts=AccountService(pool, hasher=hasher, audit=audit, forget=users.forget),
+        password_reset=PasswordResetService(
+            pool,
+            hasher=hasher,
+            mailer=mail,
+            audit=audit,
+            policy=ResetPolicy(
+                link_base=f"{settings.public_url.rstrip('/')}/reset-password",
+                limit=settings.password_reset_rate_limit,
+                window_s=settings.password_reset_rate_window_s,
+            ),
+            attempts=SharedAttempts(
+                pool, settings.password_reset_rate_limit, settings.password_reset_rate_window_s
+            ),
+        ),
+        mailer=mail,
     )
 
 

@@ -6,7 +6,7 @@ import os
 from collections.abc import Mapping
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import msgspec
 from dotenv import dotenv_values
@@ -85,6 +85,17 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     forwarded_allow_ips: str = "127.0.0.1"
     metrics_enabled: bool = False
     metrics_token: str | None = None
+    # Mail (docs/accounts.md): "outbox" logs each message and writes it under state_dir/outbox.
+    mail_transport: Literal["outbox", "smtp"] = "outbox"
+    mail_from: str = "rhythm <no-reply@localhost>"
+    smtp_host: str | None = None
+    smtp_port: Port = 587
+    smtp_security: Literal["none", "starttls", "tls"] = "starttls"
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    public_url: str = "http://127.0.0.1:8000"
+    password_reset_rate_limit: PositiveInt = 5
+    password_reset_rate_window_s: PositiveFloat = 3600.0
 
     def __repr__(self) -> str:
         # Settings get printed in tracebacks and debuggers: never show the secret or a password.
@@ -158,6 +169,10 @@ def _check(settings: Settings) -> None:
     if settings.log_level.upper() not in {"TRACE", "DEBUG", "INFO", "WARNING", "ERROR"}:
         raise SettingsError(f"RHYTHM_LOG_LEVEL: unknown level {settings.log_level!r}")
     _check_jwt_keys(settings)
+    if settings.mail_transport == "smtp" and not settings.smtp_host:
+        raise SettingsError("RHYTHM_SMTP_HOST: required with RHYTHM_MAIL_TRANSPORT=smtp")
+    if not settings.public_url.startswith(("http://", "https://")):
+        raise SettingsError(f"RHYTHM_PUBLIC_URL: {settings.public_url!r} is not an http(s) URL")
     if settings.is_production:
         _check_production(settings)
 

@@ -21,6 +21,7 @@ from rhythm.service.access import (
     hash_refresh_token,
     new_refresh_token,
 )
+from rhythm.service.audit import AuditEvent, AuditTrail, AuditType
 from rhythm.service.database import BEGIN, DB, TOKENS, USERS, Begin
 from rhythm.service.errors import (
     ConflictError,
@@ -82,8 +83,10 @@ class AuthService(Generic[DB]):
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         login_attempts: AttemptLimiter | None = None,
         registrations: AttemptLimiter | None = None,
+        audit: AuditTrail[DB] | None = None,
     ) -> None:
         self._db = db
+        self._audit: AuditTrail[DB] = audit if audit is not None else AuditTrail()
         self._hasher = hasher
         self._issuer = issuer
         self._policy = policy
@@ -131,8 +134,10 @@ class AuthService(Generic[DB]):
         valid = await self._hasher.verify(user.password_hash if user else None, password)
         if user is None or not valid:
             await self._login_attempts.hit(keys)
+            await self._login_failed(user, "unknown email" if user is None else "wrong password")
             raise InvalidCredentialsError("wrong email or password")
         if not user.is_active:
+            await self._login_failed(user, "account disabled")
             raise ForbiddenError("this account is disabled")
         await self._login_attempts.reset(keys[1])
         new_hash = await self._rehashed(user.password_hash, password)
@@ -140,7 +145,14 @@ class AuthService(Generic[DB]):
             if new_hash is not None:
                 await self._users(conn).update_password_hash(id=user.id, password_hash=new_hash)
             session, _ = await self._open_session(conn, user, uuid.uuid4(), client)
+            event = AuditEvent(AuditType.LOGIN_SUCCEEDED, user.id, user.id, session.session_id)
+            await self._audit.record(conn, event)
             return session
+
+    async def _login_failed(self, user: users_db.User | None, reason: str) -> None:
+        target = None if user is None else user.id
+        event = AuditEvent(AuditType.LOGIN_FAILED, target_id=target, details={"reason": reason})
+        await self._audit.record(self._db, event)
 
     async def _rehashed(self, password_hash: str, password: str) -> str | None:
         """A hash at today's argon2 cost when ``password_hash`` was made at another one: the
@@ -163,6 +175,9 @@ class AuthService(Generic[DB]):
                 # A rotated token seen again means it leaked, and a disabled account has no
                 # sessions: either way, end every session of this family.
                 await tokens.revoke_refresh_token_family(family_id=row.family_id)
+                if row.rotated_at is not None:
+                    reuse = AuditEvent(AuditType.REFRESH_REUSED, None, row.user_id, row.family_id)
+                    await self._audit.record(conn, reuse)
                 refused = True
             elif row.expires_at <= self._clock():
                 raise InvalidTokenError("the refresh token has expired")
@@ -175,13 +190,19 @@ class AuthService(Generic[DB]):
         assert refused
         raise InvalidTokenError("the refresh token is not valid")
 
-    async def logout(self, *, session_id: uuid.UUID) -> None:
+    async def logout(self, *, session_id: uuid.UUID, user_id: int | None = None) -> None:
         async with self._begin(self._db) as conn:
             await self._tokens(conn).revoke_refresh_token_family(family_id=session_id)
+            event = AuditEvent(AuditType.LOGOUT, user_id, user_id, session_id)
+            await self._audit.record(conn, event)
 
-    async def logout_all(self, *, user_id: int) -> int:
+    async def logout_all(self, *, user_id: int, session_id: uuid.UUID | None = None) -> int:
         async with self._begin(self._db) as conn:
-            return await self._tokens(conn).revoke_user_refresh_tokens(user_id=user_id)
+            ended = await self._tokens(conn).revoke_user_refresh_tokens(user_id=user_id)
+            details = {"sessions": str(ended)}
+            event = AuditEvent(AuditType.LOGOUT_ALL, user_id, user_id, session_id, details)
+            await self._audit.record(conn, event)
+            return ended
 
     async def _open_session(
         self, conn: DB, user: users_db.User, family: uuid.UUID, client: ClientInfo

@@ -10,6 +10,7 @@ from typing import Generic, Protocol
 
 from rhythm.db import auth as auth_db
 from rhythm.db import users as users_db
+from rhythm.service.audit import AuditEvent, AuditTrail, AuditType
 from rhythm.service.database import BEGIN, DB, TOKENS, USERS, Begin
 from rhythm.service.errors import (
     ConflictError,
@@ -56,8 +57,10 @@ class UsersService(Generic[DB]):
         begin: Begin[DB] = BEGIN,
         active_ttl_s: float = 5.0,
         clock: Callable[[], float] = time.monotonic,
+        audit: AuditTrail[DB] | None = None,
     ) -> None:
         self._db = db
+        self._audit: AuditTrail[DB] = audit if audit is not None else AuditTrail()
         self._hasher = hasher
         self._users = users
         self._tokens = tokens
@@ -85,6 +88,10 @@ class UsersService(Generic[DB]):
         if len(self._active) > _MAX_REMEMBERED:
             self._active.popitem(last=False)
         return active
+
+    def forget(self, user_id: int) -> None:
+        """Drop what ``is_active`` remembers of ``user_id`` (changed by another service)."""
+        self._active.pop(user_id, None)
 
     async def me(self, actor: Actor) -> User:
         return await self._active_row(actor)
@@ -122,6 +129,8 @@ class UsersService(Generic[DB]):
             if new_hash is not None:
                 await users.update_password_hash(id=user.id, password_hash=new_hash)
                 await self._end_other_sessions(conn, actor)
+                changed = AuditEvent(AuditType.PASSWORD_CHANGED, user.id, user.id, actor.session_id)
+                await self._audit.record(conn, changed)
                 refreshed = await users.get_user_by_id(id=user.id)
                 user = refreshed or user
         return user
@@ -150,6 +159,15 @@ class UsersService(Generic[DB]):
             raise ForbiddenError("an admin cannot change their own role")
         async with self._begin(self._db) as conn:
             user = await self._users(conn).update_role(id=user_id, role=users_db.UserRole(role))
+            if user is not None:
+                event = AuditEvent(
+                    AuditType.ROLE_CHANGED,
+                    actor.user_id,
+                    user_id,
+                    actor.session_id,
+                    {"role": role.value},
+                )
+                await self._audit.record(conn, event)
         if user is None:
             raise NotFoundError(f"user {user_id} does not exist")
         return user
@@ -170,6 +188,10 @@ class UsersService(Generic[DB]):
             assert user is not None  # the row exists: we just read it in this transaction
             if not active:
                 await self._tokens(conn).revoke_user_refresh_tokens(user_id=user_id)
+            kind = AuditType.USER_ENABLED if active else AuditType.USER_DISABLED
+            await self._audit.record(
+                conn, AuditEvent(kind, actor.user_id, user_id, actor.session_id)
+            )
         self._active.pop(user_id, None)
         return user
 

@@ -29,6 +29,7 @@ PUBLIC_PATHS = [
     "^/health/",
     "^/schema",
     "^/api/v1/auth/(register|login|refresh)$",
+    "^/api/v1/account/password-reset(/confirm)?$",
 ]
 
 

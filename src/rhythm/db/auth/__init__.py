@@ -7,13 +7,14 @@
 from ._runtime import Cidr, ExecResult, Inet
 from .models import RefreshToken
 from .querier import Querier, Queries
-from .query import InsertRefreshTokenParams
+from .query import InsertRefreshTokenParams, ListUserSessionsRow
 
 __all__ = [
     "Cidr",
     "ExecResult",
     "Inet",
     "InsertRefreshTokenParams",
+    "ListUserSessionsRow",
     "Querier",
     "Queries",
     "RefreshToken",

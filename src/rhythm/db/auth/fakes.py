@@ -10,7 +10,7 @@ from typing import Any, Generic, Self, TypeVar
 
 from .models import RefreshToken
 from .querier import Querier
-from .query import InsertRefreshTokenParams
+from .query import InsertRefreshTokenParams, ListUserSessionsRow
 
 R = TypeVar("R")
 
@@ -116,6 +116,27 @@ class _RevokeOtherRefreshTokensStub(Stub[int]):
         return self.answer(user_id=user_id, keep_family_id=keep_family_id)
 
 
+class _ListUserSessionsStub(Stub[list[ListUserSessionsRow]]):
+    __slots__ = ()
+
+    async def __call__(self, *, user_id: int) -> list[ListUserSessionsRow]:
+        return self.answer(user_id=user_id)
+
+
+class _RevokeUserSessionStub(Stub[int]):
+    __slots__ = ()
+
+    async def __call__(self, *, user_id: int, family_id: uuid.UUID) -> int:
+        return self.answer(user_id=user_id, family_id=family_id)
+
+
+class _DeleteUserRefreshTokensStub(Stub[int]):
+    __slots__ = ()
+
+    async def __call__(self, *, user_id: int) -> int:
+        return self.answer(user_id=user_id)
+
+
 class FakeQuerier:
     """Querier in memory: set what each method answers, read its calls."""
 
@@ -132,6 +153,9 @@ class FakeQuerier:
         self.revoke_other_refresh_tokens = _RevokeOtherRefreshTokensStub(
             "revoke_other_refresh_tokens",
         )
+        self.list_user_sessions = _ListUserSessionsStub("list_user_sessions")
+        self.revoke_user_session = _RevokeUserSessionStub("revoke_user_session")
+        self.delete_user_refresh_tokens = _DeleteUserRefreshTokensStub("delete_user_refresh_tokens")
 
 
 def _check_fakequerier(fake: FakeQuerier) -> Querier:

@@ -8,7 +8,7 @@ import uuid
 from typing import Protocol
 
 from .models import RefreshToken
-from .query import InsertRefreshTokenParams, QueryQueries
+from .query import InsertRefreshTokenParams, ListUserSessionsRow, QueryQueries
 
 
 class Querier(Protocol):
@@ -32,6 +32,9 @@ class Querier(Protocol):
         user_id: int,
         keep_family_id: uuid.UUID,
     ) -> int: ...
+    async def list_user_sessions(self, *, user_id: int) -> list[ListUserSessionsRow]: ...
+    async def revoke_user_session(self, *, user_id: int, family_id: uuid.UUID) -> int: ...
+    async def delete_user_refresh_tokens(self, *, user_id: int) -> int: ...
 
 
 class Queries(QueryQueries):

@@ -44,6 +44,24 @@ REVOKE_OTHER_REFRESH_TOKENS = (
     b"WHERE user_id = $1 AND family_id <> $2\n"
     b"  AND revoked_at IS NULL"
 )
+LIST_USER_SESSIONS = (
+    b"SELECT head.family_id,\n"
+    b"       (SELECT min(first.issued_at) FROM refresh_tokens AS first\n"
+    b"        WHERE first.family_id = head.family_id)::timestamptz AS created_at,\n"
+    b"       head.issued_at AS last_used_at,\n"
+    b"       head.user_agent,\n"
+    b"       head.ip_address,\n"
+    b"       head.expires_at\n"
+    b"FROM refresh_tokens AS head\n"
+    b"WHERE head.user_id = $1 AND head.rotated_at IS NULL AND head.revoked_at IS NULL\n"
+    b"  AND head.expires_at > now()\n"
+    b"ORDER BY head.issued_at DESC, head.id DESC"
+)
+REVOKE_USER_SESSION = (
+    b"UPDATE refresh_tokens SET revoked_at = now()\n"
+    b"WHERE user_id = $1 AND family_id = $2 AND revoked_at IS NULL"
+)
+DELETE_USER_REFRESH_TOKENS = b"DELETE FROM refresh_tokens WHERE user_id = $1"
 
 
 class InsertRefreshTokenParams(msgspec.Struct):
@@ -53,6 +71,15 @@ class InsertRefreshTokenParams(msgspec.Struct):
     expires_at: datetime.datetime
     user_agent: str | None
     ip_address: Inet | None
+
+
+class ListUserSessionsRow(msgspec.Struct):
+    family_id: uuid.UUID
+    created_at: datetime.datetime
+    last_used_at: datetime.datetime
+    user_agent: str | None
+    ip_address: Inet | None
+    expires_at: datetime.datetime
 
 
 class QueryQueries(AsyncBase):
@@ -168,5 +195,49 @@ class QueryQueries(AsyncBase):
             async with db.connection() as conn:
                 cur = async_cursor(conn)
                 await cur.execute(REVOKE_OTHER_REFRESH_TOKENS, (user_id, keep_family_id))
+                count = cur.rowcount
+        return count
+
+    async def list_user_sessions(self, *, user_id: int) -> list[ListUserSessionsRow]:
+        """The live sessions of a user: each family's head token (neither rotated, revoked nor
+        expired), newest use first, with the time its family began.
+        """
+        db = self._db
+        if isinstance(db, AsyncConnection):
+            cur = async_cursor(db)
+            await cur.execute(LIST_USER_SESSIONS, (user_id,))
+            rows = await cur.fetchall()
+        else:
+            async with db.connection() as conn:
+                cur = async_cursor(conn)
+                await cur.execute(LIST_USER_SESSIONS, (user_id,))
+                rows = await cur.fetchall()
+        return [ListUserSessionsRow(*row) for row in rows]
+
+    async def revoke_user_session(self, *, user_id: int, family_id: uuid.UUID) -> int:
+        """Ends one session of a user; 0 rows means it is not theirs or already ended."""
+        db = self._db
+        if isinstance(db, AsyncConnection):
+            cur = async_cursor(db)
+            await cur.execute(REVOKE_USER_SESSION, (user_id, family_id))
+            count = cur.rowcount
+        else:
+            async with db.connection() as conn:
+                cur = async_cursor(conn)
+                await cur.execute(REVOKE_USER_SESSION, (user_id, family_id))
+                count = cur.rowcount
+        return count
+
+    async def delete_user_refresh_tokens(self, *, user_id: int) -> int:
+        """Deleting an account drops its tokens with the addresses and user agents they recorded."""
+        db = self._db
+        if isinstance(db, AsyncConnection):
+            cur = async_cursor(db)
+            await cur.execute(DELETE_USER_REFRESH_TOKENS, (user_id,))
+            count = cur.rowcount
+        else:
+            async with db.connection() as conn:
+                cur = async_cursor(conn)
+                await cur.execute(DELETE_USER_REFRESH_TOKENS, (user_id,))
                 count = cur.rowcount
         return count

@@ -5,8 +5,10 @@
 """Enums, composite types and table models shared by every query package."""
 
 from .models import (
+    AuditEvent,
     AuthAttempt,
     Difficulty,
+    PasswordReset,
     RefreshToken,
     Room,
     RoomMember,
@@ -17,8 +19,10 @@ from .models import (
 )
 
 __all__ = [
+    "AuditEvent",
     "AuthAttempt",
     "Difficulty",
+    "PasswordReset",
     "RefreshToken",
     "Room",
     "RoomMember",

@@ -58,12 +58,37 @@ class UserRole(enum.StrEnum):
 _USER_ROLE_BY_LABEL: Final[dict[str, UserRole]] = {m.value: m for m in UserRole}
 
 
+class AuditEvent(msgspec.Struct):
+    """A row of public.audit_events."""
+
+    id: int
+    occurred_at: datetime.datetime
+    event_type: str
+    actor_id: int | None
+    target_id: int | None
+    session_id: uuid.UUID | None
+    request_id: str | None
+    ip_address: Inet | None
+    details: dict[str, str]
+
+
 class AuthAttempt(msgspec.Struct):
     """A row of public.auth_attempts."""
 
     id: int
     key: str
     at: datetime.datetime
+
+
+class PasswordReset(msgspec.Struct):
+    """A row of public.password_resets."""
+
+    id: int
+    user_id: int
+    token_hash: bytes
+    created_at: datetime.datetime
+    expires_at: datetime.datetime
+    used_at: datetime.datetime | None
 
 
 class RefreshToken(msgspec.Struct):
@@ -121,3 +146,4 @@ class User(msgspec.Struct):
     is_active: bool
     created_at: datetime.datetime
     updated_at: datetime.datetime
+    deleted_at: datetime.datetime | None

@@ -197,6 +197,13 @@ class _NotifyRoomStub(Stub[None]):
         return self.answer(channel=channel, payload=payload)
 
 
+class _GetMemberRoomStub(Stub[int | None]):
+    __slots__ = ()
+
+    async def __call__(self, *, user_id: int) -> int | None:
+        return self.answer(user_id=user_id)
+
+
 class FakeQuerier:
     """Querier in memory: set what each method answers, read its calls."""
 
@@ -217,6 +224,7 @@ class FakeQuerier:
         self.set_room_status = _SetRoomStatusStub("set_room_status")
         self.next_event_seq = _NextEventSeqStub("next_event_seq")
         self.notify_room = _NotifyRoomStub("notify_room")
+        self.get_member_room = _GetMemberRoomStub("get_member_room")
 
 
 def _check_fakequerier(fake: FakeQuerier) -> Querier:

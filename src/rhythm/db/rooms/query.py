@@ -82,6 +82,7 @@ SET_ROOM_STATUS = (
 )
 NEXT_EVENT_SEQ = b"UPDATE rooms SET event_seq = event_seq + 1 WHERE id = $1 RETURNING event_seq"
 NOTIFY_ROOM = b"SELECT pg_notify($1::text, $2::text)"
+GET_MEMBER_ROOM = b"SELECT room_id FROM room_members WHERE user_id = $1"
 
 
 class CreateRoomParams(msgspec.Struct):
@@ -457,3 +458,20 @@ class QueryQueries(AsyncBase):
             async with db.connection() as conn:
                 cur = async_cursor(conn)
                 await cur.execute(NOTIFY_ROOM, (channel, payload))
+
+    async def get_member_room(self, *, user_id: int) -> int | None:
+        """The room a user is in, if any (at most one, by room_members_one_room_per_user)."""
+        db = self._db
+        if isinstance(db, AsyncConnection):
+            cur = async_cursor(db)
+            await cur.execute(GET_MEMBER_ROOM, (user_id,))
+            row = await cur.fetchone()
+        else:
+            async with db.connection() as conn:
+                cur = async_cursor(conn)
+                await cur.execute(GET_MEMBER_ROOM, (user_id,))
+                row = await cur.fetchone()
+        if row is None:
+            return None
+        value: int = row[0]
+        return value

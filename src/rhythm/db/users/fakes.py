@@ -140,6 +140,20 @@ class _SetActiveStub(Stub[User | None]):
         return self.answer(is_active=is_active, id=id)
 
 
+class _LockActiveAdminsStub(Stub[list[int]]):
+    __slots__ = ()
+
+    async def __call__(self) -> list[int]:
+        return self.answer()
+
+
+class _EraseUserStub(Stub[User | None]):
+    __slots__ = ()
+
+    async def __call__(self, *, id: int) -> User | None:
+        return self.answer(id=id)
+
+
 class FakeQuerier:
     """Querier in memory: set what each method answers, read its calls."""
 
@@ -152,6 +166,8 @@ class FakeQuerier:
         self.update_password_hash = _UpdatePasswordHashStub("update_password_hash")
         self.update_role = _UpdateRoleStub("update_role")
         self.set_active = _SetActiveStub("set_active")
+        self.lock_active_admins = _LockActiveAdminsStub("lock_active_admins")
+        self.erase_user = _EraseUserStub("erase_user")
 
 
 def _check_fakequerier(fake: FakeQuerier) -> Querier:

@@ -11,22 +11,23 @@ from ._runtime import AsyncBase, async_cursor
 from .models import _USER_ROLE_BY_LABEL, User, UserRole
 
 GET_USER_BY_ID = (
-    b"SELECT id, email, display_name, password_hash, role, is_active, created_at, updated_at FROM "
-    b"users WHERE id = $1"
+    b"SELECT id, email, display_name, password_hash, role, is_active, created_at, updated_at, "
+    b"deleted_at FROM users WHERE id = $1 AND deleted_at IS NULL"
 )
 GET_USER_BY_EMAIL = (
-    b"SELECT id, email, display_name, password_hash, role, is_active, created_at, updated_at FROM "
-    b"users WHERE lower(email) = lower($1)"
+    b"SELECT id, email, display_name, password_hash, role, is_active, created_at, updated_at, "
+    b"deleted_at FROM users WHERE lower(email) = lower($1)"
 )
 CREATE_USER = (
     b"INSERT INTO users (email, display_name, password_hash, role)\n"
     b"VALUES ($1, $2, $3, $4)\n"
-    b"RETURNING id, email, display_name, password_hash, role, is_active, created_at, updated_at"
+    b"RETURNING id, email, display_name, password_hash, role, is_active, created_at, updated_at, "
+    b"deleted_at"
 )
 LIST_USERS = (
-    b"SELECT id, email, display_name, password_hash, role, is_active, created_at, updated_at FROM "
-    b"users\n"
-    b"WHERE id > $1\n"
+    b"SELECT id, email, display_name, password_hash, role, is_active, created_at, updated_at, "
+    b"deleted_at FROM users\n"
+    b"WHERE id > $1 AND deleted_at IS NULL\n"
     b"  AND ($2::user_role IS NULL OR role = $2)\n"
     b"ORDER BY id\n"
     b"LIMIT $3"
@@ -34,18 +35,35 @@ LIST_USERS = (
 UPDATE_DISPLAY_NAME = (
     b"UPDATE users SET display_name = $1, updated_at = now()\n"
     b"WHERE id = $2\n"
-    b"RETURNING id, email, display_name, password_hash, role, is_active, created_at, updated_at"
+    b"RETURNING id, email, display_name, password_hash, role, is_active, created_at, updated_at, "
+    b"deleted_at"
 )
 UPDATE_PASSWORD_HASH = b"UPDATE users SET password_hash = $1, updated_at = now()\nWHERE id = $2"
 UPDATE_ROLE = (
     b"UPDATE users SET role = $1, updated_at = now()\n"
-    b"WHERE id = $2\n"
-    b"RETURNING id, email, display_name, password_hash, role, is_active, created_at, updated_at"
+    b"WHERE id = $2 AND deleted_at IS NULL\n"
+    b"RETURNING id, email, display_name, password_hash, role, is_active, created_at, updated_at, "
+    b"deleted_at"
 )
 SET_ACTIVE = (
     b"UPDATE users SET is_active = $1, updated_at = now()\n"
-    b"WHERE id = $2\n"
-    b"RETURNING id, email, display_name, password_hash, role, is_active, created_at, updated_at"
+    b"WHERE id = $2 AND deleted_at IS NULL\n"
+    b"RETURNING id, email, display_name, password_hash, role, is_active, created_at, updated_at, "
+    b"deleted_at"
+)
+LOCK_ACTIVE_ADMINS = (
+    b"SELECT id FROM users\n"
+    b"WHERE role = 'ADMIN' AND is_active AND deleted_at IS NULL\n"
+    b"ORDER BY id\n"
+    b"FOR UPDATE"
+)
+ERASE_USER = (
+    b"UPDATE users\n"
+    b"SET email = 'deleted:' || id, display_name = 'Deleted user', password_hash = '',\n"
+    b"    role = 'USER', is_active = false, deleted_at = now(), updated_at = now()\n"
+    b"WHERE id = $1 AND deleted_at IS NULL\n"
+    b"RETURNING id, email, display_name, password_hash, role, is_active, created_at, updated_at, "
+    b"deleted_at"
 )
 
 
@@ -77,6 +95,7 @@ class QueryQueries(AsyncBase):
             row[5],
             row[6],
             row[7],
+            row[8],
         )
 
     async def get_user_by_email(self, *, email: str) -> User | None:
@@ -102,6 +121,7 @@ class QueryQueries(AsyncBase):
             row[5],
             row[6],
             row[7],
+            row[8],
         )
 
     async def create_user(
@@ -133,6 +153,7 @@ class QueryQueries(AsyncBase):
             row[5],
             row[6],
             row[7],
+            row[8],
         )
 
     async def list_users(
@@ -163,6 +184,7 @@ class QueryQueries(AsyncBase):
                 row[5],
                 row[6],
                 row[7],
+                row[8],
             )
             for row in rows
         ]
@@ -189,6 +211,7 @@ class QueryQueries(AsyncBase):
             row[5],
             row[6],
             row[7],
+            row[8],
         )
 
     async def update_password_hash(self, *, password_hash: str, id: int) -> int:
@@ -226,6 +249,7 @@ class QueryQueries(AsyncBase):
             row[5],
             row[6],
             row[7],
+            row[8],
         )
 
     async def set_active(self, *, is_active: bool, id: int) -> User | None:
@@ -253,4 +277,49 @@ class QueryQueries(AsyncBase):
             row[5],
             row[6],
             row[7],
+            row[8],
+        )
+
+    async def lock_active_admins(self) -> list[int]:
+        """The enabled admins, locked in id order: two admins deleting each other
+        at once cannot both see the other one left.
+        """
+        db = self._db
+        if isinstance(db, AsyncConnection):
+            cur = async_cursor(db)
+            await cur.execute(LOCK_ACTIVE_ADMINS)
+            rows = await cur.fetchall()
+        else:
+            async with db.connection() as conn:
+                cur = async_cursor(conn)
+                await cur.execute(LOCK_ACTIVE_ADMINS)
+                rows = await cur.fetchall()
+        return [row[0] for row in rows]
+
+    async def erase_user(self, *, id: int) -> User | None:
+        """Deletes an account's personal data, keeps an anonymous tombstone
+        (docs/accounts.md). The placeholder email has no '@': no sign-up can claim it.
+        """
+        db = self._db
+        if isinstance(db, AsyncConnection):
+            cur = async_cursor(db)
+            await cur.execute(ERASE_USER, (id,))
+            row = await cur.fetchone()
+        else:
+            async with db.connection() as conn:
+                cur = async_cursor(conn)
+                await cur.execute(ERASE_USER, (id,))
+                row = await cur.fetchone()
+        if row is None:
+            return None
+        return User(
+            row[0],
+            row[1],
+            row[2],
+            row[3],
+            _USER_ROLE_BY_LABEL[row[4]],
+            row[5],
+            row[6],
+            row[7],
+            row[8],
         )

@@ -143,7 +143,7 @@ class AuthController(Controller):
     async def logout(self, request: AnyRequest, auth: Auth) -> None:
         actor = current_actor(request)
         if actor.session_id is not None:
-            await auth.logout(session_id=actor.session_id)
+            await auth.logout(session_id=actor.session_id, user_id=actor.user_id)
 
     @post(
         "/logout-all",
@@ -153,4 +153,5 @@ class AuthController(Controller):
         responses=responses(401),
     )
     async def logout_all(self, request: AnyRequest, auth: Auth) -> None:
-        await auth.logout_all(user_id=current_actor(request).user_id)
+        actor = current_actor(request)
+        await auth.logout_all(user_id=actor.user_id, session_id=actor.session_id)

@@ -48,6 +48,8 @@ TAGS = [
     Tag(name="users", description="Your profile, and account administration for staff"),
     Tag(name="rooms", description="Game rooms: create, find, join, play"),
     Tag(name="health", description="For orchestrators and load balancers; no token"),
+    Tag(name="account", description="Your sessions, and deleting an account"),
+    Tag(name="audit", description="The security audit trail, for admins"),
 ]
 
 

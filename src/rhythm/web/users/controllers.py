@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from litestar import Controller, get, patch, post
+from litestar import Controller, delete, get, patch, post
 from litestar.di import NamedDependency
 from litestar.params import JSONBody, QueryParameter
 
 from rhythm.service.identity import UserRole
 from rhythm.service.paging import DEFAULT_PAGE_SIZE
 from rhythm.service.users import UsersService
+from rhythm.web.account.controllers import Accounts
 from rhythm.web.paging import next_cursor, parse_cursor
 from rhythm.web.params import AnyRequest, PageCursor, PageLimit, UserId
 from rhythm.web.problems import responses
@@ -131,3 +132,17 @@ class UsersController(Controller):
     )
     async def enable(self, user_id: UserId, request: AnyRequest, users: Users) -> UserOut:
         return UserOut.of(await users.set_active(current_actor(request), user_id, active=True))
+
+    @delete(
+        "/{user_id:int}",
+        operation_id="deleteUser",
+        summary="Delete another account (admin)",
+        description="As deleteMyAccount, without a password; not your own account, not the "
+        "last admin.",
+        status_code=204,
+        responses=responses(
+            400, 401, 403, 404, 409, notes={403: "Not an admin, or your own account"}
+        ),
+    )
+    async def delete_user(self, user_id: UserId, request: AnyRequest, accounts: Accounts) -> None:
+        await accounts.delete_user(current_actor(request), user_id)

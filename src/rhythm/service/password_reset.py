@@ -1,0 +1,102 @@
+"""Password reset by email: a single-use link valid 30 minutes, stored only as a hash.
+
+Asking gives the same answer whether the address has an account or not; asking is limited per
+client address and per email. The mail is handed to the mailer after the transaction commits.
+Resetting sets the new password and ends every session, in one transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from urllib.parse import quote
+
+from rhythm.db import accounts as accounts_db
+from rhythm.db import auth as auth_db
+from rhythm.db import users as users_db
+from rhythm.service.access import hash_refresh_token, new_refresh_token
+from rhythm.service.audit import AuditEvent, AuditTrail, AuditType
+from rhythm.service.errors import RateLimitedError, RuleViolationError
+from rhythm.service.mail import Mail, Mailer
+from rhythm.service.passwords import PasswordHasher, check_password
+from rhythm.service.ratelimit import AttemptLimiter, MemoryAttempts
+from rhythm.store.transaction import AsyncDB, transaction
+
+
+@dataclass(frozen=True, slots=True)
+class ResetPolicy:
+    link_base: str  # the page that takes ?token=..., e.g. https://app.example/reset-password
+    ttl: timedelta = timedelta(minutes=30)
+    limit: int = 5
+    window_s: float = 3600.0
+
+
+class PasswordResetService:
+    def __init__(
+        self,
+        db: AsyncDB,
+        *,
+        hasher: PasswordHasher,
+        mailer: Mailer,
+        policy: ResetPolicy,
+        audit: AuditTrail | None = None,
+        users: Callable[[AsyncDB], users_db.Querier] = users_db.Queries,
+        tokens: Callable[[AsyncDB], auth_db.Querier] = auth_db.Queries,
+        resets: Callable[[AsyncDB], accounts_db.Querier] = accounts_db.Queries,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        attempts: AttemptLimiter | None = None,
+    ) -> None:
+        self._db = db
+        self._hasher = hasher
+        self._mailer = mailer
+        self._policy = policy
+        self._audit = audit or AuditTrail()
+        self._users = users
+        self._tokens = tokens
+        self._resets = resets
+        self._clock = clock
+        # Shared by every process when given (production); this process's memory otherwise.
+        self._attempts = attempts or MemoryAttempts(policy.limit, policy.window_s)
+
+    async def request(self, *, email: str, client_address: str | None) -> None:
+        """Mail a reset link if ``email`` has an enabled account; answer the same either way."""
+        keys = (f"reset-client:{client_address}", f"reset-email:{email.strip().lower()}")
+        wait = await self._attempts.retry_after(keys)
+        if wait is not None:
+            raise RateLimitedError("too many reset requests; try again later", wait)
+        await self._attempts.hit(keys)
+        user = await self._users(self._db).get_user_by_email(email=email.strip())
+        if user is None or not user.is_active:
+            return
+        token, token_hash = new_refresh_token()
+        async with transaction(self._db) as conn:
+            await self._resets(conn).insert_password_reset(
+                user_id=user.id, token_hash=token_hash, expires_at=self._clock() + self._policy.ttl
+            )
+        self._mailer.send(self._mail(user, token))
+
+    async def reset(self, *, token: str, new_password: str) -> None:
+        """Set ``new_password`` with a reset token; every session of the account ends."""
+        check_password(new_password)
+        new_hash = await self._hasher.hash(new_password)
+        async with transaction(self._db) as conn:
+            resets = self._resets(conn)
+            user_id = await resets.consume_password_reset(token_hash=hash_refresh_token(token))
+            if user_id is None:
+                raise RuleViolationError("this reset link is unknown, used or expired")
+            await resets.expire_password_resets(user_id=user_id)
+            await self._users(conn).update_password_hash(id=user_id, password_hash=new_hash)
+            await self._tokens(conn).revoke_user_refresh_tokens(user_id=user_id)
+            await self._audit.record(conn, AuditEvent(AuditType.PASSWORD_RESET, None, user_id))
+
+    def _mail(self, user: users_db.User, token: str) -> Mail:
+        minutes = int(self._policy.ttl.total_seconds() // 60)
+        link = f"{self._policy.link_base}?token={quote(token)}"
+        body = (
+            f"Hello {user.display_name},\n\n"
+            f"Someone asked to reset the password of this account. To choose a new one, open\n"
+            f"{link}\n\nThe link works once, for {minutes} minutes. If you did not ask, ignore "
+            "this message: your password stays as it is.\n"
+        )
+        return Mail(to=user.email, subject="Reset your rhythm password", body=body)
