@@ -9,6 +9,7 @@ import pytest
 from psycopg import AsyncConnection
 from psycopg_pool import AsyncConnectionPool
 
+from rhythm.service.identity import Actor, UserRole
 from rhythm.service.passwords import TEST_PARAMS, PasswordHasher
 from rhythm.service.users import UsersService
 from rhythm.store.errors import (
@@ -113,7 +114,7 @@ async def test_a_service_read_outside_a_transaction_is_a_store_error(database_ur
     users = UsersService(tiny, hasher=PasswordHasher(TEST_PARAMS))
     async with tiny, tiny.connection():
         with pytest.raises(DatabaseUnavailableError):
-            await users.is_active(1)
+            await users.me(Actor(user_id=1, role=UserRole.USER))
 
 
 async def test_a_read_on_a_lost_pool_connection_is_a_store_error(schema: Pool) -> None:

@@ -41,11 +41,10 @@ class World:
     audit: FakeAudit
 
 
-def make_world(now: list[float] | None = None) -> World:
+def make_world() -> World:
     users, tokens, tx = FakeUsers(), FakeTokens(), Transactions()
     audit = FakeAudit()
     audit.insert_audit_event.returns(None)
-    clock = now or [0.0]
     service = UsersService(
         users,
         hasher=HASHER,
@@ -53,7 +52,6 @@ def make_world(now: list[float] | None = None) -> World:
         tokens=lambda _: tokens,
         begin=tx.begin,
         audit=AuditTrail[FakeUsers](lambda _: audit),
-        clock=lambda: clock[0],
     )
     return World(service, users, tokens, tx, audit)
 
@@ -239,27 +237,6 @@ async def test_create_admin(world: World) -> None:
             email="ROOT@example.com", display_name="Root", password="long enough"
         )
     assert (world.tx.committed, world.tx.rolled_back) == (1, 1)
-
-
-async def test_is_active_remembers_briefly_and_forgets_its_own_changes() -> None:
-    now = [0.0]
-    world = make_world(now)
-    mod, ada = user(1, MOD), user(2)
-    rows = {2: ada}
-    world.users.get_user_by_id.computes(lambda id: rows.get(id))
-    world.users.set_active.returns(ada)
-    assert await world.service.is_active(2)
-    # Disabled elsewhere (another instance): seen once the short memory runs out.
-    rows[2] = msgspec.structs.replace(ada, is_active=False)
-    assert await world.service.is_active(2)
-    assert len(world.users.get_user_by_id.calls) == 1
-    now[0] = 5.1
-    assert not await world.service.is_active(2)
-    # Enabled through this instance: seen at once.
-    rows[2] = ada
-    await world.service.set_active(actor(mod), 2, active=True)
-    assert await world.service.is_active(2)
-    assert not await world.service.is_active(999)
 
 
 async def test_a_query_the_test_did_not_set_fails_loudly(world: World) -> None:

@@ -122,7 +122,7 @@ def build_services(settings: Settings, database_url: str, listener: ConnectionHe
         sockets=OpenSockets(),
         shared=scale,
         audit=AuditService(pool),
-        accounts=AccountService(pool, hasher=hasher, audit=audit, forget=users.forget),
+        accounts=AccountService(pool, hasher=hasher, audit=audit, forget=scale.access.forget_user),
         password_reset=PasswordResetService(
             pool,
             hasher=hasher,

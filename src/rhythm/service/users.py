@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-from collections import OrderedDict
 from collections.abc import Callable
 from datetime import datetime
 from typing import Generic, Protocol
@@ -22,8 +20,6 @@ from rhythm.service.identity import STAFF, Actor, UserRole, require_admin, requi
 from rhythm.service.paging import Page, keyset_page, page_size
 from rhythm.service.passwords import PasswordHasher, check_password
 from rhythm.store.errors import UniqueViolationError
-
-_MAX_REMEMBERED = 10_000
 
 
 class User(Protocol):
@@ -55,8 +51,6 @@ class UsersService(Generic[DB]):
         users: Callable[[DB], users_db.Querier] = USERS,
         tokens: Callable[[DB], auth_db.Querier] = TOKENS,
         begin: Begin[DB] = BEGIN,
-        active_ttl_s: float = 5.0,
-        clock: Callable[[], float] = time.monotonic,
         audit: AuditTrail[DB] | None = None,
     ) -> None:
         self._db = db
@@ -65,33 +59,6 @@ class UsersService(Generic[DB]):
         self._users = users
         self._tokens = tokens
         self._begin = begin
-        self._active_ttl_s = active_ttl_s
-        self._clock = clock
-        self._active: OrderedDict[int, tuple[bool, float]] = OrderedDict()
-
-    async def is_active(self, user_id: int) -> bool:
-        """Whether the account exists and is enabled, as of at most ``active_ttl_s`` ago.
-
-        Every authenticated request asks, so a disabled or deleted account's access token
-        stops working within seconds rather than at its expiry; the short memory keeps that
-        to one query per user every few seconds. Changes made through this instance forget
-        the answer at once.
-        """
-        now = self._clock()
-        hit = self._active.get(user_id)
-        if hit is not None and now - hit[1] < self._active_ttl_s:
-            return hit[0]
-        user = await self._users(self._db).get_user_by_id(id=user_id)
-        active = user is not None and user.is_active
-        self._active[user_id] = (active, now)
-        self._active.move_to_end(user_id)
-        if len(self._active) > _MAX_REMEMBERED:
-            self._active.popitem(last=False)
-        return active
-
-    def forget(self, user_id: int) -> None:
-        """Drop what ``is_active`` remembers of ``user_id`` (changed by another service)."""
-        self._active.pop(user_id, None)
 
     async def me(self, actor: Actor) -> User:
         return await self._active_row(actor)
@@ -192,7 +159,6 @@ class UsersService(Generic[DB]):
             await self._audit.record(
                 conn, AuditEvent(kind, actor.user_id, user_id, actor.session_id)
             )
-        self._active.pop(user_id, None)
         return user
 
     async def create_admin(self, *, email: str, display_name: str, password: str) -> User:
