@@ -24,7 +24,7 @@ from litestar.exceptions import WebSocketDisconnect
 
 from bench.events.payloads import event_payload
 from rhythm.app.server import run_server
-from rhythm.service.room_events import channel_of
+from rhythm.service.rooms.events import channel_of
 from rhythm.web.rooms.channels import channels_plugin
 
 

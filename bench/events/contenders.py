@@ -23,7 +23,7 @@ from bench.events.payloads import event_payload
 from bench.events.receiver import Head
 from bench.events.sockets import Fleet
 from rhythm.db import rooms as rooms_db
-from rhythm.service.room_events import ReadyChanged, ReadyChangedData, publish
+from rhythm.service.rooms.events import ReadyChanged, ReadyChangedData, publish
 from rhythm.store.transaction import transaction
 
 Pool = AsyncConnectionPool[AsyncConnection[Any]]

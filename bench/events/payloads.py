@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import msgspec
 
-from rhythm.service.room_events import ReadyChanged, ReadyChangedData
+from rhythm.service.rooms.events import ReadyChanged, ReadyChangedData
 
 
 class StampedReadyChanged(ReadyChanged, kw_only=True, tag="ready_changed", omit_defaults=True):

@@ -11,12 +11,12 @@ from psycopg import AsyncConnection
 from psycopg_pool import AsyncConnectionPool
 
 from rhythm.db import users as users_db
-from rhythm.service.access import AccessTokenIssuer
-from rhythm.service.auth import AuthPolicy, AuthService, ClientInfo, Session
+from rhythm.service.accounts.users import UsersService
+from rhythm.service.auth.access import AccessTokenIssuer
+from rhythm.service.auth.passwords import TEST_PARAMS, PasswordHasher
+from rhythm.service.auth.service import AuthPolicy, AuthService, ClientInfo, Session
 from rhythm.service.errors import ConflictError, InvalidTokenError
 from rhythm.service.identity import Actor, UserRole
-from rhythm.service.passwords import TEST_PARAMS, PasswordHasher
-from rhythm.service.users import UsersService
 from rhythm.store.transaction import transaction
 
 Pool = AsyncConnectionPool[AsyncConnection[Any]]

@@ -9,9 +9,9 @@ import pytest
 from psycopg import AsyncConnection
 from psycopg_pool import AsyncConnectionPool
 
+from rhythm.service.accounts.users import UsersService
+from rhythm.service.auth.passwords import TEST_PARAMS, PasswordHasher
 from rhythm.service.identity import Actor, UserRole
-from rhythm.service.passwords import TEST_PARAMS, PasswordHasher
-from rhythm.service.users import UsersService
 from rhythm.store.errors import (
     CheckViolationError,
     DatabaseUnavailableError,

@@ -12,8 +12,8 @@ from psycopg_pool import AsyncConnectionPool
 from rhythm.db import rooms as rooms_db
 from rhythm.service.errors import ConflictError
 from rhythm.service.identity import Actor, UserRole
-from rhythm.service.room_events import MatchStarted, NoData, channel_of, publish
-from rhythm.service.rooms import NewRoom, RoomsService
+from rhythm.service.rooms.events import MatchStarted, NoData, channel_of, publish
+from rhythm.service.rooms.service import NewRoom, RoomsService
 from rhythm.store.errors import CheckViolationError, UniqueViolationError
 from rhythm.store.pool import StorePool
 from rhythm.store.transaction import transaction

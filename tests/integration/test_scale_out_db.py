@@ -10,12 +10,12 @@ import pytest
 from psycopg import AsyncConnection
 from psycopg_pool import AsyncConnectionPool
 
+from rhythm.service.auth.ratelimit import SharedAttempts
+from rhythm.service.auth.revocation import ACCESS_CHANNEL, SessionAccess
+from rhythm.service.auth.upkeep import UPKEEP_LOCK_KEY, Upkeep
 from rhythm.service.errors import InvalidTokenError, RateLimitedError
 from rhythm.service.identity import Actor
 from rhythm.service.identity import UserRole as Role
-from rhythm.service.ratelimit import SharedAttempts
-from rhythm.service.revocation import ACCESS_CHANNEL, SessionAccess
-from rhythm.service.upkeep import UPKEEP_LOCK_KEY, Upkeep
 from tests.integration.test_auth_db import CLIENT, auth_service, register, scalar
 
 Pool = AsyncConnectionPool[AsyncConnection[Any]]

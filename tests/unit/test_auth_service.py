@@ -18,9 +18,10 @@ from rhythm.db import users as users_db
 from rhythm.db.audit.fakes import FakeQuerier as FakeAudit
 from rhythm.db.auth.fakes import FakeQuerier as FakeTokens
 from rhythm.db.users.fakes import FakeQuerier as FakeUsers
-from rhythm.service.access import AccessTokenIssuer, hash_refresh_token
 from rhythm.service.audit import AuditTrail
-from rhythm.service.auth import AuthPolicy, AuthService, ClientInfo, Session
+from rhythm.service.auth.access import AccessTokenIssuer, hash_refresh_token
+from rhythm.service.auth.passwords import TEST_PARAMS, Argon2Params, PasswordHasher
+from rhythm.service.auth.service import AuthPolicy, AuthService, ClientInfo, Session
 from rhythm.service.errors import (
     ConflictError,
     ForbiddenError,
@@ -29,7 +30,6 @@ from rhythm.service.errors import (
     RateLimitedError,
     RuleViolationError,
 )
-from rhythm.service.passwords import TEST_PARAMS, Argon2Params, PasswordHasher
 from rhythm.store.errors import UniqueViolationError
 from tests.unit.rows import T0, Transactions, token, user
 

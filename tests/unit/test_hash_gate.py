@@ -7,8 +7,8 @@ import threading
 
 import pytest
 
-from rhythm.service.hash_gate import GatedPasswordHasher, HashingBusyError
-from rhythm.service.passwords import TEST_PARAMS, PasswordHasher
+from rhythm.service.auth.hash_gate import GatedPasswordHasher, HashingBusyError
+from rhythm.service.auth.passwords import TEST_PARAMS, PasswordHasher
 
 
 class Counting(GatedPasswordHasher):

@@ -11,7 +11,7 @@ from loguru import logger
 
 from rhythm.app.mail import mailer
 from rhythm.app.settings import SettingsError, load_settings
-from rhythm.service.mail import Mail
+from rhythm.service.accounts.mail import Mail
 
 
 def test_smtp_needs_a_host_and_links_need_an_http_url() -> None:

@@ -15,8 +15,8 @@ from rhythm.db import rooms as rooms_db
 from rhythm.db.rooms.fakes import FakeQuerier
 from rhythm.service.errors import ConflictError, ForbiddenError, NotFoundError, RuleViolationError
 from rhythm.service.identity import Actor, UserRole
-from rhythm.service.room_model import Difficulty, RoomVisibility
-from rhythm.service.rooms import NewRoom, RoomsService, SettingsChange
+from rhythm.service.rooms.model import Difficulty, RoomVisibility
+from rhythm.service.rooms.service import NewRoom, RoomsService, SettingsChange
 from rhythm.store.errors import UniqueViolationError
 from tests.unit.rows import T0, Transactions
 

@@ -10,7 +10,7 @@ import msgspec
 from litestar.channels.backends.memory import MemoryChannelsBackend
 
 from rhythm.service.identity import Actor, UserRole
-from rhythm.service.room_events import ReadyChanged, ReadyChangedData, channel_of
+from rhythm.service.rooms.events import ReadyChanged, ReadyChangedData, channel_of
 from rhythm.web.rooms.channels import SUBSCRIBER_BACKLOG, channels_plugin
 from rhythm.web.rooms.socket import CLOSE_POLICY, _forward
 

@@ -14,7 +14,9 @@ from rhythm.db.audit.fakes import FakeQuerier as FakeAudit
 from rhythm.db.auth.fakes import FakeQuerier as FakeTokens
 from rhythm.db.users.fakes import FakeNotSetError
 from rhythm.db.users.fakes import FakeQuerier as FakeUsers
+from rhythm.service.accounts.users import UsersService
 from rhythm.service.audit import AuditTrail
+from rhythm.service.auth.passwords import TEST_PARAMS, PasswordHasher
 from rhythm.service.errors import (
     ConflictError,
     ForbiddenError,
@@ -23,8 +25,6 @@ from rhythm.service.errors import (
     RuleViolationError,
 )
 from rhythm.service.identity import Actor, UserRole
-from rhythm.service.passwords import TEST_PARAMS, PasswordHasher
-from rhythm.service.users import UsersService
 from rhythm.store.errors import UniqueViolationError
 from tests.unit.rows import Transactions, user
 

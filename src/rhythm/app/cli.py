@@ -24,8 +24,9 @@ from rhythm.app.logs import configure_logging
 from rhythm.app.server import APP_FACTORY, run_server
 from rhythm.app.services import hasher_for
 from rhythm.app.settings import PROJECT_ROOT, Settings, SettingsError, load_settings
+from rhythm.service.accounts.users import UsersService
 from rhythm.service.errors import DomainError
-from rhythm.service.users import User, UsersService
+from rhythm.service.identity import User
 from rhythm.store.embedded import EmbeddedPostgresError
 from rhythm.store.errors import StoreError
 from rhythm.store.migrate import MigrationError, Migrator

@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 from rhythm.app.settings import Settings
-from rhythm.service.mail import Mailer, OutboxTransport, SmtpConfig, SmtpSecurity, SmtpTransport
+from rhythm.service.accounts.mail import (
+    Mailer,
+    OutboxTransport,
+    SmtpConfig,
+    SmtpSecurity,
+    SmtpTransport,
+)
 
 
 def mailer(settings: Settings) -> Mailer:

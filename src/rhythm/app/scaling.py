@@ -12,11 +12,11 @@ from litestar import Litestar
 
 from rhythm.app.settings import Settings
 from rhythm.app.tasks import upkeep_lifespan
-from rhythm.service.hash_gate import GatedPasswordHasher
-from rhythm.service.passwords import Argon2Params
-from rhythm.service.ratelimit import SharedAttempts
-from rhythm.service.revocation import SessionAccess
-from rhythm.service.upkeep import Upkeep
+from rhythm.service.auth.hash_gate import GatedPasswordHasher
+from rhythm.service.auth.passwords import Argon2Params
+from rhythm.service.auth.ratelimit import SharedAttempts
+from rhythm.service.auth.revocation import SessionAccess
+from rhythm.service.auth.upkeep import Upkeep
 from rhythm.store.pool import StorePool
 from rhythm.web.revocation import AccessListener, ConnectionHealth, RevocationFeed
 

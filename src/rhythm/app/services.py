@@ -14,16 +14,16 @@ from rhythm.app.mail import mailer
 from rhythm.app.scaling import Shared, shared
 from rhythm.app.settings import Settings
 from rhythm.app.tokens import access_token_issuer
-from rhythm.service.accounts import AccountService
+from rhythm.service.accounts.account import AccountService
+from rhythm.service.accounts.mail import Mailer
+from rhythm.service.accounts.password_reset import PasswordResetService, ResetPolicy
+from rhythm.service.accounts.users import UsersService
 from rhythm.service.audit import AuditService, AuditTrail
-from rhythm.service.auth import AuthPolicy, AuthService
+from rhythm.service.auth.passwords import Argon2Params, PasswordHasher
+from rhythm.service.auth.ratelimit import SharedAttempts
+from rhythm.service.auth.service import AuthPolicy, AuthService
 from rhythm.service.health import HealthService
-from rhythm.service.mail import Mailer
-from rhythm.service.password_reset import PasswordResetService, ResetPolicy
-from rhythm.service.passwords import Argon2Params, PasswordHasher
-from rhythm.service.ratelimit import SharedAttempts
-from rhythm.service.rooms import RoomsService
-from rhythm.service.users import UsersService
+from rhythm.service.rooms.service import RoomsService
 from rhythm.store.migrate import latest_version
 from rhythm.store.pool import StorePool, create_pool
 from rhythm.web.revocation import ConnectionHealth

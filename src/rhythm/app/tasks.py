@@ -11,7 +11,7 @@ import psycopg
 from litestar import Litestar
 from loguru import logger
 
-from rhythm.service.upkeep import Upkeep
+from rhythm.service.auth.upkeep import Upkeep
 from rhythm.store.errors import StoreError
 
 

@@ -6,7 +6,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from rhythm.app.settings import JwtAlgorithm, Settings
-from rhythm.service.access import AccessTokenIssuer
+from rhythm.service.auth.access import AccessTokenIssuer
 from rhythm.web.security import JwtConfig
 
 

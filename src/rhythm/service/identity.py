@@ -1,10 +1,13 @@
-"""Who is calling: the actor an access token names, the roles, and what staff means."""
+"""Who is calling: the actor an access token names, the roles, what staff means, and an account
+as services hand it out."""
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
+from typing import Protocol
 
 from rhythm.service.errors import ForbiddenError
 
@@ -43,3 +46,23 @@ def require_staff(actor: Actor) -> None:
 def require_admin(actor: Actor, what: str) -> None:
     if actor.role is not UserRole.ADMIN:
         raise ForbiddenError(f"only an admin can {what}")
+
+
+class User(Protocol):
+    """An account as services hand it out (never with its password hash); ``role`` holds a
+    ``UserRole`` value."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def email(self) -> str: ...
+    @property
+    def display_name(self) -> str: ...
+    @property
+    def role(self) -> str: ...
+    @property
+    def is_active(self) -> bool: ...
+    @property
+    def created_at(self) -> datetime: ...
+    @property
+    def updated_at(self) -> datetime: ...

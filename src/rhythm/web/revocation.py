@@ -17,7 +17,7 @@ from litestar import Litestar
 from litestar.channels import ChannelsPlugin
 from loguru import logger
 
-from rhythm.service.revocation import ACCESS_CHANNEL, SessionAccess
+from rhythm.service.auth.revocation import ACCESS_CHANNEL, SessionAccess
 
 
 class ConnectionHealth(Protocol):

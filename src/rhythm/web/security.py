@@ -19,8 +19,8 @@ from litestar.middleware.authentication import AuthenticationResult
 from litestar.security.jwt import JWTAuth, JWTAuthenticationMiddleware, Token
 from litestar.types import Receive, Scope, Send
 
+from rhythm.service.auth.revocation import SessionAccess
 from rhythm.service.identity import Actor, UserRole
-from rhythm.service.revocation import SessionAccess
 from rhythm.web.token_cache import CachedToken
 
 WS_UNAUTHORIZED = 4401

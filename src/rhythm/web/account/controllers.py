@@ -10,7 +10,7 @@ from litestar.di import NamedDependency
 from litestar.params import JSONBody, Parameter
 from litestar.status_codes import HTTP_204_NO_CONTENT
 
-from rhythm.service.accounts import AccountService
+from rhythm.service.accounts.account import AccountService
 from rhythm.web.account.schemas import DeleteAccountRequest, SessionInfoOut
 from rhythm.web.problems import responses
 from rhythm.web.security import current_actor

@@ -9,7 +9,7 @@ from litestar.di import NamedDependency
 from litestar.params import JSONBody
 from litestar.status_codes import HTTP_202_ACCEPTED, HTTP_204_NO_CONTENT
 
-from rhythm.service.password_reset import PasswordResetService
+from rhythm.service.accounts.password_reset import PasswordResetService
 from rhythm.web.account.schemas import (
     PasswordResetAccepted,
     PasswordResetConfirm,

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import msgspec
 
-from rhythm.service.accounts import SessionInfo
+from rhythm.service.accounts.account import SessionInfo
 from rhythm.web.fields import Instant, Strict
 from rhythm.web.users.schemas import AnyPassword, Email, Password
 

@@ -9,7 +9,7 @@ from litestar.di import NamedDependency
 from litestar.params import JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
-from rhythm.service.auth import AuthService, ClientInfo, Session
+from rhythm.service.auth.service import AuthService, ClientInfo, Session
 from rhythm.web.auth.schemas import LoginRequest, RefreshRequest, RegisterRequest, SessionOut
 from rhythm.web.params import AnyRequest
 from rhythm.web.problems import responses

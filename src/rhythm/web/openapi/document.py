@@ -18,7 +18,7 @@ from litestar.enums import OpenAPIMediaType
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Tag
 
-from rhythm.service.room_events import EVENT_CLASSES
+from rhythm.service.rooms.events import EVENT_CLASSES
 from rhythm.web.fields import Strict
 from rhythm.web.openapi.finalize import finalize
 from rhythm.web.openapi.ui import DocumentPlugin, SwaggerUIPlugin

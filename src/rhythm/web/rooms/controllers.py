@@ -11,7 +11,7 @@ from litestar.params import JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
 from rhythm.service.paging import DEFAULT_PAGE_SIZE
-from rhythm.service.rooms import NewRoom, RoomsService, SettingsChange
+from rhythm.service.rooms.service import NewRoom, RoomsService, SettingsChange
 from rhythm.web.fields import NO_NUL
 from rhythm.web.paging import next_cursor, parse_cursor
 from rhythm.web.params import AnyRequest, PageCursor, PageLimit, RoomId, UserId

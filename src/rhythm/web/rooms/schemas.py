@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import msgspec
 
-from rhythm.service.room_model import (
+from rhythm.service.rooms.model import (
     MAX_PLAYERS,
     MIN_PLAYERS,
     Difficulty,
@@ -17,7 +17,7 @@ from rhythm.service.room_model import (
     RoomStatus,
     RoomVisibility,
 )
-from rhythm.service.rooms import RoomView
+from rhythm.service.rooms.service import RoomView
 from rhythm.web.fields import NO_NUL, NON_BLANK, Strict
 from rhythm.web.paging import Cursor
 

@@ -22,9 +22,9 @@ from loguru import logger
 
 from rhythm.service.errors import NotFoundError
 from rhythm.service.identity import Actor
-from rhythm.service.room_events import EventType, channel_of
-from rhythm.service.room_model import RoomStatus
-from rhythm.service.rooms import RoomsService
+from rhythm.service.rooms.events import EventType, channel_of
+from rhythm.service.rooms.model import RoomStatus
+from rhythm.service.rooms.service import RoomsService
 from rhythm.web.rooms.schemas import RoomOut, SnapshotMessage
 from rhythm.web.security import current_actor
 

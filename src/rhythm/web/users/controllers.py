@@ -8,9 +8,9 @@ from litestar import Controller, delete, get, patch, post
 from litestar.di import NamedDependency
 from litestar.params import JSONBody, QueryParameter
 
+from rhythm.service.accounts.users import UsersService
 from rhythm.service.identity import UserRole
 from rhythm.service.paging import DEFAULT_PAGE_SIZE
-from rhythm.service.users import UsersService
 from rhythm.web.account.controllers import Accounts
 from rhythm.web.paging import next_cursor, parse_cursor
 from rhythm.web.params import AnyRequest, PageCursor, PageLimit, UserId

@@ -11,9 +11,8 @@ from typing import Annotated
 
 import msgspec
 
-from rhythm.service.identity import UserRole
-from rhythm.service.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
-from rhythm.service.users import User
+from rhythm.service.auth.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
+from rhythm.service.identity import User, UserRole
 from rhythm.web.fields import NON_BLANK, SPACE, Id, Instant, Strict
 from rhythm.web.paging import Cursor
 

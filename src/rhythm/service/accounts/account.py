@@ -17,6 +17,7 @@ from rhythm.db import auth as auth_db
 from rhythm.db import rooms as rooms_db
 from rhythm.db import users as users_db
 from rhythm.service.audit import AuditEvent, AuditTrail, AuditType
+from rhythm.service.auth.passwords import PasswordHasher
 from rhythm.service.errors import (
     ConflictError,
     ForbiddenError,
@@ -24,8 +25,7 @@ from rhythm.service.errors import (
     NotFoundError,
 )
 from rhythm.service.identity import Actor, UserRole
-from rhythm.service.passwords import PasswordHasher
-from rhythm.service.rooms import RoomsService
+from rhythm.service.rooms.service import RoomsService
 from rhythm.store.transaction import AsyncDB, transaction
 
 

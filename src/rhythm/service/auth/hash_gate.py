@@ -13,8 +13,8 @@ import math
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from rhythm.service.auth.passwords import Argon2Params, PasswordHasher
 from rhythm.service.errors import RateLimitedError
-from rhythm.service.passwords import Argon2Params, PasswordHasher
 
 
 class HashingBusyError(RateLimitedError):

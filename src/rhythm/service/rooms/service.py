@@ -16,7 +16,7 @@ from rhythm.service.database import BEGIN, DB, ROOMS, Begin
 from rhythm.service.errors import ConflictError, ForbiddenError, NotFoundError, RuleViolationError
 from rhythm.service.identity import Actor
 from rhythm.service.paging import Page, keyset_page, page_size
-from rhythm.service.room_events import (
+from rhythm.service.rooms.events import (
     HostChanged,
     HostChangedData,
     MatchFinished,
@@ -35,7 +35,7 @@ from rhythm.service.room_events import (
     SettingsChangedData,
     publish,
 )
-from rhythm.service.room_model import (
+from rhythm.service.rooms.model import (
     Difficulty,
     Member,
     Room,

@@ -13,7 +13,7 @@ from typing import Any, Generic, TypeAlias, TypeVar
 import msgspec
 
 from rhythm.db import rooms as rooms_db
-from rhythm.service.room_model import Difficulty, RoomVisibility
+from rhythm.service.rooms.model import Difficulty, RoomVisibility
 
 CHANNEL_PREFIX = "room_"
 

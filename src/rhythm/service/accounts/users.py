@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
-from typing import Generic, Protocol
+from typing import Generic
 
 from rhythm.db import auth as auth_db
 from rhythm.db import users as users_db
 from rhythm.service.audit import AuditEvent, AuditTrail, AuditType
+from rhythm.service.auth.passwords import PasswordHasher, check_password
 from rhythm.service.database import BEGIN, DB, TOKENS, USERS, Begin
 from rhythm.service.errors import (
     ConflictError,
@@ -16,30 +16,9 @@ from rhythm.service.errors import (
     NotAuthenticatedError,
     NotFoundError,
 )
-from rhythm.service.identity import STAFF, Actor, UserRole, require_admin, require_staff
+from rhythm.service.identity import STAFF, Actor, User, UserRole, require_admin, require_staff
 from rhythm.service.paging import Page, keyset_page, page_size
-from rhythm.service.passwords import PasswordHasher, check_password
 from rhythm.store.errors import UniqueViolationError
-
-
-class User(Protocol):
-    """An account as services hand it out (never with its password hash); ``role`` holds a
-    ``UserRole`` value."""
-
-    @property
-    def id(self) -> int: ...
-    @property
-    def email(self) -> str: ...
-    @property
-    def display_name(self) -> str: ...
-    @property
-    def role(self) -> str: ...
-    @property
-    def is_active(self) -> bool: ...
-    @property
-    def created_at(self) -> datetime: ...
-    @property
-    def updated_at(self) -> datetime: ...
 
 
 class UsersService(Generic[DB]):

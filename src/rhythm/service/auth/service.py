@@ -15,13 +15,15 @@ from typing import Generic
 
 from rhythm.db import auth as auth_db
 from rhythm.db import users as users_db
-from rhythm.service.access import (
+from rhythm.service.audit import AuditEvent, AuditTrail, AuditType
+from rhythm.service.auth.access import (
     AccessToken,
     AccessTokenIssuer,
     hash_refresh_token,
     new_refresh_token,
 )
-from rhythm.service.audit import AuditEvent, AuditTrail, AuditType
+from rhythm.service.auth.passwords import PasswordHasher, check_password
+from rhythm.service.auth.ratelimit import AttemptLimiter, MemoryAttempts
 from rhythm.service.database import BEGIN, DB, TOKENS, USERS, Begin
 from rhythm.service.errors import (
     ConflictError,
@@ -30,9 +32,7 @@ from rhythm.service.errors import (
     InvalidTokenError,
     RateLimitedError,
 )
-from rhythm.service.passwords import PasswordHasher, check_password
-from rhythm.service.ratelimit import AttemptLimiter, MemoryAttempts
-from rhythm.service.users import User
+from rhythm.service.identity import User
 from rhythm.store.errors import UniqueViolationError
 
 UsersQueriesFactory = Callable[[DB], users_db.Querier]

@@ -15,12 +15,12 @@ from urllib.parse import quote
 from rhythm.db import accounts as accounts_db
 from rhythm.db import auth as auth_db
 from rhythm.db import users as users_db
-from rhythm.service.access import hash_refresh_token, new_refresh_token
+from rhythm.service.accounts.mail import Mail, Mailer
 from rhythm.service.audit import AuditEvent, AuditTrail, AuditType
+from rhythm.service.auth.access import hash_refresh_token, new_refresh_token
+from rhythm.service.auth.passwords import PasswordHasher, check_password
+from rhythm.service.auth.ratelimit import AttemptLimiter, MemoryAttempts
 from rhythm.service.errors import RateLimitedError, RuleViolationError
-from rhythm.service.mail import Mail, Mailer
-from rhythm.service.passwords import PasswordHasher, check_password
-from rhythm.service.ratelimit import AttemptLimiter, MemoryAttempts
 from rhythm.store.transaction import AsyncDB, transaction
 
 
