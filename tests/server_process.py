@@ -9,7 +9,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -74,16 +74,21 @@ class Server:
 
 @contextmanager
 def serve(
-    database_url: str, *, output: IO[bytes] | int = subprocess.DEVNULL, **settings: str
+    database_url: str,
+    environment: Mapping[str, str] | None = None,
+    *,
+    output: IO[bytes] | int = subprocess.DEVNULL,
+    **settings: str,
 ) -> Iterator[Server]:
     """``rhythm serve`` on ``database_url`` (migrated already) until the block ends.
 
-    ``settings`` are environment variables for the server; they win over the defaults here.
+    ``environment`` and ``settings`` are environment variables for the server; they win over
+    the defaults here.
     """
     port = free_port()
     base = {"RHYTHM_PORT": str(port), "DATABASE_URL": database_url}
     base |= {"RHYTHM_MIGRATE_ON_START": "false", **FAST_HASHING}
-    env = clean_env(**(base | settings))
+    env = clean_env(**(base | dict(environment or {}) | settings))
     proc = subprocess.Popen([*RHYTHM, "serve"], env=env, cwd=ROOT, stdout=output, stderr=output)
     try:
         wait_ready(port, seconds=30, proc=proc)
