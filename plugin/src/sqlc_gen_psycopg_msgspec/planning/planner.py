@@ -229,6 +229,34 @@ class Planner:
     # ---- the whole context --------------------------------------------------------------
     def plan(self) -> ContextPlan:
         self._build_models()
+        files = self._plan_files()
+        enums = sorted(self.catalog.enums.values(), key=lambda enum: (enum.schema, enum.db_name))
+        models = sorted(self.models.values(), key=lambda model: model.class_name)
+        all_enums, all_models = enums, models
+        if self.options.omit_unused_models:
+            models = [model for model in models if model.class_name in self.used_models]
+            used = {field.type.element.annotation for model in models for field in model.fields}
+            used |= self.used_enums  # enums of query parameters and result columns
+            enums = [enum for enum in enums if enum.class_name in used]
+        context = ContextPlan(
+            enums=enums,
+            models=models,
+            files=files,
+            warnings=self.resolver.warnings,
+            sqlc_version=self.request.sqlc_version,
+            first_party=self._first_party(),
+            composites=self._composites(),
+            all_enums=all_enums,
+            all_models=all_models,
+        )
+        check_collisions(context)
+        for override in self.resolver.unused_overrides():
+            target = override.column or override.db_type
+            context.warnings.append(f"option overrides: '{target}' matched no column or type")
+        return context
+
+    def _plan_files(self) -> list[FilePlan]:
+        """Every query, planned, grouped by the module its query file becomes."""
         files: dict[str, FilePlan] = {}
         methods: dict[str, QueryPlan] = {}
         for query in self.request.queries:
@@ -248,30 +276,7 @@ class Planner:
                     f"'{module}.py'; rename one of them"
                 )
             file.queries.append(plan)
-        enums = sorted(self.catalog.enums.values(), key=lambda enum: (enum.schema, enum.db_name))
-        models = sorted(self.models.values(), key=lambda model: model.class_name)
-        all_enums, all_models = enums, models
-        if self.options.omit_unused_models:
-            models = [model for model in models if model.class_name in self.used_models]
-            used = {field.type.element.annotation for model in models for field in model.fields}
-            used |= self.used_enums  # enums of query parameters and result columns
-            enums = [enum for enum in enums if enum.class_name in used]
-        context = ContextPlan(
-            enums=enums,
-            models=models,
-            files=sorted(files.values(), key=lambda file: file.module),
-            warnings=self.resolver.warnings,
-            sqlc_version=self.request.sqlc_version,
-            first_party=self._first_party(),
-            composites=self._composites(),
-            all_enums=all_enums,
-            all_models=all_models,
-        )
-        check_collisions(context)
-        for override in self.resolver.unused_overrides():
-            target = override.column or override.db_type
-            context.warnings.append(f"option overrides: '{target}' matched no column or type")
-        return context
+        return sorted(files.values(), key=lambda file: file.module)
 
     def _first_party(self) -> frozenset[str]:
         """Packages ruff will call first-party: those named, and the folders of `out`."""
