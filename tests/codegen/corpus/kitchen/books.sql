@@ -11,7 +11,7 @@ INSERT INTO books (author_id, title, price) VALUES ($1, $2, $3);
 SELECT id, title FROM books WHERE author_id = $1 ORDER BY id;
 
 -- name: ListBooksWithAuthors :many
-SELECT sqlc.embed(books), sqlc.embed(authors), books.price * 2 AS double_price
+SELECT sqlc.embed(books), sqlc.embed(authors), (books.price * 2)::numeric AS double_price
 FROM books JOIN authors ON authors.id = books.author_id
 ORDER BY books.id;
 

@@ -36,7 +36,7 @@ BATCH_BOOKS_BY_AUTHOR = b"SELECT id, title FROM books WHERE author_id = $1 ORDER
 LIST_BOOKS_WITH_AUTHORS = (
     b"SELECT books.id, books.author_id, books.title, books.price, books.tags, authors.id, "
     b"authors.name, authors.mood, authors.moods, authors.bio, authors.settings, "
-    b"authors.created_at, books.price * 2 AS double_price\n"
+    b"authors.created_at, (books.price * 2)::numeric AS double_price\n"
     b"FROM books JOIN authors ON authors.id = books.author_id\n"
     b"ORDER BY books.id"
 )
@@ -71,7 +71,7 @@ class BatchBooksByAuthorRow(msgspec.Struct):
 class ListBooksWithAuthorsRow(msgspec.Struct):
     books: Book
     authors: Author
-    double_price: int
+    double_price: decimal.Decimal
 
 
 class PlaceholdersRow(msgspec.Struct):
