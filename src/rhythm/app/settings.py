@@ -212,6 +212,12 @@ def _check_production(settings: Settings) -> None:
         )
     if "*" in settings.cors_origins:
         raise SettingsError("RHYTHM_CORS_ORIGINS: '*' is not allowed in production")
+    if settings.mail_transport == "outbox":
+        # The outbox logs every message in full: live reset and verification links in the logs.
+        raise SettingsError(
+            "RHYTHM_MAIL_TRANSPORT: production needs smtp (the outbox writes every mail, with "
+            "its links, to the log); set RHYTHM_MAIL_TRANSPORT=smtp and RHYTHM_SMTP_HOST"
+        )
 
 
 def describe_database(url: str | None) -> str:
