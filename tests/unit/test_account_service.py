@@ -13,6 +13,7 @@ import pytest
 
 from rhythm.db import auth as auth_db
 from rhythm.db import users as users_db
+from rhythm.db.accounts.fakes import FakeQuerier as FakeLinks
 from rhythm.db.audit.fakes import FakeQuerier as FakeAudit
 from rhythm.db.auth.fakes import FakeQuerier as FakeTokens
 from rhythm.db.rooms import RoomStatus
@@ -42,6 +43,7 @@ class World:
     users: FakeUsers
     tokens: FakeTokens
     rooms: FakeRooms
+    links: FakeLinks
     audit: FakeAudit
     tx: Transactions
     forgotten: list[int] = field(default_factory=list)
@@ -52,13 +54,8 @@ class World:
 
 @pytest.fixture
 def world() -> World:
-    users, tokens, rooms, audit, tx = (
-        FakeUsers(),
-        FakeTokens(),
-        FakeRooms(),
-        FakeAudit(),
-        Transactions(),
-    )
+    users, tokens, rooms, audit = FakeUsers(), FakeTokens(), FakeRooms(), FakeAudit()
+    links, tx = FakeLinks(), Transactions()
     audit.insert_audit_event.returns(None)
     forgotten: list[int] = []
     service = AccountService(
@@ -68,10 +65,11 @@ def world() -> World:
         users=lambda fake: fake,
         tokens=lambda _: tokens,
         rooms=lambda _: rooms,
+        links=lambda _: links,
         begin=tx.begin,
         forget=forgotten.append,
     )
-    return World(service, users, tokens, rooms, audit, tx, forgotten)
+    return World(service, users, tokens, rooms, links, audit, tx, forgotten)
 
 
 def actor(row: users_db.User, session: uuid.UUID | None = None) -> Actor:
@@ -88,6 +86,7 @@ def set_erasable(world: World, target: users_db.User, admins: list[int]) -> None
     world.users.erase_user.returns(tombstone(target))
     world.rooms.get_member_room.returns(None)
     world.tokens.delete_user_refresh_tokens.returns(2)
+    world.links.delete_user_email_verifications.returns(1)
 
 
 async def test_sessions_mark_the_callers_own(world: World) -> None:
@@ -139,6 +138,8 @@ async def test_delete_own_erases_revokes_audits_and_forgets(world: World) -> Non
     await world.service.delete_own(actor(ada, session), PASSWORD)
     assert world.users.erase_user.calls == [{"id": 1}]
     assert world.tokens.delete_user_refresh_tokens.calls == [{"user_id": 1}]
+    # Verification links name addresses: they go with the personal data.
+    assert world.links.delete_user_email_verifications.calls == [{"user_id": 1}]
     [event] = world.audited()
     assert (event.event_type, event.actor_id, event.target_id, event.session_id) == (
         "user.deleted",

@@ -117,6 +117,7 @@ async def test_reset_uses_the_link_sets_the_password_ends_sessions_and_audits(wo
     world.resets.expire_password_resets.returns(1)
     world.users.update_password_hash.returns(1)
     world.tokens.revoke_user_refresh_tokens.returns(3)
+    world.users.mark_email_verified.returns(None)  # already verified
     await world.service.reset(token="the-token", new_password=NEW_PASSWORD)
     assert world.resets.consume_password_reset.calls == [
         {"token_hash": hashlib.sha256(b"the-token").digest()}
@@ -155,3 +156,18 @@ async def test_a_weak_new_password_is_refused_before_the_link_is_used(world: Wor
         await world.service.reset(token="t", new_password="short")
     assert world.resets.consume_password_reset.calls == []
     assert world.tx.begun == 0
+
+
+async def test_a_reset_proves_the_current_address(world: World) -> None:
+    world.resets.consume_password_reset.returns(7)
+    world.resets.expire_password_resets.returns(0)
+    world.users.update_password_hash.returns(1)
+    world.tokens.revoke_user_refresh_tokens.returns(0)
+    world.users.mark_email_verified.returns(7)
+    await world.service.reset(token="the-token", new_password=NEW_PASSWORD)
+    assert world.users.mark_email_verified.calls == [{"id": 7}]
+    events = [call["params"] for call in world.audit.insert_audit_event.calls]
+    assert [(e.event_type, e.target_id, e.details) for e in events] == [
+        ("password.reset", 7, {}),
+        ("email.verified", 7, {"by": "password reset"}),
+    ]

@@ -38,6 +38,7 @@ class AuditType(StrEnum):
     PASSWORD_CHANGED = "password.changed"  # noqa: S105 - an event name, not a password
     PASSWORD_RESET = "password.reset"  # noqa: S105 - an event name, not a password
     EMAIL_VERIFIED = "email.verified"
+    EMAIL_CHANGED = "email.changed"
     ROLE_CHANGED = "user.role_changed"
     USER_DISABLED = "user.disabled"
     USER_ENABLED = "user.enabled"

@@ -14,12 +14,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Generic
 
+from rhythm.db import accounts as accounts_db
 from rhythm.db import auth as auth_db
 from rhythm.db import rooms as rooms_db
 from rhythm.db import users as users_db
 from rhythm.service.audit import AuditEvent, AuditTrail, AuditType
 from rhythm.service.auth.passwords import PasswordHasher
-from rhythm.service.database import BEGIN, DB, ROOMS, TOKENS, USERS, Begin
+from rhythm.service.database import ACCOUNTS, BEGIN, DB, ROOMS, TOKENS, USERS, Begin
 from rhythm.service.errors import (
     ConflictError,
     ForbiddenError,
@@ -53,6 +54,7 @@ class AccountService(Generic[DB]):
         users: Callable[[DB], users_db.Querier] = USERS,
         tokens: Callable[[DB], auth_db.Querier] = TOKENS,
         rooms: Callable[[DB], rooms_db.Querier] = ROOMS,
+        links: Callable[[DB], accounts_db.Querier] = ACCOUNTS,
         begin: Begin[DB] = BEGIN,
         forget: Callable[[int], None] = lambda _: None,
     ) -> None:
@@ -63,6 +65,7 @@ class AccountService(Generic[DB]):
         self._users = users
         self._tokens = tokens
         self._rooms = rooms
+        self._links = links
         self._begin = begin
         self._forget = forget
 
@@ -120,6 +123,7 @@ class AccountService(Generic[DB]):
                 raise ConflictError("the last admin cannot be deleted; make another admin first")
             await self._leave_room(conn, target)
             await self._tokens(conn).delete_user_refresh_tokens(user_id=user_id)
+            await self._links(conn).delete_user_email_verifications(user_id=user_id)
             erased = await users.erase_user(id=user_id)
             assert erased is not None  # the row exists: we just read it in this transaction
             event = AuditEvent(

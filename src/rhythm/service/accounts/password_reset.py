@@ -15,6 +15,7 @@ from typing import Generic
 from rhythm.db import accounts as accounts_db
 from rhythm.db import auth as auth_db
 from rhythm.db import users as users_db
+from rhythm.service.accounts.email import mark_verified
 from rhythm.service.accounts.links import LinkMaker, link_token_hash
 from rhythm.service.accounts.mail import Mail, MailQueue
 from rhythm.service.audit import AuditEvent, AuditTrail, AuditType
@@ -88,9 +89,12 @@ class PasswordResetService(Generic[DB]):
             if user_id is None:
                 raise RuleViolationError("this reset link is unknown, used or expired")
             await resets.expire_password_resets(user_id=user_id)
-            await self._users(conn).update_password_hash(id=user_id, password_hash=new_hash)
+            users = self._users(conn)
+            await users.update_password_hash(id=user_id, password_hash=new_hash)
             await self._tokens(conn).revoke_user_refresh_tokens(user_id=user_id)
             await self._audit.record(conn, AuditEvent(AuditType.PASSWORD_RESET, None, user_id))
+            # The link reached the current address (changing it ends older links): proven.
+            await mark_verified(users, self._audit, conn, user_id, by="password reset")
 
     def _mail(self, user: users_db.User, link: str) -> Mail:
         body = (
