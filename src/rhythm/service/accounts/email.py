@@ -65,10 +65,10 @@ class EmailService(Generic[DB]):
         self._hasher = hasher
         self._mailer = mailer
         self._policy = policy
-        self._links = LinkMaker(policy.link_base, policy.ttl)
+        self._maker = LinkMaker(policy.link_base, policy.ttl)
         self._audit: AuditTrail[DB] = audit if audit is not None else AuditTrail()
         self._users = users
-        self._queries = links
+        self._links = links
         self._begin = begin
         self._clock = clock
         self._attempts = attempts or MemoryAttempts(policy.limit, policy.window_s)
@@ -97,7 +97,7 @@ class EmailService(Generic[DB]):
     async def verify(self, actor: Actor, *, token: str) -> None:
         """Use a verification link of the caller's: the address it was mailed to is verified."""
         async with self._begin(self._db) as conn:
-            used = await self._queries(conn).consume_email_verification(
+            used = await self._links(conn).consume_email_verification(
                 token_hash=link_token_hash(token), user_id=actor.user_id
             )
             if used == 0:
@@ -122,7 +122,7 @@ class EmailService(Generic[DB]):
                 if changed is None:
                     raise NotAuthenticatedError("this account no longer exists")
                 # Reset links went to the old address; a reset must prove the current one.
-                await self._queries(conn).expire_password_resets(user_id=user.id)
+                await self._links(conn).expire_password_resets(user_id=user.id)
                 link = await self._issue(conn, changed) if self._policy.required else None
                 event = AuditEvent(AuditType.EMAIL_CHANGED, user.id, user.id, actor.session_id)
                 await self._audit.record(conn, event)
@@ -141,8 +141,8 @@ class EmailService(Generic[DB]):
 
     async def _issue(self, conn: DB, user: users_db.User) -> Mail:
         """Store a link to the user's current address; the mail that carries it."""
-        link = self._links.new(self._clock())
-        await self._queries(conn).insert_email_verification(
+        link = self._maker.new(self._clock())
+        await self._links(conn).insert_email_verification(
             user_id=user.id,
             email=user.email,
             token_hash=link.token_hash,
@@ -151,7 +151,7 @@ class EmailService(Generic[DB]):
         body = (
             f"Hello {user.display_name},\n\n"
             f"To confirm that this address is yours, open\n{link.url}\n\n"
-            f"The link works once, for {self._links.lifetime}. If you did not create an "
+            f"The link works once, for {self._maker.lifetime}. If you did not create an "
             "account or change its address, ignore this message.\n"
         )
         return Mail(to=user.email, subject="Confirm your email address for rhythm", body=body)

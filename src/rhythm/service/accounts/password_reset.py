@@ -52,7 +52,7 @@ class PasswordResetService(Generic[DB]):
         self._db = db
         self._hasher = hasher
         self._mailer = mailer
-        self._links = LinkMaker(policy.link_base, policy.ttl)
+        self._maker = LinkMaker(policy.link_base, policy.ttl)
         self._audit: AuditTrail[DB] = audit if audit is not None else AuditTrail()
         self._users = users
         self._tokens = tokens
@@ -72,7 +72,7 @@ class PasswordResetService(Generic[DB]):
         user = await self._users(self._db).get_user_by_email(email=email.strip())
         if user is None or not user.is_active:
             return
-        link = self._links.new(self._clock())
+        link = self._maker.new(self._clock())
         async with self._begin(self._db) as conn:
             await self._resets(conn).insert_password_reset(
                 user_id=user.id, token_hash=link.token_hash, expires_at=link.expires_at
@@ -100,7 +100,7 @@ class PasswordResetService(Generic[DB]):
         body = (
             f"Hello {user.display_name},\n\n"
             f"Someone asked to reset the password of this account. To choose a new one, open\n"
-            f"{link}\n\nThe link works once, for {self._links.lifetime}. If you did not ask, "
+            f"{link}\n\nThe link works once, for {self._maker.lifetime}. If you did not ask, "
             "ignore this message: your password stays as it is.\n"
         )
         return Mail(to=user.email, subject="Reset your rhythm password", body=body)
