@@ -24,6 +24,63 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/account/email": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Change the caller's email address (needs the current password)
+         * @description The new address is unverified until its link is used; the old address is told of the change, and reset links mailed to it stop working.
+         */
+        put: operations["changeMyEmail"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/account/email/verification": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Mail a new verification link to the caller's address */
+        post: operations["sendEmailVerification"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/account/email/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Prove the caller's address with the token of a verification link
+         * @description Called by the link's page as the logged-in owner of the account.
+         */
+        post: operations["verifyMyEmail"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/account/password-reset": {
         parameters: {
             query?: never;
@@ -542,7 +599,17 @@ export interface components {
          * AuditType
          * @enum {string}
          */
-        AuditType: "login.succeeded" | "login.failed" | "session.reuse_detected" | "session.logout" | "session.logout_all" | "session.ended" | "password.changed" | "password.reset" | "email.verified" | "user.role_changed" | "user.disabled" | "user.enabled" | "user.deleted";
+        AuditType: "login.succeeded" | "login.failed" | "session.reuse_detected" | "session.logout" | "session.logout_all" | "session.ended" | "password.changed" | "password.reset" | "email.verified" | "email.changed" | "user.role_changed" | "user.disabled" | "user.enabled" | "user.deleted";
+        /** ChangeEmailRequest */
+        ChangeEmailRequest: {
+            /**
+             * @description Email address; unique regardless of case
+             * @example ada@example.com
+             */
+            new_email: string;
+            /** @description The current password */
+            password: string;
+        };
         /** CreateRoomRequest */
         CreateRoomRequest: {
             difficulty?: components["schemas"]["Difficulty"] | null;
@@ -740,6 +807,30 @@ export interface components {
             title: string;
             /** @description about:blank: status and title say it all */
             type: string;
+        };
+        /** ProfileOut */
+        ProfileOut: {
+            /**
+             * Format: date-time
+             * @description RFC 3339, with offset
+             */
+            created_at: string;
+            /** @example Ada */
+            display_name: string;
+            /** @example ada@example.com */
+            email: string;
+            /** @description false: the address has not been proven by a link yet */
+            email_verified: boolean;
+            /** @example 42 */
+            id: number;
+            /** @description false: disabled, cannot log in */
+            is_active: boolean;
+            role: components["schemas"]["UserRole"];
+            /**
+             * Format: date-time
+             * @description RFC 3339, with offset
+             */
+            updated_at: string;
         };
         /** ReadyChanged */
         ReadyChanged: {
@@ -985,6 +1076,16 @@ export interface components {
          * @enum {string}
          */
         UserRole: "USER" | "MODERATOR" | "ADMIN";
+        /** VerificationSent */
+        VerificationSent: {
+            /** @example a verification link is on its way */
+            detail: string;
+        };
+        /** VerifyEmailRequest */
+        VerifyEmailRequest: {
+            /** @description From the link */
+            token: string;
+        };
     };
     responses: {
         /** @description Malformed request: bad JSON, wrong types, unknown fields, or broken constraints */
@@ -1092,6 +1193,7 @@ export interface components {
 export type AuditEventOut = components['schemas']['AuditEventOut'];
 export type AuditPageOut = components['schemas']['AuditPageOut'];
 export type AuditType = components['schemas']['AuditType'];
+export type ChangeEmailRequest = components['schemas']['ChangeEmailRequest'];
 export type CreateRoomRequest = components['schemas']['CreateRoomRequest'];
 export type DeleteAccountRequest = components['schemas']['DeleteAccountRequest'];
 export type Difficulty = components['schemas']['Difficulty'];
@@ -1115,6 +1217,7 @@ export type PasswordResetAccepted = components['schemas']['PasswordResetAccepted
 export type PasswordResetConfirm = components['schemas']['PasswordResetConfirm'];
 export type PasswordResetRequest = components['schemas']['PasswordResetRequest'];
 export type Problem = components['schemas']['Problem'];
+export type ProfileOut = components['schemas']['ProfileOut'];
 export type ReadyChanged = components['schemas']['ReadyChanged'];
 export type ReadyChangedData = components['schemas']['ReadyChangedData'];
 export type RefreshRequest = components['schemas']['RefreshRequest'];
@@ -1138,6 +1241,8 @@ export type UpdateRoomRequest = components['schemas']['UpdateRoomRequest'];
 export type UserOut = components['schemas']['UserOut'];
 export type UserPageOut = components['schemas']['UserPageOut'];
 export type UserRole = components['schemas']['UserRole'];
+export type VerificationSent = components['schemas']['VerificationSent'];
+export type VerifyEmailRequest = components['schemas']['VerifyEmailRequest'];
 export type ResponseProblem400 = components['responses']['Problem400'];
 export type ResponseProblem401 = components['responses']['Problem401'];
 export type ResponseProblem403 = components['responses']['Problem403'];
@@ -1177,6 +1282,97 @@ export interface operations {
             /** @description You are the last admin */
             409: components["responses"]["Problem409"];
             413: components["responses"]["Problem413"];
+            500: components["responses"]["Problem500"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    changeMyEmail: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChangeEmailRequest"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProfileOut"];
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            /** @description The password is wrong */
+            403: components["responses"]["Problem403"];
+            /** @description Another account has this address */
+            409: components["responses"]["Problem409"];
+            413: components["responses"]["Problem413"];
+            /** @description This is already the account's address */
+            422: components["responses"]["Problem422"];
+            500: components["responses"]["Problem500"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    sendEmailVerification: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request accepted, processing continues off-line */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VerificationSent"];
+                };
+            };
+            401: components["responses"]["Problem401"];
+            /** @description The address is already verified */
+            409: components["responses"]["Problem409"];
+            /** @description Too many verification mails; see Retry-After */
+            429: components["responses"]["Problem429"];
+            500: components["responses"]["Problem500"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    verifyMyEmail: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VerifyEmailRequest"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, nothing follows */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            413: components["responses"]["Problem413"];
+            /** @description The link is unknown, used, expired, or not for this account's address */
+            422: components["responses"]["Problem422"];
             500: components["responses"]["Problem500"];
             503: components["responses"]["Problem503"];
         };
@@ -1878,7 +2074,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["UserOut"];
+                    "application/json": components["schemas"]["ProfileOut"];
                 };
             };
             /** @description Missing, invalid or expired token, or the account is gone or disabled */

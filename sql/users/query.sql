@@ -52,6 +52,22 @@ FOR UPDATE;
 -- (docs/accounts.md). The placeholder email has no '@': no sign-up can claim it.
 UPDATE users
 SET email = 'deleted:' || id, display_name = 'Deleted user', password_hash = '',
-    role = 'USER', is_active = false, deleted_at = now(), updated_at = now()
+    role = 'USER', is_active = false, deleted_at = now(), updated_at = now(),
+    email_verified_at = NULL
 WHERE id = $1 AND deleted_at IS NULL
 RETURNING *;
+
+-- name: MarkEmailVerified :one
+-- Returns the id only when the address was not verified yet (the change to audit).
+UPDATE users SET email_verified_at = now(), updated_at = now()
+WHERE id = sqlc.arg(id) AND deleted_at IS NULL AND email_verified_at IS NULL
+RETURNING id;
+
+-- name: ChangeEmail :one
+-- A new address is unproven until its own link is used.
+UPDATE users SET email = sqlc.arg(email), email_verified_at = NULL, updated_at = now()
+WHERE id = sqlc.arg(id) AND deleted_at IS NULL
+RETURNING *;
+
+-- name: IsEmailVerified :one
+SELECT (email_verified_at IS NOT NULL)::boolean AS verified FROM users WHERE id = $1;

@@ -33,6 +33,8 @@ def _container_env(service: str, database_url: str, port: int) -> dict[str, str]
         for key, value in compose()["services"][service]["environment"].items()
     }
     compose_env["DATABASE_URL"] = database_url  # the compose one names the `postgres` host
+    # What a deployment's .env sets: production refuses the development outbox.
+    compose_env |= {"RHYTHM_MAIL_TRANSPORT": "smtp", "RHYTHM_SMTP_HOST": "127.0.0.1"}
     host_env = {
         k: v for k, v in os.environ.items() if not k.startswith(("RHYTHM_", "DATABASE_URL"))
     }

@@ -45,6 +45,7 @@ def user(
     *,
     active: bool = True,
     password_hash: str | None = None,
+    verified: bool = False,
 ) -> users_db.User:
     return users_db.User(
         id=id,
@@ -56,6 +57,7 @@ def user(
         created_at=T0,
         updated_at=T0,
         deleted_at=None,
+        email_verified_at=T0 if verified else None,
     )
 
 

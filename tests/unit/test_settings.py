@@ -73,6 +73,8 @@ def test_production_with_what_it_needs() -> None:
             "RHYTHM_ENV": "production",
             "DATABASE_URL": "postgresql://u:p@db/app",
             "RHYTHM_JWT_SECRET": STRONG_SECRET,
+            "RHYTHM_MAIL_TRANSPORT": "smtp",
+            "RHYTHM_SMTP_HOST": "mail.internal",
         },
         env_file=None,
     )

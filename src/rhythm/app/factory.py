@@ -16,6 +16,7 @@ from rhythm.app.services import STATE_KEY, Services, build_services, services_of
 from rhythm.app.settings import Settings, describe_database
 from rhythm.app.tokens import jwt_config
 from rhythm.web.account.controllers import AccountController
+from rhythm.web.account.email import EmailController
 from rhythm.web.account.password_reset import PasswordResetController
 from rhythm.web.audit.context import audit_context_middleware
 from rhythm.web.audit.controllers import AuditController
@@ -53,6 +54,7 @@ def create_app(settings: Settings) -> Litestar:
             AuditController,
             AccountController,
             PasswordResetController,
+            EmailController,
             room_events,
             *metrics,
         ],

@@ -15,6 +15,7 @@ from rhythm.app.scaling import Shared, shared
 from rhythm.app.settings import Settings
 from rhythm.app.tokens import access_token_issuer
 from rhythm.service.accounts.account import AccountService
+from rhythm.service.accounts.email import EmailService, VerificationPolicy
 from rhythm.service.accounts.mail import Mailer
 from rhythm.service.accounts.password_reset import PasswordResetService, ResetPolicy
 from rhythm.service.accounts.users import UsersService
@@ -47,6 +48,7 @@ class Services:
     audit: AuditService
     accounts: AccountService
     password_reset: PasswordResetService
+    email: EmailService
     mailer: Mailer
 
     def dependencies(self) -> dict[str, Provide]:
@@ -61,6 +63,7 @@ class Services:
             "audit": self.audit,
             "accounts": self.accounts,
             "resets": self.password_reset,
+            "emails": self.email,
         }
         return {
             name: Provide(_constant(value), use_cache=True, sync_to_thread=False)
@@ -103,6 +106,7 @@ def build_services(settings: Settings, database_url: str, listener: ConnectionHe
     audit = AuditTrail()
     users = UsersService(pool, hasher=hasher, audit=audit)
     mail = mailer(settings)
+    email = email_service(settings, pool, hasher, mail, audit)
     return Services(
         pool=pool,
         health=HealthService(
@@ -116,9 +120,10 @@ def build_services(settings: Settings, database_url: str, listener: ConnectionHe
             login_attempts=scale.login_attempts,
             registrations=scale.registrations,
             audit=audit,
+            on_registered=email.on_registered,
         ),
         users=users,
-        rooms=RoomsService(pool),
+        rooms=RoomsService(pool, verified_email=settings.requires_verified_email),
         sockets=OpenSockets(scale.access, recheck_s=settings.revocation_untrusted_s),
         shared=scale,
         audit=AuditService(pool),
@@ -137,7 +142,24 @@ def build_services(settings: Settings, database_url: str, listener: ConnectionHe
                 pool, settings.password_reset_rate_limit, settings.password_reset_rate_window_s
             ),
         ),
+        email=email,
         mailer=mail,
+    )
+
+
+def email_service(
+    settings: Settings, pool: StorePool, hasher: PasswordHasher, mail: Mailer, audit: AuditTrail
+) -> EmailService:
+    policy = VerificationPolicy(
+        link_base=f"{settings.public_url.rstrip('/')}/verify-email",
+        required=settings.requires_verified_email,
+        ttl=timedelta(seconds=settings.email_verification_ttl_s),
+        limit=settings.email_verification_rate_limit,
+        window_s=settings.email_verification_rate_window_s,
+    )
+    limit = SharedAttempts(pool, policy.limit, policy.window_s)
+    return EmailService(
+        pool, hasher=hasher, mailer=mail, policy=policy, audit=audit, attempts=limit
     )
 
 

@@ -96,6 +96,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     public_url: str = "http://127.0.0.1:8000"
     password_reset_rate_limit: PositiveInt = 5
     password_reset_rate_window_s: PositiveFloat = 3600.0
+    # Unset: required in production, not in development (docs/accounts.md, "Email verification").
+    email_verification: bool | None = None
+    email_verification_ttl_s: Annotated[int, msgspec.Meta(ge=300)] = 172_800
+    email_verification_rate_limit: PositiveInt = 3
+    email_verification_rate_window_s: PositiveFloat = 3600.0
 
     def __repr__(self) -> str:
         # Settings get printed in tracebacks and debuggers: never show the secret or a password.
@@ -104,6 +109,14 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     @property
     def is_production(self) -> bool:
         return self.env is Environment.PRODUCTION
+
+    @property
+    def requires_verified_email(self) -> bool:
+        """Whether links are mailed on sign-up and email change, and unverified accounts are
+        held back (``RHYTHM_EMAIL_VERIFICATION``; by default only in production)."""
+        if self.email_verification is None:
+            return self.is_production
+        return self.email_verification
 
 
 def env_name(field: str) -> str:
@@ -212,6 +225,12 @@ def _check_production(settings: Settings) -> None:
         )
     if "*" in settings.cors_origins:
         raise SettingsError("RHYTHM_CORS_ORIGINS: '*' is not allowed in production")
+    if settings.mail_transport == "outbox":
+        # The outbox logs every message in full: live reset and verification links in the logs.
+        raise SettingsError(
+            "RHYTHM_MAIL_TRANSPORT: production needs smtp (the outbox writes every mail, with "
+            "its links, to the log); set RHYTHM_MAIL_TRANSPORT=smtp and RHYTHM_SMTP_HOST"
+        )
 
 
 def describe_database(url: str | None) -> str:

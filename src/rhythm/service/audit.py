@@ -22,7 +22,6 @@ from rhythm.db import audit as audit_db
 from rhythm.service.database import AUDIT, DB
 from rhythm.service.errors import ForbiddenError
 from rhythm.service.identity import Actor, UserRole
-from rhythm.store.transaction import AsyncDB
 
 AuditRow = audit_db.AuditEvent
 MAX_PAGE = 100
@@ -39,6 +38,7 @@ class AuditType(StrEnum):
     PASSWORD_CHANGED = "password.changed"  # noqa: S105 - an event name, not a password
     PASSWORD_RESET = "password.reset"  # noqa: S105 - an event name, not a password
     EMAIL_VERIFIED = "email.verified"
+    EMAIL_CHANGED = "email.changed"
     ROLE_CHANGED = "user.role_changed"
     USER_DISABLED = "user.disabled"
     USER_ENABLED = "user.enabled"
@@ -113,12 +113,10 @@ class AuditTrail(Generic[DB]):
         ).info("audit: {}", event.type.value)
 
 
-class AuditService:
+class AuditService(Generic[DB]):
     """Reads of the trail, for admins."""
 
-    def __init__(
-        self, db: AsyncDB, *, queries: Callable[[AsyncDB], audit_db.Querier] = audit_db.Queries
-    ) -> None:
+    def __init__(self, db: DB, *, queries: Callable[[DB], audit_db.Querier] = AUDIT) -> None:
         self._db = db
         self._queries = queries
 

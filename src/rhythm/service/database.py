@@ -13,6 +13,7 @@ from typing import Any, TypeAlias
 
 from typing_extensions import TypeVar
 
+from rhythm.db import accounts as accounts_db
 from rhythm.db import audit as audit_db
 from rhythm.db import auth as auth_db
 from rhythm.db import rooms as rooms_db
@@ -33,3 +34,4 @@ USERS: Callable[[Any], users_db.Querier] = users_db.Queries
 TOKENS: Callable[[Any], auth_db.Querier] = auth_db.Queries
 ROOMS: Callable[[Any], rooms_db.Querier] = rooms_db.Queries
 AUDIT: Callable[[Any], audit_db.Querier] = audit_db.Queries
+ACCOUNTS: Callable[[Any], accounts_db.Querier] = accounts_db.Queries

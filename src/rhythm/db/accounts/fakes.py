@@ -99,6 +99,39 @@ class _ExpirePasswordResetsStub(Stub[int]):
         return self.answer(user_id=user_id)
 
 
+class _InsertEmailVerificationStub(Stub[None]):
+    __slots__ = ()
+
+    async def __call__(
+        self,
+        *,
+        user_id: int,
+        email: str,
+        token_hash: bytes,
+        expires_at: datetime.datetime,
+    ) -> None:
+        return self.answer(
+            user_id=user_id,
+            email=email,
+            token_hash=token_hash,
+            expires_at=expires_at,
+        )
+
+
+class _ConsumeEmailVerificationStub(Stub[int]):
+    __slots__ = ()
+
+    async def __call__(self, *, token_hash: bytes, user_id: int) -> int:
+        return self.answer(token_hash=token_hash, user_id=user_id)
+
+
+class _DeleteUserEmailVerificationsStub(Stub[int]):
+    __slots__ = ()
+
+    async def __call__(self, *, user_id: int) -> int:
+        return self.answer(user_id=user_id)
+
+
 class FakeQuerier:
     """Querier in memory: set what each method answers, read its calls."""
 
@@ -106,6 +139,13 @@ class FakeQuerier:
         self.insert_password_reset = _InsertPasswordResetStub("insert_password_reset")
         self.consume_password_reset = _ConsumePasswordResetStub("consume_password_reset")
         self.expire_password_resets = _ExpirePasswordResetsStub("expire_password_resets")
+        self.insert_email_verification = _InsertEmailVerificationStub("insert_email_verification")
+        self.consume_email_verification = _ConsumeEmailVerificationStub(
+            "consume_email_verification",
+        )
+        self.delete_user_email_verifications = _DeleteUserEmailVerificationsStub(
+            "delete_user_email_verifications",
+        )
 
 
 def _check_fakequerier(fake: FakeQuerier) -> Querier:

@@ -22,6 +22,18 @@ CONSUME_PASSWORD_RESET = (
 EXPIRE_PASSWORD_RESETS = (
     b"UPDATE password_resets SET used_at = now()\nWHERE user_id = $1 AND used_at IS NULL"
 )
+INSERT_EMAIL_VERIFICATION = (
+    b"INSERT INTO email_verifications (user_id, email, token_hash, expires_at)\n"
+    b"VALUES ($1, $2, $3, $4)"
+)
+CONSUME_EMAIL_VERIFICATION = (
+    b"UPDATE email_verifications AS v SET used_at = now()\n"
+    b"FROM users AS u\n"
+    b"WHERE v.token_hash = $1 AND v.user_id = $2\n"
+    b"  AND v.used_at IS NULL AND v.expires_at > now()\n"
+    b"  AND u.id = v.user_id AND u.deleted_at IS NULL AND lower(u.email) = lower(v.email)"
+)
+DELETE_USER_EMAIL_VERIFICATIONS = b"DELETE FROM email_verifications WHERE user_id = $1"
 
 
 class QueryQueries(AsyncBase):
@@ -73,5 +85,56 @@ class QueryQueries(AsyncBase):
             async with db.connection() as conn:
                 cur = async_cursor(conn)
                 await cur.execute(EXPIRE_PASSWORD_RESETS, (user_id,))
+                count = cur.rowcount
+        return count
+
+    async def insert_email_verification(
+        self,
+        *,
+        user_id: int,
+        email: str,
+        token_hash: bytes,
+        expires_at: datetime.datetime,
+    ) -> None:
+        db = self._db
+        if isinstance(db, AsyncConnection):
+            cur = async_cursor(db)
+            await cur.execute(INSERT_EMAIL_VERIFICATION, (user_id, email, token_hash, expires_at))
+        else:
+            async with db.connection() as conn:
+                cur = async_cursor(conn)
+                await cur.execute(
+                    INSERT_EMAIL_VERIFICATION,
+                    (user_id, email, token_hash, expires_at),
+                )
+
+    async def consume_email_verification(self, *, token_hash: bytes, user_id: int) -> int:
+        """Uses a verification link once: only an unused, unexpired link of this user, to the
+        address
+        the account still has, counts.
+        """
+        db = self._db
+        if isinstance(db, AsyncConnection):
+            cur = async_cursor(db)
+            await cur.execute(CONSUME_EMAIL_VERIFICATION, (token_hash, user_id))
+            count = cur.rowcount
+        else:
+            async with db.connection() as conn:
+                cur = async_cursor(conn)
+                await cur.execute(CONSUME_EMAIL_VERIFICATION, (token_hash, user_id))
+                count = cur.rowcount
+        return count
+
+    async def delete_user_email_verifications(self, *, user_id: int) -> int:
+        """Erasing an account: its verification links name addresses (personal data)."""
+        db = self._db
+        if isinstance(db, AsyncConnection):
+            cur = async_cursor(db)
+            await cur.execute(DELETE_USER_EMAIL_VERIFICATIONS, (user_id,))
+            count = cur.rowcount
+        else:
+            async with db.connection() as conn:
+                cur = async_cursor(conn)
+                await cur.execute(DELETE_USER_EMAIL_VERIFICATIONS, (user_id,))
                 count = cur.rowcount
         return count

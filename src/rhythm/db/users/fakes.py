@@ -154,6 +154,27 @@ class _EraseUserStub(Stub[User | None]):
         return self.answer(id=id)
 
 
+class _MarkEmailVerifiedStub(Stub[int | None]):
+    __slots__ = ()
+
+    async def __call__(self, *, id: int) -> int | None:
+        return self.answer(id=id)
+
+
+class _ChangeEmailStub(Stub[User | None]):
+    __slots__ = ()
+
+    async def __call__(self, *, email: str, id: int) -> User | None:
+        return self.answer(email=email, id=id)
+
+
+class _IsEmailVerifiedStub(Stub[bool | None]):
+    __slots__ = ()
+
+    async def __call__(self, *, id: int) -> bool | None:
+        return self.answer(id=id)
+
+
 class FakeQuerier:
     """Querier in memory: set what each method answers, read its calls."""
 
@@ -168,6 +189,9 @@ class FakeQuerier:
         self.set_active = _SetActiveStub("set_active")
         self.lock_active_admins = _LockActiveAdminsStub("lock_active_admins")
         self.erase_user = _EraseUserStub("erase_user")
+        self.mark_email_verified = _MarkEmailVerifiedStub("mark_email_verified")
+        self.change_email = _ChangeEmailStub("change_email")
+        self.is_email_verified = _IsEmailVerifiedStub("is_email_verified")
 
 
 def _check_fakequerier(fake: FakeQuerier) -> Querier:

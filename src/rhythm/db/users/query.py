@@ -12,21 +12,21 @@ from .models import _USER_ROLE_BY_LABEL, User, UserRole
 
 GET_USER_BY_ID = (
     b"SELECT id, email, display_name, password_hash, role, is_active, created_at, updated_at, "
-    b"deleted_at FROM users WHERE id = $1 AND deleted_at IS NULL"
+    b"deleted_at, email_verified_at FROM users WHERE id = $1 AND deleted_at IS NULL"
 )
 GET_USER_BY_EMAIL = (
     b"SELECT id, email, display_name, password_hash, role, is_active, created_at, updated_at, "
-    b"deleted_at FROM users WHERE lower(email) = lower($1)"
+    b"deleted_at, email_verified_at FROM users WHERE lower(email) = lower($1)"
 )
 CREATE_USER = (
     b"INSERT INTO users (email, display_name, password_hash, role)\n"
     b"VALUES ($1, $2, $3, $4)\n"
     b"RETURNING id, email, display_name, password_hash, role, is_active, created_at, updated_at, "
-    b"deleted_at"
+    b"deleted_at, email_verified_at"
 )
 LIST_USERS = (
     b"SELECT id, email, display_name, password_hash, role, is_active, created_at, updated_at, "
-    b"deleted_at FROM users\n"
+    b"deleted_at, email_verified_at FROM users\n"
     b"WHERE id > $1 AND deleted_at IS NULL\n"
     b"  AND ($2::user_role IS NULL OR role = $2)\n"
     b"ORDER BY id\n"
@@ -36,20 +36,20 @@ UPDATE_DISPLAY_NAME = (
     b"UPDATE users SET display_name = $1, updated_at = now()\n"
     b"WHERE id = $2\n"
     b"RETURNING id, email, display_name, password_hash, role, is_active, created_at, updated_at, "
-    b"deleted_at"
+    b"deleted_at, email_verified_at"
 )
 UPDATE_PASSWORD_HASH = b"UPDATE users SET password_hash = $1, updated_at = now()\nWHERE id = $2"
 UPDATE_ROLE = (
     b"UPDATE users SET role = $1, updated_at = now()\n"
     b"WHERE id = $2 AND deleted_at IS NULL\n"
     b"RETURNING id, email, display_name, password_hash, role, is_active, created_at, updated_at, "
-    b"deleted_at"
+    b"deleted_at, email_verified_at"
 )
 SET_ACTIVE = (
     b"UPDATE users SET is_active = $1, updated_at = now()\n"
     b"WHERE id = $2 AND deleted_at IS NULL\n"
     b"RETURNING id, email, display_name, password_hash, role, is_active, created_at, updated_at, "
-    b"deleted_at"
+    b"deleted_at, email_verified_at"
 )
 LOCK_ACTIVE_ADMINS = (
     b"SELECT id FROM users\n"
@@ -60,10 +60,25 @@ LOCK_ACTIVE_ADMINS = (
 ERASE_USER = (
     b"UPDATE users\n"
     b"SET email = 'deleted:' || id, display_name = 'Deleted user', password_hash = '',\n"
-    b"    role = 'USER', is_active = false, deleted_at = now(), updated_at = now()\n"
+    b"    role = 'USER', is_active = false, deleted_at = now(), updated_at = now(),\n"
+    b"    email_verified_at = NULL\n"
     b"WHERE id = $1 AND deleted_at IS NULL\n"
     b"RETURNING id, email, display_name, password_hash, role, is_active, created_at, updated_at, "
-    b"deleted_at"
+    b"deleted_at, email_verified_at"
+)
+MARK_EMAIL_VERIFIED = (
+    b"UPDATE users SET email_verified_at = now(), updated_at = now()\n"
+    b"WHERE id = $1 AND deleted_at IS NULL AND email_verified_at IS NULL\n"
+    b"RETURNING id"
+)
+CHANGE_EMAIL = (
+    b"UPDATE users SET email = $1, email_verified_at = NULL, updated_at = now()\n"
+    b"WHERE id = $2 AND deleted_at IS NULL\n"
+    b"RETURNING id, email, display_name, password_hash, role, is_active, created_at, updated_at, "
+    b"deleted_at, email_verified_at"
+)
+IS_EMAIL_VERIFIED = (
+    b"SELECT (email_verified_at IS NOT NULL)::boolean AS verified FROM users WHERE id = $1"
 )
 
 
@@ -96,6 +111,7 @@ class QueryQueries(AsyncBase):
             row[6],
             row[7],
             row[8],
+            row[9],
         )
 
     async def get_user_by_email(self, *, email: str) -> User | None:
@@ -122,6 +138,7 @@ class QueryQueries(AsyncBase):
             row[6],
             row[7],
             row[8],
+            row[9],
         )
 
     async def create_user(
@@ -154,6 +171,7 @@ class QueryQueries(AsyncBase):
             row[6],
             row[7],
             row[8],
+            row[9],
         )
 
     async def list_users(
@@ -185,6 +203,7 @@ class QueryQueries(AsyncBase):
                 row[6],
                 row[7],
                 row[8],
+                row[9],
             )
             for row in rows
         ]
@@ -212,6 +231,7 @@ class QueryQueries(AsyncBase):
             row[6],
             row[7],
             row[8],
+            row[9],
         )
 
     async def update_password_hash(self, *, password_hash: str, id: int) -> int:
@@ -250,6 +270,7 @@ class QueryQueries(AsyncBase):
             row[6],
             row[7],
             row[8],
+            row[9],
         )
 
     async def set_active(self, *, is_active: bool, id: int) -> User | None:
@@ -278,6 +299,7 @@ class QueryQueries(AsyncBase):
             row[6],
             row[7],
             row[8],
+            row[9],
         )
 
     async def lock_active_admins(self) -> list[int]:
@@ -322,4 +344,65 @@ class QueryQueries(AsyncBase):
             row[6],
             row[7],
             row[8],
+            row[9],
         )
+
+    async def mark_email_verified(self, *, id: int) -> int | None:
+        """Returns the id only when the address was not verified yet (the change to audit)."""
+        db = self._db
+        if isinstance(db, AsyncConnection):
+            cur = async_cursor(db)
+            await cur.execute(MARK_EMAIL_VERIFIED, (id,))
+            row = await cur.fetchone()
+        else:
+            async with db.connection() as conn:
+                cur = async_cursor(conn)
+                await cur.execute(MARK_EMAIL_VERIFIED, (id,))
+                row = await cur.fetchone()
+        if row is None:
+            return None
+        value: int = row[0]
+        return value
+
+    async def change_email(self, *, email: str, id: int) -> User | None:
+        """A new address is unproven until its own link is used."""
+        db = self._db
+        if isinstance(db, AsyncConnection):
+            cur = async_cursor(db)
+            await cur.execute(CHANGE_EMAIL, (email, id))
+            row = await cur.fetchone()
+        else:
+            async with db.connection() as conn:
+                cur = async_cursor(conn)
+                await cur.execute(CHANGE_EMAIL, (email, id))
+                row = await cur.fetchone()
+        if row is None:
+            return None
+        return User(
+            row[0],
+            row[1],
+            row[2],
+            row[3],
+            _USER_ROLE_BY_LABEL[row[4]],
+            row[5],
+            row[6],
+            row[7],
+            row[8],
+            row[9],
+        )
+
+    async def is_email_verified(self, *, id: int) -> bool | None:
+        db = self._db
+        if isinstance(db, AsyncConnection):
+            cur = async_cursor(db)
+            await cur.execute(IS_EMAIL_VERIFIED, (id,))
+            row = await cur.fetchone()
+        else:
+            async with db.connection() as conn:
+                cur = async_cursor(conn)
+                await cur.execute(IS_EMAIL_VERIFIED, (id,))
+                row = await cur.fetchone()
+        if row is None:
+            return None
+        value: bool = row[0]
+        return value

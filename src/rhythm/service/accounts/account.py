@@ -12,12 +12,15 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Generic
 
+from rhythm.db import accounts as accounts_db
 from rhythm.db import auth as auth_db
 from rhythm.db import rooms as rooms_db
 from rhythm.db import users as users_db
 from rhythm.service.audit import AuditEvent, AuditTrail, AuditType
 from rhythm.service.auth.passwords import PasswordHasher
+from rhythm.service.database import ACCOUNTS, BEGIN, DB, ROOMS, TOKENS, USERS, Begin
 from rhythm.service.errors import (
     ConflictError,
     ForbiddenError,
@@ -26,7 +29,6 @@ from rhythm.service.errors import (
 )
 from rhythm.service.identity import Actor, UserRole
 from rhythm.service.rooms.service import RoomsService
-from rhythm.store.transaction import AsyncDB, transaction
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,25 +44,29 @@ class SessionInfo:
     current: bool
 
 
-class AccountService:
+class AccountService(Generic[DB]):
     def __init__(
         self,
-        db: AsyncDB,
+        db: DB,
         *,
         hasher: PasswordHasher,
-        audit: AuditTrail | None = None,
-        users: Callable[[AsyncDB], users_db.Querier] = users_db.Queries,
-        tokens: Callable[[AsyncDB], auth_db.Querier] = auth_db.Queries,
-        rooms: Callable[[AsyncDB], rooms_db.Querier] = rooms_db.Queries,
+        audit: AuditTrail[DB] | None = None,
+        users: Callable[[DB], users_db.Querier] = USERS,
+        tokens: Callable[[DB], auth_db.Querier] = TOKENS,
+        rooms: Callable[[DB], rooms_db.Querier] = ROOMS,
+        links: Callable[[DB], accounts_db.Querier] = ACCOUNTS,
+        begin: Begin[DB] = BEGIN,
         forget: Callable[[int], None] = lambda _: None,
     ) -> None:
         """``forget(user_id)`` drops what the access check remembers of a deleted account."""
         self._db = db
         self._hasher = hasher
-        self._audit = audit or AuditTrail()
+        self._audit: AuditTrail[DB] = audit if audit is not None else AuditTrail()
         self._users = users
         self._tokens = tokens
         self._rooms = rooms
+        self._links = links
+        self._begin = begin
         self._forget = forget
 
     async def sessions(self, actor: Actor) -> list[SessionInfo]:
@@ -80,7 +86,7 @@ class AccountService:
 
     async def end_session(self, actor: Actor, session_id: uuid.UUID) -> None:
         """End one of the caller's sessions (its refresh tokens stop working)."""
-        async with transaction(self._db) as conn:
+        async with self._begin(self._db) as conn:
             ended = await self._tokens(conn).revoke_user_session(
                 user_id=actor.user_id, family_id=session_id
             )
@@ -106,7 +112,7 @@ class AccountService:
         await self._erase(actor, user_id, by="admin")
 
     async def _erase(self, actor: Actor, user_id: int, *, by: str) -> None:
-        async with transaction(self._db) as conn:
+        async with self._begin(self._db) as conn:
             users = self._users(conn)
             # Locked first: concurrent deletions of admins run one after the other.
             admins = await users.lock_active_admins()
@@ -117,6 +123,7 @@ class AccountService:
                 raise ConflictError("the last admin cannot be deleted; make another admin first")
             await self._leave_room(conn, target)
             await self._tokens(conn).delete_user_refresh_tokens(user_id=user_id)
+            await self._links(conn).delete_user_email_verifications(user_id=user_id)
             erased = await users.erase_user(id=user_id)
             assert erased is not None  # the row exists: we just read it in this transaction
             event = AuditEvent(
@@ -125,8 +132,8 @@ class AccountService:
             await self._audit.record(conn, event)
         self._forget(user_id)
 
-    async def _leave_room(self, conn: AsyncDB, user: users_db.User) -> None:
+    async def _leave_room(self, conn: DB, user: users_db.User) -> None:
         room_id = await self._rooms(conn).get_member_room(user_id=user.id)
         if room_id is not None:
-            rooms = RoomsService(conn, rooms=self._rooms)
+            rooms = RoomsService(conn, rooms=self._rooms, begin=self._begin)
             await rooms.leave(Actor(user_id=user.id, role=UserRole(user.role)), room_id)

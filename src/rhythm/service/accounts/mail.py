@@ -27,6 +27,12 @@ class Mail:
     body: str
 
 
+class MailQueue(Protocol):
+    """Where services hand mail once their transaction has committed (a :class:`Mailer`)."""
+
+    def send(self, mail: Mail) -> None: ...
+
+
 class Transport(Protocol):
     async def deliver(self, message: EmailMessage) -> None: ...
 

@@ -10,18 +10,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from urllib.parse import quote
+from typing import Generic
 
 from rhythm.db import accounts as accounts_db
 from rhythm.db import auth as auth_db
 from rhythm.db import users as users_db
-from rhythm.service.accounts.mail import Mail, Mailer
+from rhythm.service.accounts.email import mark_verified
+from rhythm.service.accounts.links import LinkMaker, link_token_hash
+from rhythm.service.accounts.mail import Mail, MailQueue
 from rhythm.service.audit import AuditEvent, AuditTrail, AuditType
-from rhythm.service.auth.access import hash_refresh_token, new_refresh_token
 from rhythm.service.auth.passwords import PasswordHasher, check_password
 from rhythm.service.auth.ratelimit import AttemptLimiter, MemoryAttempts
+from rhythm.service.database import ACCOUNTS, BEGIN, DB, TOKENS, USERS, Begin
 from rhythm.service.errors import RateLimitedError, RuleViolationError
-from rhythm.store.transaction import AsyncDB, transaction
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,29 +33,31 @@ class ResetPolicy:
     window_s: float = 3600.0
 
 
-class PasswordResetService:
+class PasswordResetService(Generic[DB]):
     def __init__(
         self,
-        db: AsyncDB,
+        db: DB,
         *,
         hasher: PasswordHasher,
-        mailer: Mailer,
+        mailer: MailQueue,
         policy: ResetPolicy,
-        audit: AuditTrail | None = None,
-        users: Callable[[AsyncDB], users_db.Querier] = users_db.Queries,
-        tokens: Callable[[AsyncDB], auth_db.Querier] = auth_db.Queries,
-        resets: Callable[[AsyncDB], accounts_db.Querier] = accounts_db.Queries,
+        audit: AuditTrail[DB] | None = None,
+        users: Callable[[DB], users_db.Querier] = USERS,
+        tokens: Callable[[DB], auth_db.Querier] = TOKENS,
+        resets: Callable[[DB], accounts_db.Querier] = ACCOUNTS,
+        begin: Begin[DB] = BEGIN,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         attempts: AttemptLimiter | None = None,
     ) -> None:
         self._db = db
         self._hasher = hasher
         self._mailer = mailer
-        self._policy = policy
-        self._audit = audit or AuditTrail()
+        self._maker = LinkMaker(policy.link_base, policy.ttl)
+        self._audit: AuditTrail[DB] = audit if audit is not None else AuditTrail()
         self._users = users
         self._tokens = tokens
         self._resets = resets
+        self._begin = begin
         self._clock = clock
         # Shared by every process when given (production); this process's memory otherwise.
         self._attempts = attempts or MemoryAttempts(policy.limit, policy.window_s)
@@ -69,34 +72,35 @@ class PasswordResetService:
         user = await self._users(self._db).get_user_by_email(email=email.strip())
         if user is None or not user.is_active:
             return
-        token, token_hash = new_refresh_token()
-        async with transaction(self._db) as conn:
+        link = self._maker.new(self._clock())
+        async with self._begin(self._db) as conn:
             await self._resets(conn).insert_password_reset(
-                user_id=user.id, token_hash=token_hash, expires_at=self._clock() + self._policy.ttl
+                user_id=user.id, token_hash=link.token_hash, expires_at=link.expires_at
             )
-        self._mailer.send(self._mail(user, token))
+        self._mailer.send(self._mail(user, link.url))
 
     async def reset(self, *, token: str, new_password: str) -> None:
         """Set ``new_password`` with a reset token; every session of the account ends."""
         check_password(new_password)
         new_hash = await self._hasher.hash(new_password)
-        async with transaction(self._db) as conn:
+        async with self._begin(self._db) as conn:
             resets = self._resets(conn)
-            user_id = await resets.consume_password_reset(token_hash=hash_refresh_token(token))
+            user_id = await resets.consume_password_reset(token_hash=link_token_hash(token))
             if user_id is None:
                 raise RuleViolationError("this reset link is unknown, used or expired")
             await resets.expire_password_resets(user_id=user_id)
-            await self._users(conn).update_password_hash(id=user_id, password_hash=new_hash)
+            users = self._users(conn)
+            await users.update_password_hash(id=user_id, password_hash=new_hash)
             await self._tokens(conn).revoke_user_refresh_tokens(user_id=user_id)
             await self._audit.record(conn, AuditEvent(AuditType.PASSWORD_RESET, None, user_id))
+            # The link reached the current address (changing it ends older links): proven.
+            await mark_verified(users, self._audit, conn, user_id, by="password reset")
 
-    def _mail(self, user: users_db.User, token: str) -> Mail:
-        minutes = int(self._policy.ttl.total_seconds() // 60)
-        link = f"{self._policy.link_base}?token={quote(token)}"
+    def _mail(self, user: users_db.User, link: str) -> Mail:
         body = (
             f"Hello {user.display_name},\n\n"
             f"Someone asked to reset the password of this account. To choose a new one, open\n"
-            f"{link}\n\nThe link works once, for {minutes} minutes. If you did not ask, ignore "
-            "this message: your password stays as it is.\n"
+            f"{link}\n\nThe link works once, for {self._maker.lifetime}. If you did not ask, "
+            "ignore this message: your password stays as it is.\n"
         )
         return Mail(to=user.email, subject="Reset your rhythm password", body=body)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Generic
+from datetime import datetime
+from typing import Generic, Protocol
 
 from rhythm.db import auth as auth_db
 from rhythm.db import users as users_db
@@ -19,6 +20,13 @@ from rhythm.service.errors import (
 from rhythm.service.identity import STAFF, Actor, User, UserRole, require_admin, require_staff
 from rhythm.service.paging import Page, keyset_page, page_size
 from rhythm.store.errors import UniqueViolationError
+
+
+class Profile(User, Protocol):
+    """The caller's own account: also whether its address is verified."""
+
+    @property
+    def email_verified_at(self) -> datetime | None: ...
 
 
 class UsersService(Generic[DB]):
@@ -39,7 +47,7 @@ class UsersService(Generic[DB]):
         self._tokens = tokens
         self._begin = begin
 
-    async def me(self, actor: Actor) -> User:
+    async def me(self, actor: Actor) -> Profile:
         return await self._active_row(actor)
 
     async def _active_row(self, actor: Actor) -> users_db.User:

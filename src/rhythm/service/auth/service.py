@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import ipaddress
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Generic
@@ -37,6 +37,8 @@ from rhythm.store.errors import UniqueViolationError
 
 UsersQueriesFactory = Callable[[DB], users_db.Querier]
 AuthQueriesFactory = Callable[[DB], auth_db.Querier]
+OnRegistered = Callable[[DB, users_db.User], Awaitable[Callable[[], None]]]
+"""Runs in the sign-up's transaction; what it returns runs after the commit (e.g. a mail)."""
 
 MAX_USER_AGENT = 512
 
@@ -84,8 +86,10 @@ class AuthService(Generic[DB]):
         login_attempts: AttemptLimiter | None = None,
         registrations: AttemptLimiter | None = None,
         audit: AuditTrail[DB] | None = None,
+        on_registered: OnRegistered[DB] | None = None,
     ) -> None:
         self._db = db
+        self._on_registered = on_registered
         self._audit: AuditTrail[DB] = audit if audit is not None else AuditTrail()
         self._hasher = hasher
         self._issuer = issuer
@@ -121,9 +125,12 @@ class AuthService(Generic[DB]):
                 )
                 assert user is not None  # INSERT ... RETURNING always returns the row
                 session, _ = await self._open_session(conn, user, uuid.uuid4(), client)
-                return session
+                after = await self._on_registered(conn, user) if self._on_registered else None
         except UniqueViolationError as exc:
             raise ConflictError("an account with this email already exists") from exc
+        if after is not None:
+            after()
+        return session
 
     async def login(self, *, email: str, password: str, client: ClientInfo) -> Session:
         keys = (f"login:client:{client.address}", f"login:email:{email.strip().lower()}")

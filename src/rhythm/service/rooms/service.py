@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from typing import Generic
 
 from rhythm.db import rooms as rooms_db
-from rhythm.service.database import BEGIN, DB, ROOMS, Begin
+from rhythm.db import users as users_db
+from rhythm.service.database import BEGIN, DB, ROOMS, USERS, Begin
 from rhythm.service.errors import ConflictError, ForbiddenError, NotFoundError, RuleViolationError
 from rhythm.service.identity import Actor
 from rhythm.service.paging import Page, keyset_page, page_size
@@ -95,11 +96,16 @@ class RoomsService(Generic[DB]):
         rooms: Callable[[DB], rooms_db.Querier] = ROOMS,
         begin: Begin[DB] = BEGIN,
         invite_codes: Callable[[], str] = new_invite_code,
+        verified_email: bool = False,
+        users: Callable[[DB], users_db.Querier] = USERS,
     ) -> None:
+        """``verified_email``: only accounts whose address is verified create or join rooms."""
         self._db = db
         self._rooms = rooms
         self._begin = begin
         self._invite_codes = invite_codes
+        self._verified_email = verified_email
+        self._users = users
 
     # Reads -----------------------------------------------------------------------------------
 
@@ -131,6 +137,7 @@ class RoomsService(Generic[DB]):
         private = new.visibility is RoomVisibility.PRIVATE
         try:
             async with self._begin(self._db) as conn:
+                await self._require_verified(conn, actor)
                 queries = self._rooms(conn)
                 room = await queries.create_room(
                     rooms_db.CreateRoomParams(
@@ -156,6 +163,7 @@ class RoomsService(Generic[DB]):
     async def join(self, actor: Actor, room_id: int, invite_code: str | None) -> RoomView:
         try:
             async with self._begin(self._db) as conn:
+                await self._require_verified(conn, actor)
                 queries = self._rooms(conn)
                 room = await self._lock(queries, room_id)
                 if room.visibility is _PRIVATE and not secrets.compare_digest(
@@ -287,6 +295,12 @@ class RoomsService(Generic[DB]):
             await self._close(queries, room_id)
 
     # Helpers ---------------------------------------------------------------------------------
+
+    async def _require_verified(self, conn: DB, actor: Actor) -> None:
+        # Read here, not carried in the access token: verifying takes effect at once, and
+        # requests that do not create or join pay no query.
+        if self._verified_email and not await self._users(conn).is_email_verified(id=actor.user_id):
+            raise ForbiddenError("verify your email address before creating or joining rooms")
 
     async def _lock(self, queries: rooms_db.Querier, room_id: int) -> _Row:
         room = await queries.lock_room(id=room_id)

@@ -1,4 +1,4 @@
-"""API shapes of the caller's sessions and of deleting an account."""
+"""API shapes of the caller's sessions, account deletion, password reset, the email address."""
 
 from __future__ import annotations
 
@@ -37,6 +37,19 @@ class PasswordResetRequest(Strict):
 class PasswordResetConfirm(Strict):
     token: Annotated[str, msgspec.Meta(min_length=1, max_length=128, description="From the link")]
     new_password: Password
+
+
+class ChangeEmailRequest(Strict):
+    new_email: Email
+    password: Annotated[AnyPassword, msgspec.Meta(description="The current password")]
+
+
+class VerifyEmailRequest(Strict):
+    token: Annotated[str, msgspec.Meta(min_length=1, max_length=128, description="From the link")]
+
+
+class VerificationSent(msgspec.Struct, kw_only=True):
+    detail: Annotated[str, msgspec.Meta(examples=["a verification link is on its way"])]
 
 
 class PasswordResetAccepted(msgspec.Struct, kw_only=True):

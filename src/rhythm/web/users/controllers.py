@@ -16,7 +16,13 @@ from rhythm.web.paging import next_cursor, parse_cursor
 from rhythm.web.params import AnyRequest, PageCursor, PageLimit, UserId
 from rhythm.web.problems import responses
 from rhythm.web.security import current_actor
-from rhythm.web.users.schemas import RoleChangeRequest, UpdateMeRequest, UserOut, UserPageOut
+from rhythm.web.users.schemas import (
+    ProfileOut,
+    RoleChangeRequest,
+    UpdateMeRequest,
+    UserOut,
+    UserPageOut,
+)
 
 Users = NamedDependency[UsersService]
 _STAFF_403 = "Not staff; or your own account; or a staff account and you are not an admin"
@@ -33,8 +39,8 @@ class UsersController(Controller):
         summary="The caller's profile",
         responses=responses(401, notes={401: _GONE}),
     )
-    async def me(self, request: AnyRequest, users: Users) -> UserOut:
-        return UserOut.of(await users.me(current_actor(request)))
+    async def me(self, request: AnyRequest, users: Users) -> ProfileOut:
+        return ProfileOut.of_profile(await users.me(current_actor(request)))
 
     @patch(
         "/me",

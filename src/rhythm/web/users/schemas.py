@@ -11,6 +11,7 @@ from typing import Annotated
 
 import msgspec
 
+from rhythm.service.accounts.users import Profile
 from rhythm.service.auth.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 from rhythm.service.identity import User, UserRole
 from rhythm.web.fields import NON_BLANK, SPACE, Id, Instant, Strict
@@ -73,6 +74,19 @@ class UserOut(msgspec.Struct, kw_only=True):
         # Reads only the attributes this Struct declares: the row's password_hash is never
         # touched, and a column added to the table stays private until a response names it.
         return msgspec.convert(user, cls, from_attributes=True)
+
+
+class ProfileOut(UserOut, kw_only=True):
+    """The caller's own account, with the state of its address."""
+
+    email_verified: Annotated[
+        bool, msgspec.Meta(description="false: the address has not been proven by a link yet")
+    ]
+
+    @classmethod
+    def of_profile(cls, user: Profile) -> ProfileOut:
+        shown = msgspec.structs.asdict(UserOut.of(user))
+        return cls(**shown, email_verified=user.email_verified_at is not None)
 
 
 class UserPageOut(msgspec.Struct, kw_only=True):
