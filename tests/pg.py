@@ -55,7 +55,7 @@ def external_server() -> PgServer | None:
     params = conninfo_to_dict(url)
     return PgServer(
         host=str(params.get("host", "localhost")),
-        port=int(params.get("port", 5432)),
+        port=int(str(params.get("port", 5432))),
         user=str(params.get("user", "postgres")),
         password=str(params["password"]) if params.get("password") else None,
     )

@@ -9,7 +9,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,18 +35,25 @@ def clean_env(**extra: str) -> dict[str, str]:
     return env
 
 
+def http_status(port: int, path: str = "/health/ready", timeout: float = 2) -> int | None:
+    """The status ``path`` answers on this host's ``port`` now, or None if nothing answers."""
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=timeout) as r:
+            return int(r.status)
+    except urllib.error.HTTPError as exc:
+        return exc.code
+    except (urllib.error.URLError, ConnectionError, TimeoutError):
+        return None
+
+
 def wait_ready(port: int, seconds: float, proc: subprocess.Popen[bytes] | None = None) -> float:
     """Seconds until /health/ready answered 200; fails early if ``proc`` exits."""
     started = time.monotonic()
     while time.monotonic() - started < seconds:
         if proc is not None and proc.poll() is not None:
             raise AssertionError(f"rhythm serve exited with {proc.returncode}")
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/health/ready", timeout=1) as r:
-                if r.status == 200:
-                    return time.monotonic() - started
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            pass
+        if http_status(port, timeout=1) == 200:
+            return time.monotonic() - started
         time.sleep(0.1)
     raise AssertionError(f"not ready within {seconds}s")
 
@@ -67,16 +74,21 @@ class Server:
 
 @contextmanager
 def serve(
-    database_url: str, *, output: IO[bytes] | int = subprocess.DEVNULL, **settings: str
+    database_url: str,
+    environment: Mapping[str, str] | None = None,
+    *,
+    output: IO[bytes] | int = subprocess.DEVNULL,
+    **settings: str,
 ) -> Iterator[Server]:
     """``rhythm serve`` on ``database_url`` (migrated already) until the block ends.
 
-    ``settings`` are environment variables for the server; they win over the defaults here.
+    ``environment`` and ``settings`` are environment variables for the server; they win over
+    the defaults here.
     """
     port = free_port()
     base = {"RHYTHM_PORT": str(port), "DATABASE_URL": database_url}
     base |= {"RHYTHM_MIGRATE_ON_START": "false", **FAST_HASHING}
-    env = clean_env(**(base | settings))
+    env = clean_env(**(base | dict(environment or {}) | settings))
     proc = subprocess.Popen([*RHYTHM, "serve"], env=env, cwd=ROOT, stdout=output, stderr=output)
     try:
         wait_ready(port, seconds=30, proc=proc)

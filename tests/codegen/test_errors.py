@@ -114,6 +114,28 @@ def test_copyfrom_needs_plain_insert() -> None:
     _assert_clean_error(_plugin(_request(queries=[query])), "CopyIt", ":copyfrom")
 
 
+def test_unknown_annotation_names_the_query_its_file_and_the_known_ones() -> None:
+    query = _query("GetUser", ":onne", filename="users.sql")
+    _assert_clean_error(
+        _plugin(_request(queries=[query])),
+        "query GetUser (users.sql)",
+        "annotation :onne is not supported",
+        ":one, :many, :exec,",
+    )
+
+
+def test_copyfrom_of_one_column_names_its_binary_type_in_a_one_element_tuple() -> None:
+    query = _query("CopyIds", ":copyfrom", "INSERT INTO t (a) VALUES ($1)")
+    query["columns"] = []
+    query["params"] = [
+        {"number": 1, "column": {"name": "a", "not_null": True, "type": {"name": "int4"}}}
+    ]
+    result = _plugin(_request(queries=[query]))
+    assert result.returncode == 0, result.stderr
+    files = {f["name"]: base64.b64decode(f["contents"]) for f in json.loads(result.stdout)["files"]}
+    assert b'COPY_IDS_COPY_TYPES = ("int4",)\n' in files["q.py"]
+
+
 def test_unknown_type_is_any_with_a_warning_or_an_error_when_strict() -> None:
     column = {"name": "g", "not_null": True, "type": {"name": "geometry"}, "table": {"name": "t"}}
     query = _query("GetGeo", ":one")

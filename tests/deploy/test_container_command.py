@@ -16,12 +16,11 @@ import signal
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 from tests.deploy.files import ROOT, compose, interpolate, stages
 from tests.pg import free_port
+from tests.server_process import http_status
 
 VENV_BIN = str(Path(sys.executable).parent)
 
@@ -49,16 +48,6 @@ def _resolve(command: list[str]) -> list[str]:
     return [found, *command[1:]]
 
 
-def _status(port: int, path: str) -> int | None:
-    try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=2) as response:
-            return int(response.status)
-    except urllib.error.HTTPError as exc:
-        return exc.code
-    except (urllib.error.URLError, ConnectionError, TimeoutError):
-        return None
-
-
 def test_migrate_then_serve_with_the_image_command(blank_database_url: str) -> None:
     port = free_port()
     migrate = compose()["services"]["migrate"]["command"]
@@ -82,7 +71,7 @@ def test_migrate_then_serve_with_the_image_command(blank_database_url: str) -> N
     )
     try:
         deadline = time.monotonic() + 20
-        while _status(port, "/health/ready") != 200:
+        while http_status(port) != 200:
             assert proc.poll() is None, f"the server exited with {proc.returncode}"
             assert time.monotonic() < deadline, "not ready within 20 s"
             time.sleep(0.1)

@@ -105,7 +105,7 @@ def test_api_walk_through_pgbouncer_in_transaction_mode(
     bouncer_url: str, database_url: str
 ) -> None:
     settings = {"RHYTHM_DB_PREPARE": "false", "RHYTHM_LISTEN_DATABASE_URL": database_url}
-    with serve(bouncer_url, **settings) as server, httpx.Client(base_url=server.url) as http:
+    with serve(bouncer_url, settings) as server, httpx.Client(base_url=server.url) as http:
         host = _session(http, "host")
         auth = {"Authorization": f"Bearer {host['access_token']}"}
         # Concurrent, and more than psycopg's prepare threshold (5) per connection: with

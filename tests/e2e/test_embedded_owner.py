@@ -6,25 +6,13 @@ import os
 import signal
 import subprocess
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.pg import free_port
-from tests.server_process import FAST_HASHING, RHYTHM, ROOT, clean_env, wait_ready
-
-
-def _ready_status(port: int) -> int | None:
-    try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/health/ready", timeout=1) as r:
-            return int(r.status)
-    except urllib.error.HTTPError as exc:
-        return exc.code
-    except (urllib.error.URLError, ConnectionError, TimeoutError):
-        return None
+from tests.server_process import FAST_HASHING, RHYTHM, ROOT, clean_env, http_status, wait_ready
 
 
 def _postmaster_pid(data_dir: Path) -> int:
@@ -86,7 +74,7 @@ def test_cli_commands_leave_the_served_database_running(
         assert result.returncode == 0, result.stderr
         assert "left running" in result.stderr + result.stdout
         assert _postmaster_pid(data_dir) == pid, f"{command[0]} restarted the server"
-        assert _ready_status(port) == 200, f"the service stopped serving after {command[0]}"
+        assert http_status(port) == 200, f"the service stopped serving after {command[0]}"
 
 
 def test_serve_brings_a_killed_embedded_server_back(serving: tuple[int, Path]) -> None:
@@ -96,7 +84,7 @@ def test_serve_brings_a_killed_embedded_server_back(serving: tuple[int, Path]) -
     statuses: list[int | None] = []
     deadline = time.monotonic() + 45
     while time.monotonic() < deadline:
-        statuses.append(_ready_status(port))
+        statuses.append(http_status(port))
         if statuses[-1] == 200 and 503 in statuses:
             break
         time.sleep(0.1)

@@ -65,7 +65,7 @@ def instances(shared_database: str) -> Iterator[tuple[Server, Server]]:
         "RHYTHM_HASH_MAX_WAIT_S": "10",  # a loaded test machine hashes slowly
         **REAL_HASHING,
     }
-    with serve(shared_database, **settings) as a, serve(shared_database, **settings) as b:
+    with serve(shared_database, settings) as a, serve(shared_database, settings) as b:
         yield a, b
 
 

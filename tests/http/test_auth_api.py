@@ -197,7 +197,7 @@ def _forge(claims: dict[str, Any], key: str = DEV_JWT_SECRET, alg: str = "HS256"
         _forge({"iss": "someone-else"}),
         _forge({"jti": None}),
         _forge({"nbf": int(time.time()) + 600}),
-        jwt.encode({"sub": "1", "role": "ADMIN"}, None, algorithm="none"),
+        jwt.encode({"sub": "1", "role": "ADMIN"}, "", algorithm="none"),
         "not.a.jwt",
     ],
     ids=["bad-signature", "expired", "audience", "issuer", "no-jti", "not-yet", "alg-none", "junk"],

@@ -127,6 +127,29 @@ def test_kicked_member_is_disconnected(sync_client: SyncClient) -> None:
         assert closed.value.code == 4403
 
 
+def test_ended_session_closes_its_socket_and_no_other(sync_client: SyncClient) -> None:
+    host = register(sync_client, "host")
+    room = create_room(sync_client, host)
+    guest = register(sync_client, "guest")
+    with (
+        sync_client.websocket_connect(events_path(room, guest)) as guest_ws,
+        sync_client.websocket_connect(events_path(room, host)) as host_ws,
+    ):
+        receive(guest_ws)
+        receive(host_ws)
+        ended = sync_client.post("/api/v1/auth/logout", headers=auth(guest))
+        assert ended.status_code == 204, ended.text
+        with pytest.raises(WebSocketDisconnect) as closed:
+            guest_ws.receive(timeout=5)
+        assert closed.value.code == 4401
+        # The host's socket, on a live session, still carries the room's events.
+        joined = sync_client.post(
+            f"/api/v1/rooms/{room['id']}/join", headers=auth(register(sync_client, "third"))
+        )
+        assert joined.status_code == 200, joined.text
+        assert receive(host_ws)["type"] == "member_joined"
+
+
 def test_socket_needs_a_valid_token(sync_client: SyncClient) -> None:
     host = register(sync_client, "host")
     room = create_room(sync_client, host)

@@ -7,8 +7,6 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from psycopg import AsyncConnection
-from psycopg_pool import AsyncConnectionPool
 
 from rhythm.db import users as users_db
 from rhythm.service.accounts.users import UsersService
@@ -17,9 +15,9 @@ from rhythm.service.auth.passwords import TEST_PARAMS, PasswordHasher
 from rhythm.service.auth.service import AuthPolicy, AuthService, ClientInfo, Session
 from rhythm.service.errors import ConflictError, InvalidTokenError
 from rhythm.service.identity import Actor, UserRole
+from rhythm.store.pool import StorePool
 from rhythm.store.transaction import transaction
 
-Pool = AsyncConnectionPool[AsyncConnection[Any]]
 HASHER = PasswordHasher(TEST_PARAMS)
 CLIENT = ClientInfo(address="192.0.2.10", user_agent="integration")
 
@@ -39,19 +37,19 @@ def auth_service(db: Any) -> AuthService:
     )
 
 
-async def register(pool: Pool, name: str) -> Session:
+async def register(pool: StorePool, name: str) -> Session:
     return await auth_service(pool).register(
         email=f"{name}@example.com", display_name=name, password="password 123", client=CLIENT
     )
 
 
-async def scalar(pool: Pool, sql: str, *args: Any) -> Any:
+async def scalar(pool: StorePool, sql: str, *args: Any) -> Any:
     async with pool.connection() as conn:
         row = await (await conn.execute(sql, args)).fetchone()
         return None if row is None else row[0]
 
 
-async def test_register_stores_hashes_not_secrets(pool: Pool) -> None:
+async def test_register_stores_hashes_not_secrets(pool: StorePool) -> None:
     session = await register(pool, "ada")
     stored_hash = await scalar(
         pool, "SELECT password_hash FROM users WHERE id = %s", session.user.id
@@ -62,7 +60,7 @@ async def test_register_stores_hashes_not_secrets(pool: Pool) -> None:
     assert await scalar(pool, "SELECT host(ip_address) FROM refresh_tokens") == "192.0.2.10"
 
 
-async def test_email_unique_case_insensitively(pool: Pool) -> None:
+async def test_email_unique_case_insensitively(pool: StorePool) -> None:
     await register(pool, "ada")
     with pytest.raises(ConflictError):
         await auth_service(pool).register(
@@ -71,7 +69,7 @@ async def test_email_unique_case_insensitively(pool: Pool) -> None:
     assert await scalar(pool, "SELECT count(*) FROM users") == 1
 
 
-async def test_concurrent_refreshes_exactly_one_wins(pool: Pool) -> None:
+async def test_concurrent_refreshes_exactly_one_wins(pool: StorePool) -> None:
     """Two requests with one token, on two connections at once: the row lock serialises them."""
     session = await register(pool, "ada")
     service = auth_service(pool)
@@ -96,7 +94,7 @@ async def test_concurrent_refreshes_exactly_one_wins(pool: Pool) -> None:
     assert rotated == 5
 
 
-async def test_service_joins_the_callers_transaction(pool: Pool) -> None:
+async def test_service_joins_the_callers_transaction(pool: StorePool) -> None:
     """A service given a connection inside a transaction commits nothing on its own."""
     async with pool.connection() as conn:
         with pytest.raises(RuntimeError):
@@ -112,7 +110,7 @@ async def test_service_joins_the_callers_transaction(pool: Pool) -> None:
     assert await scalar(pool, "SELECT count(*) FROM refresh_tokens") == 0
 
 
-async def test_disable_revokes_in_the_same_commit(pool: Pool) -> None:
+async def test_disable_revokes_in_the_same_commit(pool: StorePool) -> None:
     ada = await register(pool, "ada")
     await auth_service(pool).login(email="ada@example.com", password="password 123", client=CLIENT)
     mod = await register(pool, "mod")
@@ -129,7 +127,7 @@ async def test_disable_revokes_in_the_same_commit(pool: Pool) -> None:
     assert live == 0
 
 
-async def test_list_users_filters_by_role_with_null_meaning_all(pool: Pool) -> None:
+async def test_list_users_filters_by_role_with_null_meaning_all(pool: StorePool) -> None:
     for name in ("a", "b", "c"):
         await register(pool, name)
     await scalar(pool, "UPDATE users SET role = 'ADMIN' WHERE email = 'b@example.com' RETURNING 1")

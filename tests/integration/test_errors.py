@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any
 
 import pytest
-from psycopg import AsyncConnection
-from psycopg_pool import AsyncConnectionPool
 
 from rhythm.service.accounts.users import UsersService
 from rhythm.service.auth.passwords import TEST_PARAMS, PasswordHasher
@@ -23,8 +20,6 @@ from rhythm.store.errors import (
 from rhythm.store.pool import StorePool
 from rhythm.store.transaction import transaction
 
-Pool = AsyncConnectionPool[AsyncConnection[Any]]
-
 SCHEMA = """
 CREATE TABLE parent (id int PRIMARY KEY);
 CREATE TABLE child (
@@ -38,34 +33,34 @@ INSERT INTO child VALUES (1, 1, 1);
 
 
 @pytest.fixture
-async def schema(pool: Pool) -> Pool:
+async def schema(pool: StorePool) -> StorePool:
     async with pool.connection() as conn:
         await conn.execute(SCHEMA)
     return pool
 
 
-async def test_unique_violation_names_the_constraint(schema: Pool) -> None:
+async def test_unique_violation_names_the_constraint(schema: StorePool) -> None:
     with pytest.raises(UniqueViolationError) as caught:
         async with transaction(schema) as conn:
             await conn.execute("INSERT INTO child VALUES (1, 1, 1)")
     assert caught.value.constraint == "child_pkey"
 
 
-async def test_foreign_key_violation(schema: Pool) -> None:
+async def test_foreign_key_violation(schema: StorePool) -> None:
     with pytest.raises(ForeignKeyViolationError) as caught:
         async with transaction(schema) as conn:
             await conn.execute("INSERT INTO child VALUES (2, 99, 1)")
     assert caught.value.constraint == "child_parent_id_fkey"
 
 
-async def test_check_violation(schema: Pool) -> None:
+async def test_check_violation(schema: StorePool) -> None:
     with pytest.raises(CheckViolationError) as caught:
         async with transaction(schema) as conn:
             await conn.execute("INSERT INTO child VALUES (2, 1, 0)")
     assert caught.value.constraint == "qty_positive"
 
 
-async def test_serialization_failure(schema: Pool) -> None:
+async def test_serialization_failure(schema: StorePool) -> None:
     async with schema.connection() as first, schema.connection() as second:
         await first.execute("SET TRANSACTION ISOLATION LEVEL SERIALIZABLE")
         await second.execute("SET TRANSACTION ISOLATION LEVEL SERIALIZABLE")
@@ -86,7 +81,7 @@ async def test_pool_timeout_is_database_unavailable(database_url: str) -> None:
                 pass
 
 
-async def test_lost_connection_is_database_unavailable(schema: Pool) -> None:
+async def test_lost_connection_is_database_unavailable(schema: StorePool) -> None:
     async with schema.connection() as victim, schema.connection() as killer:
         pid = victim.info.backend_pid
         await killer.execute("SELECT pg_terminate_backend(%s)", (pid,))
@@ -96,7 +91,7 @@ async def test_lost_connection_is_database_unavailable(schema: Pool) -> None:
                 await conn.execute("SELECT 1")
 
 
-async def test_lost_connection_leaves_nothing_half_written(schema: Pool) -> None:
+async def test_lost_connection_leaves_nothing_half_written(schema: StorePool) -> None:
     async with schema.connection() as killer:
         with pytest.raises(DatabaseUnavailableError):
             async with transaction(schema) as conn:
@@ -117,7 +112,7 @@ async def test_a_service_read_outside_a_transaction_is_a_store_error(database_ur
             await users.me(Actor(user_id=1, role=UserRole.USER))
 
 
-async def test_a_read_on_a_lost_pool_connection_is_a_store_error(schema: Pool) -> None:
+async def test_a_read_on_a_lost_pool_connection_is_a_store_error(schema: StorePool) -> None:
     with pytest.raises(DatabaseUnavailableError):
         async with schema.connection() as conn:
             await conn.execute("SELECT pg_terminate_backend(pg_backend_pid())")

@@ -7,7 +7,6 @@ from typing import Any
 
 import pytest
 from psycopg import AsyncConnection
-from psycopg_pool import AsyncConnectionPool
 
 from rhythm.db import rooms as rooms_db
 from rhythm.service.errors import ConflictError
@@ -18,10 +17,8 @@ from rhythm.store.errors import CheckViolationError, UniqueViolationError
 from rhythm.store.pool import StorePool
 from rhythm.store.transaction import transaction
 
-Pool = AsyncConnectionPool[AsyncConnection[Any]]
 
-
-async def make_users(pool: Pool, count: int) -> list[Actor]:
+async def make_users(pool: StorePool, count: int) -> list[Actor]:
     async with pool.connection() as conn:
         cur = await conn.execute(
             "INSERT INTO users (email, display_name, password_hash) "
@@ -59,7 +56,7 @@ async def test_join_race_exactly_k_win(database_url: str) -> None:
         assert stored.event_seq == seats  # one member_joined per winner, no gaps
 
 
-async def test_one_room_per_user_is_enforced_by_the_database(pool: Pool) -> None:
+async def test_one_room_per_user_is_enforced_by_the_database(pool: StorePool) -> None:
     a, b = await make_users(pool, 2)
     service = RoomsService(pool)
     first = (await service.create(a, NewRoom(name="one", max_players=2))).room
@@ -72,7 +69,7 @@ async def test_one_room_per_user_is_enforced_by_the_database(pool: Pool) -> None
     assert first.id != second.id
 
 
-async def test_capacity_is_enforced_by_the_database(pool: Pool) -> None:
+async def test_capacity_is_enforced_by_the_database(pool: StorePool) -> None:
     (a,) = await make_users(pool, 1)
     room = (await RoomsService(pool).create(a, NewRoom(name="r", max_players=2))).room
     # Through the pool, the database's refusal arrives as the store's typed error.
@@ -91,7 +88,7 @@ async def _heard(listener: AsyncConnection[Any], wait_s: float = 0.5) -> list[st
     return [n.payload async for n in listener.notifies(timeout=wait_s)]
 
 
-async def test_notify_only_on_commit(pool: Pool, database_url: str) -> None:
+async def test_notify_only_on_commit(pool: StorePool, database_url: str) -> None:
     (a,) = await make_users(pool, 1)
     room = (await RoomsService(pool).create(a, NewRoom(name="r", max_players=2))).room
     listener = await _listen(database_url, channel_of(room.id))
@@ -111,7 +108,7 @@ async def test_notify_only_on_commit(pool: Pool, database_url: str) -> None:
         await listener.close()
 
 
-async def test_refused_join_publishes_nothing(pool: Pool, database_url: str) -> None:
+async def test_refused_join_publishes_nothing(pool: StorePool, database_url: str) -> None:
     host, guest, late = await make_users(pool, 3)
     service = RoomsService(pool)
     room = (await service.create(host, NewRoom(name="r", max_players=2))).room

@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 from psycopg import AsyncConnection
-from psycopg_pool import AsyncConnectionPool
 
 from rhythm.service.auth.ratelimit import SharedAttempts
 from rhythm.service.auth.revocation import ACCESS_CHANNEL, SessionAccess
@@ -16,12 +15,11 @@ from rhythm.service.auth.upkeep import UPKEEP_LOCK_KEY, Upkeep
 from rhythm.service.errors import InvalidTokenError, RateLimitedError
 from rhythm.service.identity import Actor
 from rhythm.service.identity import UserRole as Role
+from rhythm.store.pool import StorePool
 from tests.integration.test_auth_db import CLIENT, auth_service, register, scalar
 
-Pool = AsyncConnectionPool[AsyncConnection[Any]]
 
-
-async def test_attempts_are_counted_once_for_every_process(pool: Pool) -> None:
+async def test_attempts_are_counted_once_for_every_process(pool: StorePool) -> None:
     # Two limiters on one database stand for two workers or two instances.
     first, second = SharedAttempts(pool, 3, 60.0), SharedAttempts(pool, 3, 60.0)
     for limiter in (first, second, first):
@@ -35,7 +33,7 @@ async def test_attempts_are_counted_once_for_every_process(pool: Pool) -> None:
     assert await first.retry_after(["k"]) is None
 
 
-async def test_registrations_are_limited_per_address(pool: Pool) -> None:
+async def test_registrations_are_limited_per_address(pool: StorePool) -> None:
     service = auth_service(pool)
     service._registrations = SharedAttempts(pool, 2, 3600.0)  # as the app wires it
     for name in ("a", "b"):
@@ -60,7 +58,7 @@ class Listener:
 
 
 async def test_revocations_and_role_changes_are_notified_at_commit(
-    pool: Pool, database_url: str
+    pool: StorePool, database_url: str
 ) -> None:
     session = await register(pool, "ada")
     async with await AsyncConnection.connect(database_url, autocommit=True) as listener:
@@ -81,7 +79,7 @@ async def _payloads(conn: AsyncConnection[Any]) -> list[str]:
     return [n.payload async for n in conn.notifies(timeout=0.5)]
 
 
-async def test_session_access_reads_the_current_role_and_forgets_on_notice(pool: Pool) -> None:
+async def test_session_access_reads_the_current_role_and_forgets_on_notice(pool: StorePool) -> None:
     session = await register(pool, "ada")
     now = [100.0]
     access = SessionAccess(pool, listener=Listener(since=50.0), clock=lambda: now[0])
@@ -95,7 +93,7 @@ async def test_session_access_reads_the_current_role_and_forgets_on_notice(pool:
     assert await access.current(actor) is None
 
 
-async def test_without_the_listener_memories_last_only_the_short_bound(pool: Pool) -> None:
+async def test_without_the_listener_memories_last_only_the_short_bound(pool: StorePool) -> None:
     session = await register(pool, "ada")
     now = [100.0]
     listener = Listener(since=None)
@@ -112,7 +110,7 @@ async def test_without_the_listener_memories_last_only_the_short_bound(pool: Poo
     assert await access.current(actor) is None
 
 
-async def test_refresh_tokens_stay_bounded_under_a_loop_of_refreshes(pool: Pool) -> None:
+async def test_refresh_tokens_stay_bounded_under_a_loop_of_refreshes(pool: StorePool) -> None:
     session = await register(pool, "ada")
     service = auth_service(pool)
     upkeep = Upkeep(pool, refresh_grace_s=0, attempts_keep_s=3600)
@@ -129,7 +127,7 @@ async def test_refresh_tokens_stay_bounded_under_a_loop_of_refreshes(pool: Pool)
     await service.refresh(refresh_token=token, client=CLIENT)  # the session lives on
 
 
-async def test_a_rotated_token_within_the_grace_still_revokes_its_family(pool: Pool) -> None:
+async def test_a_rotated_token_within_the_grace_still_revokes_its_family(pool: StorePool) -> None:
     session = await register(pool, "ada")
     service = auth_service(pool)
     new = await service.refresh(refresh_token=session.refresh_token, client=CLIENT)
@@ -142,7 +140,7 @@ async def test_a_rotated_token_within_the_grace_still_revokes_its_family(pool: P
         await service.refresh(refresh_token=new.refresh_token, client=CLIENT)
 
 
-async def test_one_instance_prunes_at_a_time(pool: Pool, database_url: str) -> None:
+async def test_one_instance_prunes_at_a_time(pool: StorePool, database_url: str) -> None:
     upkeep = Upkeep(pool, refresh_grace_s=0, attempts_keep_s=3600)
     async with await AsyncConnection.connect(database_url) as other:
         await other.execute("SELECT pg_advisory_xact_lock(%s)", [UPKEEP_LOCK_KEY])

@@ -2,42 +2,37 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
-from psycopg import AsyncConnection
-from psycopg_pool import AsyncConnectionPool
 
 from rhythm.store.errors import UniqueViolationError
+from rhythm.store.pool import StorePool
 from rhythm.store.transaction import transaction
-
-Pool = AsyncConnectionPool[AsyncConnection[Any]]
 
 
 class Boom(Exception):
     pass
 
 
-async def _names(pool: Pool) -> list[str]:
+async def _names(pool: StorePool) -> list[str]:
     async with pool.connection() as conn:
         cur = await conn.execute("SELECT name FROM t ORDER BY name")
         return [row[0] for row in await cur.fetchall()]
 
 
 @pytest.fixture
-async def table(pool: Pool) -> Pool:
+async def table(pool: StorePool) -> StorePool:
     async with pool.connection() as conn:
         await conn.execute("CREATE TABLE t (name text PRIMARY KEY)")
     return pool
 
 
-async def test_pool_transaction_commits(table: Pool) -> None:
+async def test_pool_transaction_commits(table: StorePool) -> None:
     async with transaction(table) as conn:
         await conn.execute("INSERT INTO t VALUES ('a'), ('b')")
     assert await _names(table) == ["a", "b"]
 
 
-async def test_pool_transaction_rolls_back_on_error(table: Pool) -> None:
+async def test_pool_transaction_rolls_back_on_error(table: StorePool) -> None:
     with pytest.raises(Boom):
         async with transaction(table) as conn:
             await conn.execute("INSERT INTO t VALUES ('a')")
@@ -45,7 +40,7 @@ async def test_pool_transaction_rolls_back_on_error(table: Pool) -> None:
     assert await _names(table) == []
 
 
-async def test_connection_outside_transaction_begins_one(table: Pool) -> None:
+async def test_connection_outside_transaction_begins_one(table: StorePool) -> None:
     async with table.connection() as conn:
         with pytest.raises(Boom):
             async with transaction(conn):
@@ -56,7 +51,7 @@ async def test_connection_outside_transaction_begins_one(table: Pool) -> None:
     assert await _names(table) == ["kept"]
 
 
-async def test_nested_transaction_is_a_savepoint(table: Pool) -> None:
+async def test_nested_transaction_is_a_savepoint(table: StorePool) -> None:
     async with transaction(table) as outer:
         await outer.execute("INSERT INTO t VALUES ('outer')")
         with pytest.raises(Boom):
@@ -69,7 +64,7 @@ async def test_nested_transaction_is_a_savepoint(table: Pool) -> None:
     assert await _names(table) == ["outer", "second"]
 
 
-async def test_failed_savepoint_leaves_outer_transaction_usable(table: Pool) -> None:
+async def test_failed_savepoint_leaves_outer_transaction_usable(table: StorePool) -> None:
     async with transaction(table) as outer:
         await outer.execute("INSERT INTO t VALUES ('a')")
         with pytest.raises(UniqueViolationError):
@@ -79,7 +74,7 @@ async def test_failed_savepoint_leaves_outer_transaction_usable(table: Pool) -> 
     assert await _names(table) == ["a", "b"]
 
 
-async def test_outer_rollback_discards_committed_savepoint(table: Pool) -> None:
+async def test_outer_rollback_discards_committed_savepoint(table: StorePool) -> None:
     with pytest.raises(Boom):
         async with transaction(table) as outer:
             async with transaction(outer):

@@ -6,6 +6,7 @@ Two checks of our own on top of the built-in ones.
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import schemathesis
 from schemathesis import CheckContext, Response
@@ -27,7 +28,9 @@ def _header(response: Response, name: str) -> str | None:
 
 
 @schemathesis.check
-def problem_details_for_errors(ctx: CheckContext, response: Response, case: Case) -> bool | None:
+def problem_details_for_errors(
+    ctx: CheckContext, response: Response, case: Case[Any]
+) -> bool | None:
     """Every 4xx/5xx is an RFC 9457 body whose status is the response's own."""
     if response.status_code < 400:
         return None
@@ -45,7 +48,7 @@ def problem_details_for_errors(ctx: CheckContext, response: Response, case: Case
 
 
 @schemathesis.check
-def security_headers(ctx: CheckContext, response: Response, case: Case) -> bool | None:
+def security_headers(ctx: CheckContext, response: Response, case: Case[Any]) -> bool | None:
     """The headers web/middleware.py promises, and a request id, on every response."""
     for name, value in SECURITY_HEADERS.items():
         if _header(response, name) != value:

@@ -245,7 +245,7 @@ def main() -> None:
             settings = {"RHYTHM_LOGIN_RATE_LIMIT": "1000000", "RHYTHM_DB_POOL_MAX": "16"}
             settings |= {"RHYTHM_REGISTER_RATE_LIMIT": "1000000"}
             settings |= {"RHYTHM_LOG_LEVEL": "WARNING", **hashing}
-            with serve(url, **settings) as server:
+            with serve(url, settings) as server:
                 started = time.monotonic()
                 tally = asyncio.run(
                     run_load(server.url, seconds=args.seconds, clients=args.clients)

@@ -10,7 +10,11 @@ import msgspec
 
 from sqlc_gen_psycopg_msgspec.errors import PluginError
 from sqlc_gen_psycopg_msgspec.generate import generate
-from sqlc_gen_psycopg_msgspec.request import GenerateResponse, decode_request, encode_response
+from sqlc_gen_psycopg_msgspec.reading.request import (
+    GenerateResponse,
+    decode_request,
+    encode_response,
+)
 
 _PREFIX = "sqlc-gen-python"
 

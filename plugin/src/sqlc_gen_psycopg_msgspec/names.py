@@ -70,7 +70,8 @@ def ascii_words(name: str) -> str:
     """Transliterate to ASCII, turning anything that is not a letter or digit into '_'."""
     decomposed = unicodedata.normalize("NFKD", name.translate(_LETTERS))
     kept = "".join(
-        ch if ch.isascii() else ("_" if not unicodedata.combining(ch) else "") for ch in decomposed
+        char if char.isascii() else ("_" if not unicodedata.combining(char) else "")
+        for char in decomposed
     )
     return _UNDERSCORES.sub("_", _NOT_IDENT.sub("_", kept)).strip("_")
 
@@ -168,10 +169,10 @@ def dedupe(names: list[str]) -> list[str]:
     seen: set[str] = set()
     result: list[str] = []
     for name in names:
-        unique, n = name, 1
+        unique, count = name, 1
         while unique in seen:
-            n += 1
-            unique = f"{name}_{n}"
+            count += 1
+            unique = f"{name}_{count}"
         seen.add(unique)
         result.append(unique)
     return result

@@ -119,7 +119,7 @@ def build_services(settings: Settings, database_url: str, listener: ConnectionHe
         ),
         users=users,
         rooms=RoomsService(pool),
-        sockets=OpenSockets(),
+        sockets=OpenSockets(scale.access, recheck_s=settings.revocation_untrusted_s),
         shared=scale,
         audit=AuditService(pool),
         accounts=AccountService(pool, hasher=hasher, audit=audit, forget=scale.access.forget_user),

@@ -1,8 +1,10 @@
 """``/api/v1/rooms/{id}/events``: a snapshot, then the room's events, over a WebSocket.
 
 Who may listen: any signed-in user for a public room; members and staff for a private one
-(the same rule as ``GET /rooms/{id}``). Events come from PostgreSQL NOTIFY through Litestar
-channels, so a socket on any instance sees the changes made on every instance.
+(the same rule as ``GET /rooms/{id}``), and only while their session lasts: a socket whose
+session ends (logout, disabled or deleted account) is closed with 4401 within the bound a
+request has. Events come from PostgreSQL NOTIFY through Litestar channels, so a socket on any
+instance sees the changes made on every instance.
 """
 
 from __future__ import annotations
@@ -20,19 +22,21 @@ from litestar.exceptions import WebSocketDisconnect
 from litestar.params import FromPath
 from loguru import logger
 
+from rhythm.service.auth.revocation import SessionAccess
 from rhythm.service.errors import NotFoundError
 from rhythm.service.identity import Actor
 from rhythm.service.rooms.events import EventType, channel_of
 from rhythm.service.rooms.model import RoomStatus
 from rhythm.service.rooms.service import RoomsService
 from rhythm.web.rooms.schemas import RoomOut, SnapshotMessage
-from rhythm.web.security import current_actor
+from rhythm.web.security import WS_UNAUTHORIZED, current_actor
 
 # A client that cannot take a message within this long is dropped, so it holds up no one.
 SEND_TIMEOUT_S = 5.0
 CLOSE_NORMAL = 1000
 CLOSE_GOING_AWAY = 1001
 CLOSE_POLICY = 1008
+CLOSE_TRY_AGAIN_LATER = 1013
 CLOSE_NOT_FOUND = 4404
 CLOSE_KICKED = 4403
 
@@ -50,10 +54,14 @@ _encoder = msgspec.json.Encoder()
 
 
 class OpenSockets:
-    """The room sockets of this instance, so a shutdown can close them with 1001."""
+    """The room sockets of this instance: a shutdown closes them with 1001, and each one lasts
+    only while its session does (asked every ``recheck_s``, as often as a request's answer may
+    be reused)."""
 
-    def __init__(self) -> None:
+    def __init__(self, access: SessionAccess, recheck_s: float = 1.0) -> None:
         self._sockets: set[WebSocket[Any, Any, Any]] = set()
+        self._access = access
+        self._recheck_s = recheck_s
 
     def __len__(self) -> int:
         return len(self._sockets)
@@ -65,6 +73,15 @@ class OpenSockets:
             yield
         finally:
             self._sockets.discard(socket)
+
+    async def until_refused(self, actor: Actor) -> None:
+        """Returns once ``actor`` may no longer act: the session ended, or the account is
+        disabled or gone. The answers are the per-process ones requests use, so this costs a
+        dictionary lookup per socket and tick, and a query only when an answer is forgotten."""
+        while True:
+            await asyncio.sleep(self._recheck_s)
+            if await self._access.current(actor) is None:
+                return
 
     async def close_all(self) -> None:
         await asyncio.gather(
@@ -88,7 +105,7 @@ async def room_events(
         await socket.close(code=CLOSE_NOT_FOUND, reason="no such room")
         return
     with sockets.track(socket):
-        await _serve(socket, actor, room_id, channels, rooms)
+        await _serve(socket, actor, room_id, channels, rooms, sockets)
 
 
 async def _serve(
@@ -97,6 +114,7 @@ async def _serve(
     room_id: int,
     channels: ChannelsPlugin,
     rooms: RoomsService,
+    sockets: OpenSockets,
 ) -> None:
     async with channels.start_subscription([channel_of(room_id)]) as subscriber:
         # Subscribed first, snapshot second: nothing falls between the two, and events already
@@ -107,16 +125,30 @@ async def _serve(
         if view.room.status == RoomStatus.CLOSED:
             await socket.close(code=CLOSE_NORMAL, reason="room closed")
             return
-        await _pump(socket, subscriber, actor, snapshot.seq)
+        await _pump(socket, subscriber, actor, snapshot.seq, sockets)
 
 
 async def _pump(
-    socket: WebSocket[Any, Any, Any], subscriber: Subscriber, actor: Actor, after_seq: int
+    socket: WebSocket[Any, Any, Any],
+    subscriber: Subscriber,
+    actor: Actor,
+    after_seq: int,
+    sockets: OpenSockets,
 ) -> None:
-    """Forward events until the room closes, the client leaves, or the client is too slow."""
+    """Forward events until the room closes, the client leaves or is too slow, or the
+    session ends."""
     forward = asyncio.create_task(_forward(socket, subscriber, actor, after_seq))
     watch = asyncio.create_task(_until_disconnected(socket))
-    done, pending = await asyncio.wait({forward, watch}, return_when=asyncio.FIRST_COMPLETED)
+    refused = asyncio.create_task(sockets.until_refused(actor))
+    done, pending = await asyncio.wait(
+        {forward, watch, refused}, return_when=asyncio.FIRST_COMPLETED
+    )
+    if refused in done:
+        # Fail closed, as a request would: a session that cannot be checked ends the socket.
+        if refused.exception() is None:
+            await _close(socket, WS_UNAUTHORIZED, "session ended")
+        else:
+            await _close(socket, CLOSE_TRY_AGAIN_LATER, "cannot check the session now")
     for task in pending:
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError, WebSocketDisconnect):

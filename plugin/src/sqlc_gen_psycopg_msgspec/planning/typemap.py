@@ -56,46 +56,46 @@ _DEC: tuple[Import, ...] = (("decimal", None),)
 _ANY: tuple[Import, ...] = (("typing", "Any"),)
 
 
-def _t(annotation: str, imports: tuple[Import, ...] = (), copy: str | None = None) -> PyType:
+def _py_type(annotation: str, imports: tuple[Import, ...] = (), copy: str | None = None) -> PyType:
     return PyType(annotation, imports, copy_type=copy)
 
 
-def _range(element: str, imports: tuple[Import, ...], pg: str) -> PyType:
-    return PyType(f"Range[{element}]", _RANGE + imports, copy_type=pg)
+def _range(element: str, imports: tuple[Import, ...], copy_type: str) -> PyType:
+    return PyType(f"Range[{element}]", _RANGE + imports, copy_type=copy_type)
 
 
-def _multi(element: str, imports: tuple[Import, ...], pg: str) -> PyType:
-    return PyType(f"Multirange[{element}]", _MULTI + imports, copy_type=pg)
+def _multi(element: str, imports: tuple[Import, ...], copy_type: str) -> PyType:
+    return PyType(f"Multirange[{element}]", _MULTI + imports, copy_type=copy_type)
 
 
 # Keyed by the canonical pg_catalog name. Types psycopg has no loader for arrive as str.
 BUILTINS: dict[str, PyType] = {
-    "bool": _t("bool", copy="bool"),
-    "int2": _t("int", copy="int2"),
-    "int4": _t("int", copy="int4"),
-    "int8": _t("int", copy="int8"),
-    "oid": _t("int", copy="oid"),
-    "float4": _t("float", copy="float4"),
-    "float8": _t("float", copy="float8"),
-    "numeric": _t("decimal.Decimal", _DEC, "numeric"),
-    "money": _t("str"),
-    "text": _t("str", copy="text"),
-    "varchar": _t("str", copy="varchar"),
-    "bpchar": _t("str", copy="bpchar"),
-    "char": _t("str", copy="char"),
-    "name": _t("str", copy="name"),
-    "citext": _t("str"),
-    "bytea": _t("bytes", copy="bytea"),
-    "uuid": _t("uuid.UUID", (("uuid", None),), "uuid"),
-    "date": _t("datetime.date", _DT, "date"),
-    "time": _t("datetime.time", _DT, "time"),
-    "timetz": _t("datetime.time", _DT, "timetz"),
-    "timestamp": _t("datetime.datetime", _DT, "timestamp"),
-    "timestamptz": _t("datetime.datetime", _DT, "timestamptz"),
-    "interval": _t("datetime.timedelta", _DT, "interval"),
+    "bool": _py_type("bool", copy="bool"),
+    "int2": _py_type("int", copy="int2"),
+    "int4": _py_type("int", copy="int4"),
+    "int8": _py_type("int", copy="int8"),
+    "oid": _py_type("int", copy="oid"),
+    "float4": _py_type("float", copy="float4"),
+    "float8": _py_type("float", copy="float8"),
+    "numeric": _py_type("decimal.Decimal", _DEC, "numeric"),
+    "money": _py_type("str"),
+    "text": _py_type("str", copy="text"),
+    "varchar": _py_type("str", copy="varchar"),
+    "bpchar": _py_type("str", copy="bpchar"),
+    "char": _py_type("str", copy="char"),
+    "name": _py_type("str", copy="name"),
+    "citext": _py_type("str"),
+    "bytea": _py_type("bytes", copy="bytea"),
+    "uuid": _py_type("uuid.UUID", (("uuid", None),), "uuid"),
+    "date": _py_type("datetime.date", _DT, "date"),
+    "time": _py_type("datetime.time", _DT, "time"),
+    "timetz": _py_type("datetime.time", _DT, "timetz"),
+    "timestamp": _py_type("datetime.datetime", _DT, "timestamp"),
+    "timestamptz": _py_type("datetime.datetime", _DT, "timestamptz"),
+    "interval": _py_type("datetime.timedelta", _DT, "interval"),
     # Unions too long for one line: aliases defined in the generated _runtime.py.
-    "inet": _t("Inet", (("._runtime", "Inet"),), "inet"),
-    "cidr": _t("Cidr", (("._runtime", "Cidr"),), "cidr"),
+    "inet": _py_type("Inet", (("._runtime", "Inet"),), "inet"),
+    "cidr": _py_type("Cidr", (("._runtime", "Cidr"),), "cidr"),
     "json": PyType("Any", _ANY, dump=Dump.JSON, copy_type="json"),
     "jsonb": PyType("Any", _ANY, dump=Dump.JSONB, copy_type="jsonb"),
     "int4range": _range("int", (), "int4range"),
@@ -118,7 +118,7 @@ _TEXT_FORM = (
     "circle pg_lsn hstore ltree regclass regtype regproc regprocedure regoper regnamespace "
     "regrole tid xid cid xid8 pg_snapshot txid_snapshot"
 )
-BUILTINS.update((name, _t("str")) for name in _TEXT_FORM.split())
+BUILTINS.update((name, _py_type("str")) for name in _TEXT_FORM.split())
 
 ALIASES: dict[str, str] = {
     "smallint": "int2",

@@ -7,7 +7,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sqlc_gen_psycopg_msgspec import names
-from sqlc_gen_psycopg_msgspec.request import Catalog, Enum, GenerateRequest, Identifier, Table
+from sqlc_gen_psycopg_msgspec.reading.request import (
+    Catalog,
+    Enum,
+    GenerateRequest,
+    Identifier,
+    Table,
+)
 
 _SYSTEM_SCHEMAS = frozenset({"pg_catalog", "information_schema", "pg_temp"})
 # sqlc's catalog has no domains: read their base type from the schema files.
@@ -145,7 +151,7 @@ def _schema_files(paths: list[str]) -> list[Path]:
     for entry in paths:
         path = Path(entry)
         if path.is_dir():
-            files.extend(sorted(p for p in path.iterdir() if p.suffix == ".sql"))
+            files.extend(sorted(file for file in path.iterdir() if file.suffix == ".sql"))
         elif path.is_file():
             files.append(path)
     return files
@@ -167,9 +173,9 @@ def _read_domains(paths: list[str], default_schema: str) -> dict[tuple[str, str]
 def _split_top_level(body: str) -> list[str]:
     """Split at commas outside parentheses: `a numeric(12, 2), b text` -> two items."""
     items, depth, start = [], 0, 0
-    for index, ch in enumerate(body):
-        depth += {"(": 1, ")": -1}.get(ch, 0)
-        if ch == "," and depth == 0:
+    for index, char in enumerate(body):
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if char == "," and depth == 0:
             items.append(body[start:index])
             start = index + 1
     items.append(body[start:])
@@ -196,7 +202,7 @@ def _read_composites(
             fields: list[CompositeField] = []
             for item in _split_top_level(_composite_body(text, match.end())):
                 field, _, rest = item.partition(" ")
-                base = re.sub(r"\bCOLLATE\s+\S+", "", " ".join(rest.split()), flags=re.I)
+                base = re.sub(r"\bCOLLATE\s+\S+", "", " ".join(rest.split()), flags=re.IGNORECASE)
                 dims = base.count("[]")
                 base = re.sub(r"\(.*?\)|\[\d*\]", "", base).strip()
                 fields.append(CompositeField(field.strip('"'), base, dims))

@@ -8,10 +8,10 @@ untyped so PostgreSQL reads it as the column's composite type.
 
 from __future__ import annotations
 
-from sqlc_gen_psycopg_msgspec.plan import ContextPlan, Field
-from sqlc_gen_psycopg_msgspec.pyfmt import bracketed, tuple_of
-from sqlc_gen_psycopg_msgspec.render_common import header
-from sqlc_gen_psycopg_msgspec.typemap import BUILTINS, Load
+from sqlc_gen_psycopg_msgspec.planning.plans import ContextPlan, Field
+from sqlc_gen_psycopg_msgspec.planning.typemap import BUILTINS, Load
+from sqlc_gen_psycopg_msgspec.render.common import header
+from sqlc_gen_psycopg_msgspec.render.pyfmt import bracketed, tuple_of
 
 _BODY = '''
 import enum
@@ -126,5 +126,5 @@ def field_loader(field: Field) -> str:
 
 
 def composite_loader(name: str, class_name: str, fields: tuple[Field, ...]) -> list[str]:
-    loaders = tuple_of([field_loader(f) for f in fields])
+    loaders = tuple_of([field_loader(field) for field in fields])
     return bracketed(f"{name}: Final = Composite(", [class_name, loaders], "", "")

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from sqlc_gen_psycopg_msgspec.catalog import EnumInfo
-from sqlc_gen_psycopg_msgspec.plan import ContextPlan, ModelPlan
-from sqlc_gen_psycopg_msgspec.pyfmt import INDENT, string_literal
-from sqlc_gen_psycopg_msgspec.render_common import header, used_imports
-from sqlc_gen_psycopg_msgspec.render_composite import composite_loader
-from sqlc_gen_psycopg_msgspec.typemap import Import
+from sqlc_gen_psycopg_msgspec.planning.plans import ContextPlan, ModelPlan
+from sqlc_gen_psycopg_msgspec.planning.typemap import Import
+from sqlc_gen_psycopg_msgspec.reading.catalog import EnumInfo
+from sqlc_gen_psycopg_msgspec.render.common import header, used_imports
+from sqlc_gen_psycopg_msgspec.render.composite import composite_loader
+from sqlc_gen_psycopg_msgspec.render.context import RenderOptions
+from sqlc_gen_psycopg_msgspec.render.pyfmt import INDENT, string_literal
 
 
 def _docstring(text: str, indent: str) -> list[str]:
@@ -41,7 +42,7 @@ def render_enum(enum: EnumInfo) -> list[str]:
     return lines
 
 
-def render_struct(model: ModelPlan, frozen: bool, doc: str = "") -> list[str]:
+def render_struct(model: ModelPlan, *, frozen: bool, doc: str = "") -> list[str]:
     lines = [f"class {model.class_name}({struct_base(frozen)}):"]
     if doc:
         lines.extend(_docstring(doc, INDENT))
@@ -54,7 +55,7 @@ def render_struct(model: ModelPlan, frozen: bool, doc: str = "") -> list[str]:
     return lines
 
 
-def render_models(plan: ContextPlan, frozen: bool) -> str:
+def render_models(plan: ContextPlan, options: RenderOptions) -> str:
     blocks: list[list[str]] = []
     imports: set[Import] = {("enum", None), ("typing", "Final"), ("msgspec", None)}
     imports |= {("._composite", name) for name in _COMPOSITE_NAMES}
@@ -63,17 +64,21 @@ def render_models(plan: ContextPlan, frozen: bool) -> str:
     for composite in plan.composites:
         info = composite.info
         doc = info.comment or f"The {info.schema}.{info.db_name} composite type."
-        struct = render_struct(composite.model, frozen, doc)
+        struct = render_struct(composite.model, frozen=options.frozen_structs, doc=doc)
         loader = composite_loader(info.loader_name, info.class_name, composite.model.fields)
         blocks.append([*struct, "", "", *loader])
         for field in composite.model.fields:
-            imports.update(i for i in field.type.element.imports if i[0] != ".models")
+            imports.update(
+                imported for imported in field.type.element.imports if imported[0] != ".models"
+            )
     for model in plan.models:
         table = model.table
         doc = model.comment or (f"A row of {table.schema}.{table.db_name}." if table else "")
-        blocks.append(render_struct(model, frozen, doc))
+        blocks.append(render_struct(model, frozen=options.frozen_structs, doc=doc))
         for field in model.fields:
-            imports.update(i for i in field.type.element.imports if i[0] != ".models")
+            imports.update(
+                imported for imported in field.type.element.imports if imported[0] != ".models"
+            )
     body = "\n\n\n".join("\n".join(block) for block in blocks)
     lines = header(plan.sqlc_version)
     lines.append('"""Enums and table models of this package."""')

@@ -2,26 +2,27 @@
 
 from __future__ import annotations
 
-from sqlc_gen_psycopg_msgspec.plan import ContextPlan, QueryPlan, mixin_name
-from sqlc_gen_psycopg_msgspec.pyfmt import INDENT, bracketed
-from sqlc_gen_psycopg_msgspec.render_common import header, used_imports
-from sqlc_gen_psycopg_msgspec.render_queries import (
-    Flavor,
-    _item_type,
-    _struct_imports,
+from sqlc_gen_psycopg_msgspec.planning.commands import Command
+from sqlc_gen_psycopg_msgspec.planning.plans import ContextPlan, QueryPlan, mixin_name
+from sqlc_gen_psycopg_msgspec.planning.typemap import Import
+from sqlc_gen_psycopg_msgspec.render.common import header, used_imports
+from sqlc_gen_psycopg_msgspec.render.context import Flavor, RenderOptions
+from sqlc_gen_psycopg_msgspec.render.pyfmt import INDENT, all_sort_key, bracketed, render_imports
+from sqlc_gen_psycopg_msgspec.render.signatures import (
+    item_type,
     return_type,
     signature_params,
+    struct_imports,
 )
-from sqlc_gen_psycopg_msgspec.typemap import Import
 
 
 def _protocol_methods(query: QueryPlan, flavor: Flavor, iterators: bool) -> list[str]:
     lines: list[str] = []
     params = signature_params(query)
-    head = f"{flavor.defn} {query.method}("
+    head = f"{flavor.def_} {query.method}("
     lines += bracketed(head, params, f" -> {return_type(query)}: ...", INDENT)
-    if query.cmd == ":many" and iterators:
-        ret = f"{flavor.iterator}[{_item_type(query)}]"
+    if query.command is Command.MANY and iterators:
+        ret = f"{flavor.iterator_class}[{item_type(query)}]"
         # An async generator is a plain `def` returning an AsyncIterator.
         lines += bracketed(f"def iter_{query.method}(", params, f" -> {ret}: ...", INDENT)
     return lines
@@ -29,24 +30,24 @@ def _protocol_methods(query: QueryPlan, flavor: Flavor, iterators: bool) -> list
 
 def _protocol(plan: ContextPlan, flavor: Flavor, iterators: bool) -> list[str]:
     name = "SyncQuerier" if flavor.sync else "Querier"
-    kind = "sync" if flavor.sync else "async"
     lines = [
         f"class {name}(Protocol):",
-        f'{INDENT}"""Every {kind} query of this package; implement it to fake the database."""',
+        f'{INDENT}"""Every {flavor.kind} query of this package; implement it to fake the '
+        'database."""',
         "",
     ]
     for file in plan.files:
         for query in file.queries:
             lines += _protocol_methods(query, flavor, iterators)
-    if not any(f.queries for f in plan.files):
+    if not any(file.queries for file in plan.files):
         lines.pop()
     return lines
 
 
 def _queries_class(plan: ContextPlan, flavor: Flavor) -> list[str]:
     name = "SyncQueries" if flavor.sync else "Queries"
-    base = "SyncBase" if flavor.sync else "AsyncBase"
-    mixins = [mixin_name(f.module, sync=flavor.sync) for f in plan.files] or [base]
+    mixins = [mixin_name(file.module, sync=flavor.sync) for file in plan.files]
+    mixins = mixins or [flavor.base_class]
     protocol = "SyncQuerier" if flavor.sync else "Querier"
     lines = bracketed(f"class {name}(", mixins, ":", "")
     lines += [
@@ -76,9 +77,9 @@ def querier_imports(plan: ContextPlan) -> set[Import]:
     }
     for file in plan.files:
         for query in file.queries:
-            imports |= _struct_imports(query.params)
+            imports |= struct_imports(query.params)
             if query.scalar is not None:
-                imports |= _struct_imports([query.scalar])
+                imports |= struct_imports([query.scalar])
             if query.row is not None:
                 module = ".models" if not query.row_is_own else f".{file.module}"
                 imports.add((module, query.row.class_name))
@@ -89,15 +90,14 @@ def querier_imports(plan: ContextPlan) -> set[Import]:
     return imports
 
 
-def render_querier(plan: ContextPlan, emit_async: bool, emit_sync: bool, iterators: bool) -> str:
+def render_querier(plan: ContextPlan, options: RenderOptions) -> str:
     imports = querier_imports(plan)
     blocks: list[list[str]] = []
-    flavors = [Flavor(sync=False)] * emit_async + [Flavor(sync=True)] * emit_sync
-    for flavor in flavors:
-        blocks.append(_protocol(plan, flavor, iterators))
-    for flavor in flavors:
+    for flavor in options.flavors:
+        blocks.append(_protocol(plan, flavor, options.emit_iterators))
+    for flavor in options.flavors:
         blocks.append(_queries_class(plan, flavor))
-    body = "\n\n\n".join("\n".join(b) for b in blocks)
+    body = "\n\n\n".join("\n".join(block) for block in blocks)
     lines = header(plan.sqlc_version)
     lines.append(
         '"""The Querier Protocol of this package and the Queries class implementing it."""'
@@ -106,7 +106,7 @@ def render_querier(plan: ContextPlan, emit_async: bool, emit_sync: bool, iterato
     return "\n".join(lines) + "\n"
 
 
-def render_init(plan: ContextPlan, emit_async: bool, emit_sync: bool) -> str:
+def render_init(plan: ContextPlan, options: RenderOptions) -> str:
     exported: dict[str, str] = {}
     for enum in plan.enums:
         exported[enum.class_name] = ".models"
@@ -114,9 +114,9 @@ def render_init(plan: ContextPlan, emit_async: bool, emit_sync: bool) -> str:
         exported[composite.info.class_name] = ".models"
     for model in plan.models:
         exported[model.class_name] = ".models"
-    for name in ("Querier", "Queries") if emit_async else ():
+    for name in ("Querier", "Queries") if options.emit_async else ():
         exported[name] = ".querier"
-    for name in ("SyncQuerier", "SyncQueries") if emit_sync else ():
+    for name in ("SyncQuerier", "SyncQueries") if options.emit_sync else ():
         exported[name] = ".querier"
     for name in ("ExecResult", "Inet", "Cidr"):
         exported[name] = "._runtime"
@@ -127,11 +127,9 @@ def render_init(plan: ContextPlan, emit_async: bool, emit_sync: bool) -> str:
             if query.params_struct is not None:
                 exported[query.params_struct] = f".{file.module}"
     imports: set[Import] = {(module, name) for name, module in exported.items()}
-    from sqlc_gen_psycopg_msgspec.pyfmt import all_sort_key, render_imports
-
     names = sorted(exported, key=all_sort_key)
     lines = header(plan.sqlc_version)
     lines.append('"""Typed queries of this package: models, Querier Protocol, Queries."""')
     lines += ["", *render_imports(imports, plan.first_party), ""]
-    lines += bracketed("__all__ = [", [f'"{n}"' for n in names], "", "", "]")
+    lines += bracketed("__all__ = [", [f'"{name}"' for name in names], "", "", "]")
     return "\n".join(lines) + "\n"

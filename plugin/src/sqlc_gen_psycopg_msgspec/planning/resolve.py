@@ -7,11 +7,8 @@ from dataclasses import dataclass, field
 
 import msgspec
 
-from sqlc_gen_psycopg_msgspec.catalog import CatalogIndex, split_name
 from sqlc_gen_psycopg_msgspec.errors import PluginError
-from sqlc_gen_psycopg_msgspec.options import Options, Override
-from sqlc_gen_psycopg_msgspec.request import Column
-from sqlc_gen_psycopg_msgspec.typemap import (
+from sqlc_gen_psycopg_msgspec.planning.typemap import (
     ANY,
     BUILTINS,
     Dump,
@@ -20,6 +17,9 @@ from sqlc_gen_psycopg_msgspec.typemap import (
     PyType,
     canonical_builtin,
 )
+from sqlc_gen_psycopg_msgspec.reading.catalog import CatalogIndex, split_name
+from sqlc_gen_psycopg_msgspec.reading.options import Options, Override
+from sqlc_gen_psycopg_msgspec.reading.request import Column
 
 _FROM_IMPORT = re.compile(r"^from\s+([\w.]+)\s+import\s+(\w+)$")
 _PLAIN_IMPORT = re.compile(r"^import\s+([\w.]+)$")
@@ -176,7 +176,11 @@ class Resolver:
             self.warnings.append(message)
 
     def unused_overrides(self) -> list[Override]:
-        return [o for o in self.options.overrides if id(o) not in self.used_overrides]
+        return [
+            override
+            for override in self.options.overrides
+            if id(override) not in self.used_overrides
+        ]
 
 
 def _parse_import(line: str) -> Import:

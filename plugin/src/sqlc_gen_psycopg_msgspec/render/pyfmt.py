@@ -21,24 +21,24 @@ def string_literal(text: str, *, as_bytes: bool = False) -> str:
     """A one-line (bytes) literal with ruff's quote choice (fewest escapes, else double)."""
     quote = "'" if text.count('"') > text.count("'") else '"'
     out: list[str] = []
-    for ch in text:
-        if as_bytes and not ch.isascii():
-            out.append("".join(f"\\x{b:02x}" for b in ch.encode()))
+    for char in text:
+        if as_bytes and not char.isascii():
+            out.append("".join(f"\\x{byte:02x}" for byte in char.encode()))
             continue
-        if ch == "\\":
+        if char == "\\":
             out.append("\\\\")
-        elif ch == quote:
-            out.append("\\" + ch)
-        elif ch == "\n":
+        elif char == quote:
+            out.append("\\" + char)
+        elif char == "\n":
             out.append("\\n")
-        elif ch == "\t":
+        elif char == "\t":
             out.append("\\t")
-        elif ch == "\r":
+        elif char == "\r":
             out.append("\\r")
-        elif not ch.isprintable():
-            out.append(ch.encode("unicode_escape").decode("ascii"))
+        elif not char.isprintable():
+            out.append(char.encode("unicode_escape").decode("ascii"))
         else:
-            out.append(ch)
+            out.append(char)
     return ("b" if as_bytes else "") + quote + "".join(out) + quote
 
 
@@ -93,7 +93,7 @@ class Group:
         self.close = close
 
     def flat(self) -> str:
-        inner = ", ".join(flatten(i) for i in self.items)
+        inner = ", ".join(flatten(item) for item in self.items)
         if self.head == "(" and len(self.items) == 1:
             inner += ","  # a one-element tuple
         return f"{self.head}{inner}{self.close}"
@@ -104,6 +104,14 @@ class Group:
 
 def tuple_of(items: Sequence[Item]) -> Group:
     return Group("(", items)
+
+
+def assign_tuple(name: str, items: Sequence[Item]) -> list[str]:
+    """`NAME = (a, b)`, exploded when too long; a one-element tuple keeps its comma."""
+    flat = f"{name} = {tuple_of(items).flat()}"
+    if len(flat) <= LINE_LENGTH:
+        return [flat]
+    return bracketed(f"{name} = (", items, "", "")
 
 
 Item = str | Group
@@ -191,7 +199,9 @@ def render_imports(
             froms.setdefault(section, {}).setdefault(module, set()).add(name)
     lines: list[str] = []
     for section in sorted(set(plain) | set(froms)):
-        block: list[str] = [f"import {m}" for m in sorted(plain.get(section, ()), key=_module_key)]
+        block: list[str] = [
+            f"import {module}" for module in sorted(plain.get(section, ()), key=_module_key)
+        ]
         for module in sorted(froms.get(section, {}), key=_module_key):
             members = sorted(froms[section][module], key=_member_key)
             line = f"from {module} import {', '.join(members)}"

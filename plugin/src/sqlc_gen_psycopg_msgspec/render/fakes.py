@@ -8,16 +8,13 @@ satisfies the Querier Protocol under mypy with no ignore), generic in the method
 from __future__ import annotations
 
 from sqlc_gen_psycopg_msgspec import names
-from sqlc_gen_psycopg_msgspec.plan import BATCH, ContextPlan, QueryPlan
-from sqlc_gen_psycopg_msgspec.pyfmt import INDENT, Item, bracketed
-from sqlc_gen_psycopg_msgspec.render_common import header, used_imports
-from sqlc_gen_psycopg_msgspec.render_querier import querier_imports
-from sqlc_gen_psycopg_msgspec.render_queries import (
-    Flavor,
-    _item_type,
-    return_type,
-    signature_params,
-)
+from sqlc_gen_psycopg_msgspec.planning.commands import Command
+from sqlc_gen_psycopg_msgspec.planning.plans import ContextPlan, QueryPlan
+from sqlc_gen_psycopg_msgspec.render.common import header, used_imports
+from sqlc_gen_psycopg_msgspec.render.context import Flavor, RenderOptions
+from sqlc_gen_psycopg_msgspec.render.pyfmt import INDENT, Item, bracketed
+from sqlc_gen_psycopg_msgspec.render.querier import querier_imports
+from sqlc_gen_psycopg_msgspec.render.signatures import item_type, return_type, signature_params
 
 _STUB = '''R = TypeVar("R")
 
@@ -86,17 +83,17 @@ def _stub_class(query: QueryPlan, flavor: Flavor) -> str:
 
 
 def _call_args(query: QueryPlan) -> list[Item]:
-    if query.cmd == ":copyfrom" or query.cmd in BATCH:
+    if query.command.takes_iterable:
         return ["params=list(params)"]
     if query.params_struct is not None:
         return ["params=params"]
-    return [f"{p.name}={p.name}" for p in query.params]
+    return [f"{param.name}={param.name}" for param in query.params]
 
 
 def _stub(query: QueryPlan, flavor: Flavor) -> list[str]:
     ret = return_type(query)
     lines = [f"class {_stub_class(query, flavor)}(Stub[{ret}]):", f"{INDENT}__slots__ = ()", ""]
-    head = f"{flavor.defn} __call__("
+    head = f"{flavor.def_} __call__("
     lines += bracketed(head, signature_params(query), f" -> {ret}:", INDENT)
     lines += bracketed("return self.answer(", _call_args(query), "", INDENT * 2)
     return lines
@@ -104,8 +101,8 @@ def _stub(query: QueryPlan, flavor: Flavor) -> list[str]:
 
 def _iterator(query: QueryPlan, flavor: Flavor) -> list[str]:
     """iter_<method> streams what <method> answers; the call is recorded on <method>."""
-    ret = f"{flavor.iterator}[{_item_type(query)}]"
-    head = f"{flavor.defn} iter_{query.method}("
+    ret = f"{flavor.iterator_class}[{item_type(query)}]"
+    head = f"{flavor.def_} iter_{query.method}("
     lines = bracketed(head, signature_params(query), f" -> {ret}:", INDENT)
     answer = f"self.{query.method}.answer("
     if flavor.sync:
@@ -117,21 +114,21 @@ def _iterator(query: QueryPlan, flavor: Flavor) -> list[str]:
 def _fake_class(plan: ContextPlan, flavor: Flavor, iterators: bool) -> list[str]:
     name = "FakeSyncQuerier" if flavor.sync else "FakeQuerier"
     protocol = "SyncQuerier" if flavor.sync else "Querier"
-    queries = [q for f in plan.files for q in f.queries]
+    queries = [query for file in plan.files for query in file.queries]
     lines = [
         f"class {name}:",
         f'{INDENT}"""{protocol} in memory: set what each method answers, read its calls."""',
         "",
         f"{INDENT}def __init__(self) -> None:",
     ]
-    for q in queries:
-        head = f"self.{q.method} = {_stub_class(q, flavor)}("
-        lines += bracketed(head, [f'"{q.method}"'], "", INDENT * 2)
+    for query in queries:
+        head = f"self.{query.method} = {_stub_class(query, flavor)}("
+        lines += bracketed(head, [f'"{query.method}"'], "", INDENT * 2)
     if not queries:
         lines.append(f"{INDENT * 2}pass")
-    for q in queries:
-        if q.cmd == ":many" and iterators:
-            lines += ["", *_iterator(q, flavor)]
+    for query in queries:
+        if query.command is Command.MANY and iterators:
+            lines += ["", *_iterator(query, flavor)]
     lines += [
         "",
         "",
@@ -141,7 +138,7 @@ def _fake_class(plan: ContextPlan, flavor: Flavor, iterators: bool) -> list[str]
     return lines
 
 
-def render_fakes(plan: ContextPlan, emit_async: bool, emit_sync: bool, iterators: bool) -> str:
+def render_fakes(plan: ContextPlan, options: RenderOptions) -> str:
     imports = querier_imports(plan) | {
         ("collections.abc", "Callable"),
         ("typing", "Generic"),
@@ -151,13 +148,12 @@ def render_fakes(plan: ContextPlan, emit_async: bool, emit_sync: bool, iterators
         (".querier", "SyncQuerier"),
     }
     blocks = [_STUB.splitlines()]
-    flavors = [Flavor(sync=False)] * emit_async + [Flavor(sync=True)] * emit_sync
-    for flavor in flavors:
+    for flavor in options.flavors:
         for file in plan.files:
-            blocks += [_stub(q, flavor) for q in file.queries]
-    for flavor in flavors:
-        blocks.append(_fake_class(plan, flavor, iterators))
-    body = "\n\n\n".join("\n".join(b) for b in blocks)
+            blocks += [_stub(query, flavor) for query in file.queries]
+    for flavor in options.flavors:
+        blocks.append(_fake_class(plan, flavor, options.emit_iterators))
+    body = "\n\n\n".join("\n".join(block) for block in blocks)
     lines = header(plan.sqlc_version)
     lines.append('"""In-memory fakes of this package\'s Queriers, for unit tests."""')
     lines += ["", *used_imports(imports, body, plan.first_party), "", body]

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from sqlc_gen_psycopg_msgspec.render_common import header
+from sqlc_gen_psycopg_msgspec.render.common import header
+from sqlc_gen_psycopg_msgspec.render.context import RenderOptions
 
 _COMMON = '''
 import ipaddress
@@ -105,21 +106,23 @@ class SyncBase:
 '''
 
 
-def render_runtime(sqlc_version: str, emit_async: bool, emit_sync: bool) -> str:
+def render_runtime(sqlc_version: str, options: RenderOptions) -> str:
     text = "\n".join(header(sqlc_version)) + "\n"
     text += '"""Helpers shared by the generated modules of this package."""\n'
-    common = _COMMON
+    emit_async, emit_sync = options.emit_async, options.emit_sync
     psycopg_names = [
-        n
-        for n, on in (
+        name
+        for name, wanted in (
             ("AsyncConnection", emit_async),
             ("AsyncRawCursor", emit_async),
             ("Connection", emit_sync),
         )
-        if on
+        if wanted
     ]
     pool_names = [
-        n for n, on in (("AsyncConnectionPool", emit_async), ("ConnectionPool", emit_sync)) if on
+        name
+        for name, wanted in (("AsyncConnectionPool", emit_async), ("ConnectionPool", emit_sync))
+        if wanted
     ]
     imports = [
         f"from psycopg import {', '.join(psycopg_names)}",
@@ -127,8 +130,9 @@ def render_runtime(sqlc_version: str, emit_async: bool, emit_sync: bool) -> str:
         *(["from psycopg.rows import tuple_row"] if emit_async else []),
         f"from psycopg_pool import {', '.join(pool_names)}",
     ]
-    common = common.replace("from psycopg.pq import Format\n", "".join(i + "\n" for i in imports))
-    text += common
+    # The flavors decide what _COMMON imports from psycopg: put those lines in its place.
+    lines = "".join(line + "\n" for line in imports)
+    text += _COMMON.replace("from psycopg.pq import Format\n", lines)
     if emit_async:
         text += _ASYNC
     if emit_sync:

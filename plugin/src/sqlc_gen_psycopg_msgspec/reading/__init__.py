@@ -1,0 +1,1 @@
+"""Reading what sqlc hands the plugin: the request, the plugin options, the catalog."""
