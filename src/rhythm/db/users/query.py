@@ -77,12 +77,12 @@ class QueryQueries(AsyncBase):
         db = self._db
         if isinstance(db, AsyncConnection):
             cur = async_cursor(db)
-            await cur.execute(GET_USER_BY_ID, (id,))
+            await cur.execute(GET_USER_BY_ID, (id,), binary=True)
             row = await cur.fetchone()
         else:
             async with db.connection() as conn:
                 cur = async_cursor(conn)
-                await cur.execute(GET_USER_BY_ID, (id,))
+                await cur.execute(GET_USER_BY_ID, (id,), binary=True)
                 row = await cur.fetchone()
         if row is None:
             return None
@@ -103,12 +103,12 @@ class QueryQueries(AsyncBase):
         db = self._db
         if isinstance(db, AsyncConnection):
             cur = async_cursor(db)
-            await cur.execute(GET_USER_BY_EMAIL, (email,))
+            await cur.execute(GET_USER_BY_EMAIL, (email,), binary=True)
             row = await cur.fetchone()
         else:
             async with db.connection() as conn:
                 cur = async_cursor(conn)
-                await cur.execute(GET_USER_BY_EMAIL, (email,))
+                await cur.execute(GET_USER_BY_EMAIL, (email,), binary=True)
                 row = await cur.fetchone()
         if row is None:
             return None
@@ -135,12 +135,16 @@ class QueryQueries(AsyncBase):
         db = self._db
         if isinstance(db, AsyncConnection):
             cur = async_cursor(db)
-            await cur.execute(CREATE_USER, (email, display_name, password_hash, role))
+            await cur.execute(CREATE_USER, (email, display_name, password_hash, role), binary=True)
             row = await cur.fetchone()
         else:
             async with db.connection() as conn:
                 cur = async_cursor(conn)
-                await cur.execute(CREATE_USER, (email, display_name, password_hash, role))
+                await cur.execute(
+                    CREATE_USER,
+                    (email, display_name, password_hash, role),
+                    binary=True,
+                )
                 row = await cur.fetchone()
         if row is None:
             return None
@@ -167,12 +171,12 @@ class QueryQueries(AsyncBase):
         db = self._db
         if isinstance(db, AsyncConnection):
             cur = async_cursor(db)
-            await cur.execute(LIST_USERS, (after_id, role, page_size))
+            await cur.execute(LIST_USERS, (after_id, role, page_size), binary=True)
             rows = await cur.fetchall()
         else:
             async with db.connection() as conn:
                 cur = async_cursor(conn)
-                await cur.execute(LIST_USERS, (after_id, role, page_size))
+                await cur.execute(LIST_USERS, (after_id, role, page_size), binary=True)
                 rows = await cur.fetchall()
         return [
             User(
@@ -193,12 +197,12 @@ class QueryQueries(AsyncBase):
         db = self._db
         if isinstance(db, AsyncConnection):
             cur = async_cursor(db)
-            await cur.execute(UPDATE_DISPLAY_NAME, (display_name, id))
+            await cur.execute(UPDATE_DISPLAY_NAME, (display_name, id), binary=True)
             row = await cur.fetchone()
         else:
             async with db.connection() as conn:
                 cur = async_cursor(conn)
-                await cur.execute(UPDATE_DISPLAY_NAME, (display_name, id))
+                await cur.execute(UPDATE_DISPLAY_NAME, (display_name, id), binary=True)
                 row = await cur.fetchone()
         if row is None:
             return None
@@ -231,12 +235,12 @@ class QueryQueries(AsyncBase):
         db = self._db
         if isinstance(db, AsyncConnection):
             cur = async_cursor(db)
-            await cur.execute(UPDATE_ROLE, (role, id))
+            await cur.execute(UPDATE_ROLE, (role, id), binary=True)
             row = await cur.fetchone()
         else:
             async with db.connection() as conn:
                 cur = async_cursor(conn)
-                await cur.execute(UPDATE_ROLE, (role, id))
+                await cur.execute(UPDATE_ROLE, (role, id), binary=True)
                 row = await cur.fetchone()
         if row is None:
             return None
@@ -259,12 +263,12 @@ class QueryQueries(AsyncBase):
         db = self._db
         if isinstance(db, AsyncConnection):
             cur = async_cursor(db)
-            await cur.execute(SET_ACTIVE, (is_active, id))
+            await cur.execute(SET_ACTIVE, (is_active, id), binary=True)
             row = await cur.fetchone()
         else:
             async with db.connection() as conn:
                 cur = async_cursor(conn)
-                await cur.execute(SET_ACTIVE, (is_active, id))
+                await cur.execute(SET_ACTIVE, (is_active, id), binary=True)
                 row = await cur.fetchone()
         if row is None:
             return None
@@ -287,12 +291,12 @@ class QueryQueries(AsyncBase):
         db = self._db
         if isinstance(db, AsyncConnection):
             cur = async_cursor(db)
-            await cur.execute(LOCK_ACTIVE_ADMINS)
+            await cur.execute(LOCK_ACTIVE_ADMINS, binary=True)
             rows = await cur.fetchall()
         else:
             async with db.connection() as conn:
                 cur = async_cursor(conn)
-                await cur.execute(LOCK_ACTIVE_ADMINS)
+                await cur.execute(LOCK_ACTIVE_ADMINS, binary=True)
                 rows = await cur.fetchall()
         return [row[0] for row in rows]
 
@@ -303,12 +307,12 @@ class QueryQueries(AsyncBase):
         db = self._db
         if isinstance(db, AsyncConnection):
             cur = async_cursor(db)
-            await cur.execute(ERASE_USER, (id,))
+            await cur.execute(ERASE_USER, (id,), binary=True)
             row = await cur.fetchone()
         else:
             async with db.connection() as conn:
                 cur = async_cursor(conn)
-                await cur.execute(ERASE_USER, (id,))
+                await cur.execute(ERASE_USER, (id,), binary=True)
                 row = await cur.fetchone()
         if row is None:
             return None
