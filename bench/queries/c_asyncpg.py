@@ -58,7 +58,7 @@ def _join_row(r: Any) -> ListRoomsWithHostRow:
         r[0], r[1], r[2], _STATUS[r[3]], _VISIBILITY[r[4]], r[5], r[6], r[7],
         _DIFFICULTY.get(r[8]), r[9], r[10], r[11], r[12], r[13],
     )  # fmt: skip
-    host = HostUser(r[14], r[15], r[16], r[17], _HOST_ROLE[r[18]], r[19], r[20], r[21])
+    host = HostUser(r[14], r[15], r[16], r[17], _HOST_ROLE[r[18]], r[19], r[20], r[21], r[22])
     return ListRoomsWithHostRow(room, host)
 
 

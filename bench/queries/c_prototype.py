@@ -81,7 +81,9 @@ class Variant:
             r[0], r[1], r[2], self.status[r[3]], self.visibility[r[4]], r[5], r[6], r[7],
             self.difficulty.get(r[8]), r[9], r[10], r[11], r[12], r[13],
         )  # fmt: skip
-        host = HostUser(r[14], r[15], r[16], r[17], self.host_role[r[18]], r[19], r[20], r[21])
+        host = HostUser(
+            r[14], r[15], r[16], r[17], self.host_role[r[18]], r[19], r[20], r[21], r[22]
+        )
         return ListRoomsWithHostRow(room, host)
 
     async def insert(self) -> User | None:

@@ -77,7 +77,7 @@ async def open_naive(url: str) -> Contender:
         async with join_conn.cursor() as cur:
             await cur.execute(JOIN, (0, data.JOIN_SIZE))
             return [
-                ListRoomsWithHostRow(Room(*r[:14]), HostUser(*r[14:22]))
+                ListRoomsWithHostRow(Room(*r[:14]), HostUser(*r[14:23]))
                 for r in await cur.fetchall()
             ]
 
