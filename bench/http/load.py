@@ -20,6 +20,7 @@ class Result:
     p50_ms: float
     p99_ms: float
     errors: int  # non-2xx/3xx responses, socket errors, failed transactions
+    cpu_us: float = 0.0  # the server's CPU time per request, where measured
 
 
 _UNIT_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0}

@@ -18,7 +18,7 @@ from bench.common.postgres import free_port
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _env(database_url: str, port: int, extra: dict[str, str]) -> dict[str, str]:
+def server_env(database_url: str, port: int, extra: dict[str, str]) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("RHYTHM_", "DATABASE_URL"))}
     env.update(
         DATABASE_URL=database_url,
@@ -51,17 +51,26 @@ def wait_http(port: int, seconds: float = 30.0) -> None:
 def server(module: str, database_url: str, core: int, **extra_env: str) -> Iterator[int]:
     """Run ``python -m module`` pinned to ``core``; yields its port. Output goes nowhere
     (the real app still formats its JSON access lines: that is part of its cost)."""
+    with server_process(module, database_url, core, **extra_env) as (port, _):
+        yield port
+
+
+@contextmanager
+def server_process(
+    module: str, database_url: str, core: int, **extra_env: str
+) -> Iterator[tuple[int, int]]:
+    """``server``, yielding its port and its pid (for a profiler)."""
     port = free_port()
     args = ["serve"] if module == "rhythm.app.cli" else []
     proc = subprocess.Popen(
         [*taskset_prefix(core), sys.executable, "-m", module, *args],
-        env=_env(database_url, port, extra_env),
+        env=server_env(database_url, port, extra_env),
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
     )
     try:
         wait_http(port)
-        yield port
+        yield port, proc.pid
     finally:
         proc.terminate()
         try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import urllib.request
 from pathlib import Path
@@ -30,7 +31,8 @@ def seed(url: str) -> None:
 
 
 def register_users(port: int, folder: Path) -> Path:
-    """Register one user per connection through the API; write "<token> <room id>" lines.
+    """Register one user per connection through the API; write "<token> <room id> <user id>"
+    lines (the user id is the token's subject, read without verification: set-up only).
 
     Room i (1-based) is the one user i joins and leaves: one room each, so the join/leave case
     measures the request path, not contention on one room's row lock.
@@ -51,10 +53,16 @@ def register_users(port: int, folder: Path) -> Path:
         )
         with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - loopback
             token = json.load(response)["access_token"]
-        lines.append(f"{token} {i}")
+        lines.append(f"{token} {i} {subject(token)}")
     path = folder / "users.txt"
     path.write_text("\n".join(lines) + "\n")
     return path
+
+
+def subject(token: str) -> str:
+    """The user id a token names (its ``sub``), read without verification: set-up only."""
+    payload = token.split(".")[1]
+    return str(json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))["sub"])
 
 
 def leave_all(url: str) -> None:

@@ -29,7 +29,7 @@ from bench.common.cpu import MACHINE, CpuMeter, allow_all_cores, postmaster_pid
 from bench.common.postgres import DBNAME, apply_migrations, free_port, throwaway_postgres
 from bench.events.report import loadavg, machine
 from bench.http import load, setup
-from bench.http.servers import ROOT, _env, wait_http
+from bench.http.servers import ROOT, server_env, wait_http
 
 CASES = {
     "GET /api/v1/users/me": "get:/api/v1/users/me",
@@ -48,7 +48,7 @@ class Slot:
 def unpinned_server(url: str, workers: int) -> Iterator[tuple[int, int]]:
     """``rhythm serve`` with ``workers`` processes on any core; yields (port, pid)."""
     port = free_port()
-    env = _env(url, port, {"RHYTHM_WORKERS": str(workers)})
+    env = server_env(url, port, {"RHYTHM_WORKERS": str(workers)})
     proc = subprocess.Popen(
         [sys.executable, "-m", "rhythm.app.cli", "serve"],
         env=env,

@@ -1,13 +1,16 @@
 """The same queries through our generated code and what users would pick instead.
 
 Run: .venv/bin/python -m bench.queries.bench [--runs 3] [--rounds 10] [--seconds 0.3]
+     [--loop uvloop] [--prototypes]
 
 Without --url each run starts a throwaway embedded PostgreSQL pinned to core 0 and runs the
 client on core 1 (taskset). One connection per contender, autocommit, asyncio. Each round runs
 every contender once per case for a fixed time slice, in random order. Raw asyncpg is the
 reference of every ratio, and runs a second time under another name ("asyncpg A/A", same code,
 its own connection): how far that control strays from 1.00 is the noise of the run. Rounds of
-all runs are pooled; tables show medians of per-round ratios.
+all runs are pooled; tables show medians of per-round ratios. ``--loop uvloop`` runs every
+contender on uvloop (as the server does) instead of asyncio's own loop; ``--prototypes`` adds
+the hand-written variants of the generated code in c_prototype.py.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
+import uvloop
 from psycopg import AsyncConnection
 
 from bench.common import pinning
@@ -31,6 +35,7 @@ from bench.common.rounds import Series, ms, quantile, ratio, round_ratios
 from bench.queries import data
 from bench.queries.c_asyncpg import open_asyncpg
 from bench.queries.c_generated import open_generated
+from bench.queries.c_prototype import OPENERS as PROTOTYPES
 from bench.queries.c_psycopg import open_naive, open_tuned
 from bench.queries.c_sqlalchemy import open_core, open_orm
 from bench.queries.contender import CASES, Contender, Op
@@ -55,6 +60,7 @@ TARGETS = {
     "insert-one": 1.0,
     "batch-100": 0.95,
 }
+ONLY: set[str] = set()  # --only: these contenders (and asyncpg with its A/A control) alone
 WRITES = {"batch-100", "copy-10k"}  # cases that start each slot from an empty bench table
 SLOW = {"copy-10k": 3.0, "batch-100": 2.0}  # longer slots where one op takes milliseconds
 Results = dict[str, dict[str, Series]]
@@ -149,6 +155,10 @@ async def run(url: str, rounds: int, seconds: float, cases: list[str]) -> Result
     async with await AsyncConnection.connect(url, autocommit=True) as admin:
         await data.seed(admin)
         contenders = [await open_(url) for open_ in OPENERS]
+        if ONLY:
+            for c in [c for c in contenders if c.name not in ONLY | {BASE, CONTROL}]:
+                await c.close()
+                contenders.remove(c)
         try:
             results: Results = {}
             for case in cases:
@@ -169,15 +179,16 @@ def pool(runs: list[Results]) -> Results:
     return pooled
 
 
-def one_run(url: str | None, rounds: int, seconds: float, cases: list[str]) -> Results:
+def one_run(url: str | None, rounds: int, seconds: float, cases: list[str], loop: str) -> Results:
     schema = HERE / "sql" / "schema.sql"
+    runner = uvloop.run if loop == "uvloop" else asyncio.run
     if url:
         apply_migrations(url, schema)
-        return asyncio.run(run(url, rounds, seconds, cases))
+        return runner(run(url, rounds, seconds, cases))
     with throwaway_postgres(pinning.SERVER_CORE, pinning.CLIENT_CORE) as server:
         url = server.url(DBNAME)
         apply_migrations(url, schema)
-        return asyncio.run(run(url, rounds, seconds, cases))
+        return runner(run(url, rounds, seconds, cases))
 
 
 def _loadavg() -> str:
@@ -195,20 +206,27 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=0.5, help="per contender per round")
     parser.add_argument("--cases", default=",".join(CASES), help="comma-separated subset")
     parser.add_argument("--json", type=Path, help="also write the raw rounds here")
+    parser.add_argument("--loop", choices=("asyncio", "uvloop"), default="asyncio")
+    parser.add_argument("--prototypes", action="store_true", help="add c_prototype's variants")
+    parser.add_argument("--only", default="", help="comma-separated contender names to keep")
     args = parser.parse_args()
+    if args.prototypes:
+        OPENERS.extend(PROTOTYPES)
+    ONLY.update(n for n in args.only.split(",") if n)
     cases = [c for c in args.cases.split(",") if c]
     if unknown := set(cases) - set(CASES):
         sys.exit(f"unknown cases: {sorted(unknown)}")
     if args.url and args.runs > 1:
         sys.exit("--runs needs the throwaway server (the data is seeded once per database)")
     print(
-        f"runs={args.runs} rounds={args.rounds} slot={args.seconds}s, {pinning.describe()}, "
+        f"runs={args.runs} rounds={args.rounds} slot={args.seconds}s, loop={args.loop}, "
+        f"{pinning.describe()}, "
         f"python {sys.version.split()[0]}, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}"
     )
     runs: list[Results] = []
     for i in range(args.runs):
         print(f"\nrun {i + 1}/{args.runs}, load average before: {_loadavg()}", flush=True)
-        runs.append(one_run(args.url, args.rounds, args.seconds, cases))
+        runs.append(one_run(args.url, args.rounds, args.seconds, cases, args.loop))
     print(f"load average after: {_loadavg()}\n")
     results = pool(runs)
     for case, series in results.items():

@@ -1,6 +1,7 @@
 """asyncpg, raw: the fastest Python driver, written the way its docs show.
 
-Statements are prepared and cached by asyncpg itself; enums arrive as labels and are mapped
+The SQL is the generated code's (same text, same plans); statements are prepared and cached
+by asyncpg itself; enums arrive as labels and are mapped
 through a dict, rows become the same Structs as everywhere else.
 """
 
@@ -22,17 +23,15 @@ from bench.queries.gen import (
 from bench.queries.gen import User as HostUser
 from bench.queries.gen import UserRole as HostRole
 from rhythm.db.users import User, UserRole
+from rhythm.db.users.query import CREATE_USER, GET_USER_BY_ID, LIST_USERS
 
-USER_COLS = "id, email, display_name, password_hash, role, is_active, created_at, updated_at"
-GET = f"SELECT {USER_COLS} FROM users WHERE id = $1"
-LIST = (
-    f"SELECT {USER_COLS} FROM users WHERE id > $1 AND ($2::user_role IS NULL OR role = $2) "
-    "ORDER BY id LIMIT $3"
+USER_COLS = (
+    "id, email, display_name, password_hash, role, is_active, created_at, updated_at, deleted_at"
 )
-INSERT = (
-    "INSERT INTO users (email, display_name, password_hash, role) VALUES ($1, $2, $3, $4) "
-    f"RETURNING {USER_COLS}"
-)
+# The very statements the generated code sends (asyncpg takes the same $n placeholders).
+GET = GET_USER_BY_ID.decode()
+LIST = LIST_USERS.decode()
+INSERT = CREATE_USER.decode()
 JOIN = (
     "SELECT rooms.*, users.* FROM rooms JOIN users ON users.id = rooms.host_id "
     "WHERE rooms.id > $1 ORDER BY rooms.id LIMIT $2"
@@ -51,7 +50,7 @@ _DIFFICULTY = {m.value: m for m in Difficulty}
 
 
 def _user(r: Any) -> User:
-    return User(r[0], r[1], r[2], r[3], _ROLE[r[4]], r[5], r[6], r[7])
+    return User(r[0], r[1], r[2], r[3], _ROLE[r[4]], r[5], r[6], r[7], r[8])
 
 
 def _join_row(r: Any) -> ListRoomsWithHostRow:
@@ -59,7 +58,7 @@ def _join_row(r: Any) -> ListRoomsWithHostRow:
         r[0], r[1], r[2], _STATUS[r[3]], _VISIBILITY[r[4]], r[5], r[6], r[7],
         _DIFFICULTY.get(r[8]), r[9], r[10], r[11], r[12], r[13],
     )  # fmt: skip
-    host = HostUser(r[14], r[15], r[16], r[17], _HOST_ROLE[r[18]], r[19], r[20], r[21])
+    host = HostUser(r[14], r[15], r[16], r[17], _HOST_ROLE[r[18]], r[19], r[20], r[21], r[22])
     return ListRoomsWithHostRow(room, host)
 
 

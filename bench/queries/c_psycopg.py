@@ -21,7 +21,9 @@ from bench.queries.gen import User as HostUser
 from bench.queries.gen import UserRole as HostRole
 from rhythm.db.users import User, UserRole
 
-USER_COLS = "id, email, display_name, password_hash, role, is_active, created_at, updated_at"
+USER_COLS = (
+    "id, email, display_name, password_hash, role, is_active, created_at, updated_at, deleted_at"
+)
 GET = f"SELECT {USER_COLS} FROM users WHERE id = %s"
 LIST = (
     f"SELECT {USER_COLS} FROM users WHERE id > %s AND (%s::user_role IS NULL OR role = %s) "
@@ -75,7 +77,8 @@ async def open_naive(url: str) -> Contender:
         async with join_conn.cursor() as cur:
             await cur.execute(JOIN, (0, data.JOIN_SIZE))
             return [
-                ListRoomsWithHostRow(Room(*r[:14]), HostUser(*r[14:])) for r in await cur.fetchall()
+                ListRoomsWithHostRow(Room(*r[:14]), HostUser(*r[14:23]))
+                for r in await cur.fetchall()
             ]
 
     async def insert() -> User | None:
@@ -110,7 +113,7 @@ async def open_naive(url: str) -> Contender:
 
 
 def _user(r: tuple[Any, ...]) -> User:
-    return User(r[0], r[1], r[2], r[3], _ROLE[r[4]], r[5], r[6], r[7])
+    return User(r[0], r[1], r[2], r[3], _ROLE[r[4]], r[5], r[6], r[7], r[8])
 
 
 async def open_tuned(url: str) -> Contender:

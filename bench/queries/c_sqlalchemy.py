@@ -25,7 +25,9 @@ from bench.queries.contender import Contender
 from bench.queries.gen import BenchGrade, CopyScoresParams, Difficulty, RoomStatus, RoomVisibility
 from rhythm.db.users import User, UserRole
 
-USER_COLS = "id, email, display_name, password_hash, role, is_active, created_at, updated_at"
+USER_COLS = (
+    "id, email, display_name, password_hash, role, is_active, created_at, updated_at, deleted_at"
+)
 GET = f"SELECT {USER_COLS} FROM users WHERE id = :p1"
 LIST = (
     f"SELECT {USER_COLS} FROM users WHERE id > :p1 AND (CAST(:p2 AS user_role) IS NULL "

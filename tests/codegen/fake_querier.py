@@ -30,7 +30,7 @@ from tests.codegen.golden.kitchen import (
     PlaceholdersRow,
     Querier,
 )
-from tests.codegen.golden.kitchen.books import BatchCreateBooksParams
+from tests.codegen.golden.kitchen.books import BatchAddBooksParams, BatchCreateBooksParams
 from tests.codegen.golden.kitchen.kinds import InsertClassParams
 
 
@@ -105,6 +105,9 @@ class FakeQuerier:
         return len(list(params))
 
     async def batch_create_books(self, params: Iterable[BatchCreateBooksParams]) -> None:
+        return None
+
+    async def batch_add_books(self, params: Iterable[BatchAddBooksParams]) -> None:
         return None
 
     async def batch_books_by_author(

@@ -6,9 +6,12 @@
 
 from ._runtime import Cidr, ExecResult, Inet
 from .models import (
+    AuditEvent,
+    AuthAttempt,
     BenchGrade,
     BenchScore,
     Difficulty,
+    PasswordReset,
     RefreshToken,
     Room,
     RoomMember,
@@ -21,6 +24,8 @@ from .querier import Querier, Queries
 from .query import BatchCreateScoresParams, CopyScoresParams, ListRoomsWithHostRow
 
 __all__ = [
+    "AuditEvent",
+    "AuthAttempt",
     "BatchCreateScoresParams",
     "BenchGrade",
     "BenchScore",
@@ -30,6 +35,7 @@ __all__ = [
     "ExecResult",
     "Inet",
     "ListRoomsWithHostRow",
+    "PasswordReset",
     "Querier",
     "Queries",
     "RefreshToken",

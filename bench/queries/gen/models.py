@@ -8,7 +8,7 @@ import datetime
 import decimal
 import enum
 import uuid
-from typing import Final
+from typing import Any, Final
 
 import msgspec
 
@@ -25,7 +25,9 @@ class BenchGrade(enum.StrEnum):
     D = "D"
 
 
-_BENCH_GRADE_BY_LABEL: Final[dict[str, BenchGrade]] = {m.value: m for m in BenchGrade}
+_BENCH_GRADE_BY_LABEL: Final[dict[str | bytes, BenchGrade]] = {
+    k: m for m in BenchGrade for k in (m.value, m.value.encode())
+}
 
 
 class Difficulty(enum.StrEnum):
@@ -37,7 +39,9 @@ class Difficulty(enum.StrEnum):
     EXPERT = "EXPERT"
 
 
-_DIFFICULTY_BY_LABEL: Final[dict[str, Difficulty]] = {m.value: m for m in Difficulty}
+_DIFFICULTY_BY_LABEL: Final[dict[str | bytes, Difficulty]] = {
+    k: m for m in Difficulty for k in (m.value, m.value.encode())
+}
 
 
 class RoomStatus(enum.StrEnum):
@@ -48,7 +52,9 @@ class RoomStatus(enum.StrEnum):
     CLOSED = "CLOSED"
 
 
-_ROOM_STATUS_BY_LABEL: Final[dict[str, RoomStatus]] = {m.value: m for m in RoomStatus}
+_ROOM_STATUS_BY_LABEL: Final[dict[str | bytes, RoomStatus]] = {
+    k: m for m in RoomStatus for k in (m.value, m.value.encode())
+}
 
 
 class RoomVisibility(enum.StrEnum):
@@ -58,7 +64,9 @@ class RoomVisibility(enum.StrEnum):
     PRIVATE = "PRIVATE"
 
 
-_ROOM_VISIBILITY_BY_LABEL: Final[dict[str, RoomVisibility]] = {m.value: m for m in RoomVisibility}
+_ROOM_VISIBILITY_BY_LABEL: Final[dict[str | bytes, RoomVisibility]] = {
+    k: m for m in RoomVisibility for k in (m.value, m.value.encode())
+}
 
 
 class UserRole(enum.StrEnum):
@@ -69,7 +77,31 @@ class UserRole(enum.StrEnum):
     ADMIN = "ADMIN"
 
 
-_USER_ROLE_BY_LABEL: Final[dict[str, UserRole]] = {m.value: m for m in UserRole}
+_USER_ROLE_BY_LABEL: Final[dict[str | bytes, UserRole]] = {
+    k: m for m in UserRole for k in (m.value, m.value.encode())
+}
+
+
+class AuditEvent(msgspec.Struct):
+    """A row of public.audit_events."""
+
+    id: int
+    occurred_at: datetime.datetime
+    event_type: str
+    actor_id: int | None
+    target_id: int | None
+    session_id: uuid.UUID | None
+    request_id: str | None
+    ip_address: Inet | None
+    details: Any
+
+
+class AuthAttempt(msgspec.Struct):
+    """A row of public.auth_attempts."""
+
+    id: int
+    key: str
+    at: datetime.datetime
 
 
 class BenchScore(msgspec.Struct):
@@ -82,6 +114,17 @@ class BenchScore(msgspec.Struct):
     accuracy: decimal.Decimal
     grade: BenchGrade
     played_at: datetime.datetime
+
+
+class PasswordReset(msgspec.Struct):
+    """A row of public.password_resets."""
+
+    id: int
+    user_id: int
+    token_hash: bytes
+    created_at: datetime.datetime
+    expires_at: datetime.datetime
+    used_at: datetime.datetime | None
 
 
 class RefreshToken(msgspec.Struct):
@@ -139,3 +182,4 @@ class User(msgspec.Struct):
     is_active: bool
     created_at: datetime.datetime
     updated_at: datetime.datetime
+    deleted_at: datetime.datetime | None

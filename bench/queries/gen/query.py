@@ -27,7 +27,7 @@ LIST_ROOMS_WITH_HOST = (
     b"rooms.invite_code, rooms.max_players, rooms.song_id, rooms.difficulty, rooms.member_count, "
     b"rooms.event_seq, rooms.created_at, rooms.updated_at, rooms.closed_at, users.id, users.email, "
     b"users.display_name, users.password_hash, users.role, users.is_active, users.created_at, "
-    b"users.updated_at\n"
+    b"users.updated_at, users.deleted_at\n"
     b"FROM rooms JOIN users ON users.id = rooms.host_id\n"
     b"WHERE rooms.id > $1\n"
     b"ORDER BY rooms.id\n"
@@ -39,8 +39,8 @@ COPY_SCORES = (
 )
 COPY_SCORES_COPY = b"COPY bench_scores (user_id, song_id, score, accuracy, grade) FROM STDIN"
 BATCH_CREATE_SCORES = (
-    b"INSERT INTO bench_scores (user_id, song_id, score, accuracy, grade) VALUES ($1, $2, $3, $4, "
-    b"$5)"
+    b"INSERT INTO bench_scores (user_id, song_id, score, accuracy, grade) SELECT * FROM "
+    b"unnest($1::int8[], $2::text[], $3::int4[], $4::numeric[], $5::bench_grade[])"
 )
 
 
@@ -80,12 +80,12 @@ class QueryQueries(AsyncBase):
         db = self._db
         if isinstance(db, AsyncConnection):
             cur = async_cursor(db)
-            await cur.execute(LIST_ROOMS_WITH_HOST, (after_id, page_size))
+            await cur.execute(LIST_ROOMS_WITH_HOST, (after_id, page_size), binary=True)
             rows = await cur.fetchall()
         else:
             async with db.connection() as conn:
                 cur = async_cursor(conn)
-                await cur.execute(LIST_ROOMS_WITH_HOST, (after_id, page_size))
+                await cur.execute(LIST_ROOMS_WITH_HOST, (after_id, page_size), binary=True)
                 rows = await cur.fetchall()
         return [
             ListRoomsWithHostRow(
@@ -114,6 +114,7 @@ class QueryQueries(AsyncBase):
                     row[19],
                     row[20],
                     row[21],
+                    row[22],
                 ),
             )
             for row in rows
@@ -135,17 +136,32 @@ class QueryQueries(AsyncBase):
         return cur.rowcount
 
     async def batch_create_scores(self, params: Iterable[BatchCreateScoresParams]) -> None:
+        items = list(params)
+        if not items:
+            return
         db = self._db
         if isinstance(db, AsyncConnection):
             cur = AsyncRawCursor(db)
-            await cur.executemany(
+            await cur.execute(
                 BATCH_CREATE_SCORES,
-                ((p.user_id, p.song_id, p.score, p.accuracy, p.grade) for p in params),
+                (
+                    [p.user_id for p in items],
+                    [p.song_id for p in items],
+                    [p.score for p in items],
+                    [p.accuracy for p in items],
+                    [p.grade for p in items],
+                ),
             )
         else:
             async with db.connection() as conn:
                 cur = AsyncRawCursor(conn)
-                await cur.executemany(
+                await cur.execute(
                     BATCH_CREATE_SCORES,
-                    ((p.user_id, p.song_id, p.score, p.accuracy, p.grade) for p in params),
+                    (
+                        [p.user_id for p in items],
+                        [p.song_id for p in items],
+                        [p.score for p in items],
+                        [p.accuracy for p in items],
+                        [p.grade for p in items],
+                    ),
                 )

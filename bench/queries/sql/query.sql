@@ -10,4 +10,5 @@ LIMIT sqlc.arg(page_size);
 INSERT INTO bench_scores (user_id, song_id, score, accuracy, grade) VALUES ($1, $2, $3, $4, $5);
 
 -- name: BatchCreateScores :batchexec
+-- @unnest
 INSERT INTO bench_scores (user_id, song_id, score, accuracy, grade) VALUES ($1, $2, $3, $4, $5);

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 from typing import TextIO
 
@@ -33,6 +34,8 @@ class AccessLog:
 
     def __init__(self) -> None:
         self._stream: TextIO | None = None
+        self._second = -1
+        self._prefix = ""  # the ISO 8601 time of self._second, up to the seconds
 
     def configure(self, stream: TextIO | None) -> None:
         """Write to ``stream``; None turns access lines off (log level above INFO)."""
@@ -43,7 +46,7 @@ class AccessLog:
         if stream is None:
             return
         line = AccessLine(
-            time=datetime.now(UTC).isoformat(timespec="milliseconds"),
+            time=self._now(),
             level="INFO",
             logger="access",
             message=f"{method} {path} {status}",
@@ -55,6 +58,16 @@ class AccessLog:
         )
         stream.write((_encoder.encode(line) + b"\n").decode())
         stream.flush()
+
+    def _now(self) -> str:
+        """The time as ``datetime.isoformat(timespec="milliseconds")`` writes it, UTC; the
+        date and time up to the second are formatted once per second."""
+        now = time.time()
+        second = int(now)
+        if second != self._second:
+            moment = datetime.fromtimestamp(second, UTC).isoformat()
+            self._second, self._prefix = second, moment.removesuffix("+00:00")
+        return f"{self._prefix}.{int((now - second) * 1000):03d}+00:00"
 
 
 ACCESS_LOG = AccessLog()

@@ -96,10 +96,23 @@ class JWTMiddleware(JWTAuthenticationMiddleware):
     async def _from_header(
         self, connection: ASGIConnection[Any, Any, Any, Any]
     ) -> AuthenticationResult:
-        token = bearer_credential(connection.headers.get(self.auth_header, ""))
+        token = bearer_credential(_header(connection.scope, self.auth_header))
         if token is None:
             raise NotAuthorizedException("send the access token as 'Authorization: Bearer <token>'")
         return await self.authenticate_token(encoded_token=token, connection=connection)
+
+
+def _header(scope: Scope, name: str) -> str:
+    """The first value of header ``name`` in the ASGI scope, or "".
+
+    Read from the scope's list: ``connection.headers`` would build a header mapping of the
+    whole request for this one lookup, on every request. ASGI servers send names lowercased.
+    """
+    wanted = name.lower().encode("latin-1")
+    for key, value in scope.get("headers", ()):
+        if key == wanted:
+            return str(value.decode("latin-1"))
+    return ""
 
 
 def bearer_credential(header: str) -> str | None:

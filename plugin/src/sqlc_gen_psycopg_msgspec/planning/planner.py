@@ -14,6 +14,7 @@ from sqlc_gen_psycopg_msgspec import names
 from sqlc_gen_psycopg_msgspec.errors import PluginError
 from sqlc_gen_psycopg_msgspec.planning.collisions import check_collisions
 from sqlc_gen_psycopg_msgspec.planning.commands import Command, parse_command
+from sqlc_gen_psycopg_msgspec.planning.formats import reads_binary
 from sqlc_gen_psycopg_msgspec.planning.plans import (
     CompositePlan,
     ContextPlan,
@@ -23,7 +24,12 @@ from sqlc_gen_psycopg_msgspec.planning.plans import (
     QueryPlan,
 )
 from sqlc_gen_psycopg_msgspec.planning.resolve import ColumnType, Resolver
-from sqlc_gen_psycopg_msgspec.planning.statements import copy_plan, rewrite_slices
+from sqlc_gen_psycopg_msgspec.planning.statements import (
+    UNNEST_MARK,
+    copy_plan,
+    rewrite_slices,
+    unnest_sql,
+)
 from sqlc_gen_psycopg_msgspec.planning.typemap import ANY, Load
 from sqlc_gen_psycopg_msgspec.reading.catalog import CatalogIndex, TableInfo, split_name
 from sqlc_gen_psycopg_msgspec.reading.options import Options
@@ -172,6 +178,10 @@ class Planner:
         where = f"query {query.name} ({query.filename})"
         params = self._params(query, where)
         result = self._result(query, command, where)
+        comments = [comment.strip() for comment in query.comments]
+        unnest = UNNEST_MARK in comments
+        if unnest and command is not Command.BATCH_EXEC:
+            raise PluginError(f"{where}: {UNNEST_MARK} applies to :batchexec queries only")
         plan = QueryPlan(
             name=query.name,
             method=names.fix_identifier(names.snake(query.name), "query"),
@@ -185,12 +195,14 @@ class Planner:
             row=result.row,
             row_is_own=result.row_is_own,
             scalar=result.scalar,
-            doc=[comment.strip() for comment in query.comments]
-            if self.options.emit_docstrings
-            else [],
+            doc=[c for c in comments if c != UNNEST_MARK] if self.options.emit_docstrings else [],
+            binary=reads_binary(command, result.row, result.scalar),
+            unnest=unnest,
         )
         if command is Command.COPY_FROM:
             plan.copy = copy_plan(query, params, where)
+        if unnest:
+            plan.sql = unnest_sql(query, params, where)
         return plan
 
     def _result(self, query: Query, command: Command, where: str) -> _Result:

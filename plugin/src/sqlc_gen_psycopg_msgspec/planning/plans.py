@@ -64,6 +64,8 @@ class QueryPlan:
     scalar: Field | None  # a single non-embedded column: return the value itself
     doc: list[str]
     copy: CopyPlan | None = None
+    binary: bool = False  # results in binary: see planning/formats.py
+    unnest: bool = False  # a :batchexec sent as one INSERT … SELECT FROM unnest(arrays)
 
     @property
     def where(self) -> str:

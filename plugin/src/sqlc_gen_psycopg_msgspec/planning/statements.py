@@ -1,4 +1,5 @@
-"""What the plan takes from a query's SQL text: sqlc.slice() rewritten, :copyfrom as COPY."""
+"""What the plan takes from a query's SQL text: sqlc.slice() rewritten, :copyfrom as COPY,
+an ``@unnest`` batch as one statement."""
 
 from __future__ import annotations
 
@@ -6,11 +7,12 @@ import re
 
 from sqlc_gen_psycopg_msgspec.errors import PluginError
 from sqlc_gen_psycopg_msgspec.planning.plans import CopyPlan, Field
-from sqlc_gen_psycopg_msgspec.planning.typemap import BUILTINS, canonical_builtin
+from sqlc_gen_psycopg_msgspec.planning.typemap import BUILTINS, Dump, canonical_builtin
 from sqlc_gen_psycopg_msgspec.reading.catalog import split_name
 from sqlc_gen_psycopg_msgspec.reading.request import Column, Query
 
 _COPY_FORM = "INSERT INTO table (col, ...) VALUES ($1, ..., $n)"
+UNNEST_MARK = "@unnest"  # a comment line of a :batchexec query: send it as one statement
 _INSERT = re.compile(
     r"^\s*INSERT\s+INTO\s+(?P<table>[^\s(]+)\s*\((?P<cols>[^)]*)\)\s*VALUES\s*"
     r"\((?P<vals>[^)]*)\)\s*;?\s*$",
@@ -63,17 +65,45 @@ def rewrite_slices(query: Query, where: str) -> str:
     return text
 
 
-def copy_plan(query: Query, params: list[Field], where: str) -> CopyPlan:
+def _plain_insert(query: Query, count: int, what: str, where: str) -> tuple[str, list[str]]:
+    """The table and columns of `INSERT INTO t (cols) VALUES ($1, ..., $n)`, else an error."""
     match = _INSERT.match(query.text)
-    expected = ", ".join(f"${number}" for number in range(1, len(params) + 1))
+    expected = ", ".join(f"${number}" for number in range(1, count + 1))
     if match is None or " ".join(match["vals"].replace(",", ", ").split()) != expected:
         raise PluginError(
-            f"{where}: :copyfrom needs a plain insert of one row of parameters, "
-            f"in order: {_COPY_FORM}"
+            f"{where}: {what} needs a plain insert of one row of parameters, in order: {_COPY_FORM}"
         )
     cols = [column.strip() for column in match["cols"].split(",")]
-    if len(cols) != len(params):
-        raise PluginError(f"{where}: :copyfrom lists {len(cols)} columns for {len(params)} values")
+    if len(cols) != count:
+        raise PluginError(f"{where}: {what} lists {len(cols)} columns for {count} values")
+    return match["table"], cols
+
+
+def unnest_sql(query: Query, params: list[Field], where: str) -> str:
+    """A :batchexec insert as one statement: each parameter becomes an array of the batch's
+    values, and `unnest` turns the arrays back into rows, in order.
+
+    `INSERT INTO t (a, b) VALUES ($1, $2)` becomes
+    `INSERT INTO t (a, b) SELECT * FROM unnest($1::int8[], $2::text[])`.
+    """
+    table, cols = _plain_insert(query, len(params), f"{UNNEST_MARK} on :batchexec", where)
+    for param, field in zip(sorted(query.params, key=lambda p: p.number), params, strict=True):
+        if field.type.dims or field.type.element.dump is not Dump.AS_IS:
+            raise PluginError(
+                f"{where}: {UNNEST_MARK} needs parameters that are single values sent as they "
+                f"are; ${param.number} ({field.type.annotation}) is not"
+            )
+    casts = ", ".join(
+        f"${param.number}::{_slice_cast(param.column)}"
+        for param in sorted(query.params, key=lambda p: p.number)
+    )
+    # The names come from the query itself, already parsed by sqlc: nothing from outside.
+    insert = f"INSERT INTO {table} ({', '.join(cols)})"
+    return f"{insert} SELECT * FROM unnest({casts})"  # noqa: S608
+
+
+def copy_plan(query: Query, params: list[Field], where: str) -> CopyPlan:
+    table, cols = _plain_insert(query, len(params), ":copyfrom", where)
     types: list[str] = []
     for param in params:
         copy_type = param.type.element.copy_type
@@ -81,7 +111,7 @@ def copy_plan(query: Query, params: list[Field], where: str) -> CopyPlan:
             break
         types.append(copy_type + ("[]" if param.type.dims else ""))
     binary = len(types) == len(params)
-    sql = f"COPY {match['table']} ({', '.join(cols)}) FROM STDIN"
+    sql = f"COPY {table} ({', '.join(cols)}) FROM STDIN"
     if binary:
         sql += " (FORMAT BINARY)"
     return CopyPlan(sql, tuple(types) if binary else None)

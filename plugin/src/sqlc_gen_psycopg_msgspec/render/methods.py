@@ -92,6 +92,11 @@ class MethodWriter:
         if query.command in (Command.BATCH_ONE, Command.BATCH_MANY):
             self.emit(f"args = [{self._batch_rows()}]", 2)
             self.emit("results: list[Any] = []", 2)
+        if query.unnest:
+            # Several passes over the batch, one per column; an empty one sends nothing.
+            self.emit("items = list(params)", 2)
+            self.emit("if not items:", 2)
+            self.emit("return", 3)
         self.emit("db = self._db", 2)
         self.emit(f"if isinstance(db, {flavor.connection_class}):", 2)
         self._body("db", 3)
@@ -129,6 +134,8 @@ class MethodWriter:
         args: list[Item] = [query.sql_const]
         if query.params:
             args.append(tuple_of(_values(query, "params" if query.params_struct else None)))
+        if query.binary:
+            args.append("binary=True")
         self._call(f"{await_}cur.execute(", args, depth)
         command = query.command
         if command.returns_optional_row:
@@ -151,6 +158,10 @@ class MethodWriter:
     def _batch(self, depth: int) -> None:
         query, flavor = self.query, self.flavor
         executemany = f"{flavor.await_}cur.executemany("
+        if query.unnest:
+            columns = [f"[{value} for p in items]" for value in _item_values(query, "p")]
+            self._call(f"{flavor.await_}cur.execute(", [query.sql_const, tuple_of(columns)], depth)
+            return
         if query.command is Command.BATCH_EXEC:
             self._call(executemany, [query.sql_const, f"({self._batch_rows()})"], depth)
             return
@@ -258,6 +269,8 @@ class MethodWriter:
         args: list[Item] = [query.sql_const]
         if query.params:
             args.append(tuple_of(_values(query, "params" if query.params_struct else None)))
+        if query.binary:
+            args.append("binary=True")
         args.append("size=ITER_SIZE")
         row_expr = _row_expr(query, "row")
         row = "_" if flatten(row_expr) == "None" else "row"  # void: no value to read

@@ -8,7 +8,7 @@ from sqlc_gen_psycopg_msgspec.reading.catalog import EnumInfo
 from sqlc_gen_psycopg_msgspec.render.common import header, used_imports
 from sqlc_gen_psycopg_msgspec.render.composite import composite_loader
 from sqlc_gen_psycopg_msgspec.render.context import RenderOptions
-from sqlc_gen_psycopg_msgspec.render.pyfmt import INDENT, string_literal
+from sqlc_gen_psycopg_msgspec.render.pyfmt import INDENT, LINE_LENGTH, string_literal
 
 
 def _docstring(text: str, indent: str) -> list[str]:
@@ -35,10 +35,13 @@ def render_enum(enum: EnumInfo) -> list[str]:
     if not enum.labels:
         lines.pop()
     lines.extend(["", ""])
-    lines.append(
-        f"{enum.map_name}: Final[dict[str, {enum.class_name}]] = "
-        f"{{m.value: m for m in {enum.class_name}}}"
-    )
+    # Keyed by the label as text and as bytes: results in binary bring labels as bytes.
+    head = f"{enum.map_name}: Final[dict[str | bytes, {enum.class_name}]] = "
+    body = f"k: m for m in {enum.class_name} for k in (m.value, m.value.encode())"
+    if len(head) + len(body) + 2 <= LINE_LENGTH:
+        lines.append(f"{head}{{{body}}}")
+    else:
+        lines += [f"{head}{{", f"{INDENT}{body}", "}"]
     return lines
 
 

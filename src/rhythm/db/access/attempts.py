@@ -47,12 +47,12 @@ class AttemptsQueries(AsyncBase):
         db = self._db
         if isinstance(db, AsyncConnection):
             cur = async_cursor(db)
-            await cur.execute(COUNT_ATTEMPTS, (window_s, keys))
+            await cur.execute(COUNT_ATTEMPTS, (window_s, keys), binary=True)
             rows = await cur.fetchall()
         else:
             async with db.connection() as conn:
                 cur = async_cursor(conn)
-                await cur.execute(COUNT_ATTEMPTS, (window_s, keys))
+                await cur.execute(COUNT_ATTEMPTS, (window_s, keys), binary=True)
                 rows = await cur.fetchall()
         return [CountAttemptsRow(*row) for row in rows]
 

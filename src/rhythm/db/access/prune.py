@@ -32,12 +32,12 @@ class PruneQueries(AsyncBase):
         db = self._db
         if isinstance(db, AsyncConnection):
             cur = async_cursor(db)
-            await cur.execute(TRY_UPKEEP_LOCK, (lock_key,))
+            await cur.execute(TRY_UPKEEP_LOCK, (lock_key,), binary=True)
             row = await cur.fetchone()
         else:
             async with db.connection() as conn:
                 cur = async_cursor(conn)
-                await cur.execute(TRY_UPKEEP_LOCK, (lock_key,))
+                await cur.execute(TRY_UPKEEP_LOCK, (lock_key,), binary=True)
                 row = await cur.fetchone()
         if row is None:
             return None

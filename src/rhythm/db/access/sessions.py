@@ -49,12 +49,12 @@ class SessionsQueries(AsyncBase):
         db = self._db
         if isinstance(db, AsyncConnection):
             cur = async_cursor(db)
-            await cur.execute(GET_SESSION_ACCESS, (session_id, user_id))
+            await cur.execute(GET_SESSION_ACCESS, (session_id, user_id), binary=True)
             row = await cur.fetchone()
         else:
             async with db.connection() as conn:
                 cur = async_cursor(conn)
-                await cur.execute(GET_SESSION_ACCESS, (session_id, user_id))
+                await cur.execute(GET_SESSION_ACCESS, (session_id, user_id), binary=True)
                 row = await cur.fetchone()
         if row is None:
             return None

@@ -62,12 +62,12 @@ class QueryQueries(AsyncBase):
         db = self._db
         if isinstance(db, AsyncConnection):
             cur = async_cursor(db)
-            await cur.execute(CONSUME_PASSWORD_RESET, (token_hash,))
+            await cur.execute(CONSUME_PASSWORD_RESET, (token_hash,), binary=True)
             row = await cur.fetchone()
         else:
             async with db.connection() as conn:
                 cur = async_cursor(conn)
-                await cur.execute(CONSUME_PASSWORD_RESET, (token_hash,))
+                await cur.execute(CONSUME_PASSWORD_RESET, (token_hash,), binary=True)
                 row = await cur.fetchone()
         if row is None:
             return None

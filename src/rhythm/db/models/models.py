@@ -23,7 +23,9 @@ class Difficulty(enum.StrEnum):
     EXPERT = "EXPERT"
 
 
-_DIFFICULTY_BY_LABEL: Final[dict[str, Difficulty]] = {m.value: m for m in Difficulty}
+_DIFFICULTY_BY_LABEL: Final[dict[str | bytes, Difficulty]] = {
+    k: m for m in Difficulty for k in (m.value, m.value.encode())
+}
 
 
 class RoomStatus(enum.StrEnum):
@@ -34,7 +36,9 @@ class RoomStatus(enum.StrEnum):
     CLOSED = "CLOSED"
 
 
-_ROOM_STATUS_BY_LABEL: Final[dict[str, RoomStatus]] = {m.value: m for m in RoomStatus}
+_ROOM_STATUS_BY_LABEL: Final[dict[str | bytes, RoomStatus]] = {
+    k: m for m in RoomStatus for k in (m.value, m.value.encode())
+}
 
 
 class RoomVisibility(enum.StrEnum):
@@ -44,7 +48,9 @@ class RoomVisibility(enum.StrEnum):
     PRIVATE = "PRIVATE"
 
 
-_ROOM_VISIBILITY_BY_LABEL: Final[dict[str, RoomVisibility]] = {m.value: m for m in RoomVisibility}
+_ROOM_VISIBILITY_BY_LABEL: Final[dict[str | bytes, RoomVisibility]] = {
+    k: m for m in RoomVisibility for k in (m.value, m.value.encode())
+}
 
 
 class UserRole(enum.StrEnum):
@@ -55,7 +61,9 @@ class UserRole(enum.StrEnum):
     ADMIN = "ADMIN"
 
 
-_USER_ROLE_BY_LABEL: Final[dict[str, UserRole]] = {m.value: m for m in UserRole}
+_USER_ROLE_BY_LABEL: Final[dict[str | bytes, UserRole]] = {
+    k: m for m in UserRole for k in (m.value, m.value.encode())
+}
 
 
 class AuditEvent(msgspec.Struct):

@@ -132,6 +132,7 @@ class QueryQueries(AsyncBase):
                     params.song_id,
                     params.difficulty,
                 ),
+                binary=True,
             )
             row = await cur.fetchone()
         else:
@@ -148,6 +149,7 @@ class QueryQueries(AsyncBase):
                         params.song_id,
                         params.difficulty,
                     ),
+                    binary=True,
                 )
                 row = await cur.fetchone()
         if row is None:
@@ -173,12 +175,12 @@ class QueryQueries(AsyncBase):
         db = self._db
         if isinstance(db, AsyncConnection):
             cur = async_cursor(db)
-            await cur.execute(GET_ROOM, (id,))
+            await cur.execute(GET_ROOM, (id,), binary=True)
             row = await cur.fetchone()
         else:
             async with db.connection() as conn:
                 cur = async_cursor(conn)
-                await cur.execute(GET_ROOM, (id,))
+                await cur.execute(GET_ROOM, (id,), binary=True)
                 row = await cur.fetchone()
         if row is None:
             return None
@@ -206,12 +208,12 @@ class QueryQueries(AsyncBase):
         db = self._db
         if isinstance(db, AsyncConnection):
             cur = async_cursor(db)
-            await cur.execute(LOCK_ROOM, (id,))
+            await cur.execute(LOCK_ROOM, (id,), binary=True)
             row = await cur.fetchone()
         else:
             async with db.connection() as conn:
                 cur = async_cursor(conn)
-                await cur.execute(LOCK_ROOM, (id,))
+                await cur.execute(LOCK_ROOM, (id,), binary=True)
                 row = await cur.fetchone()
         if row is None:
             return None
@@ -244,12 +246,20 @@ class QueryQueries(AsyncBase):
         db = self._db
         if isinstance(db, AsyncConnection):
             cur = async_cursor(db)
-            await cur.execute(LIST_LOBBY, (after_id, song_id, free_seats_only, page_size))
+            await cur.execute(
+                LIST_LOBBY,
+                (after_id, song_id, free_seats_only, page_size),
+                binary=True,
+            )
             rows = await cur.fetchall()
         else:
             async with db.connection() as conn:
                 cur = async_cursor(conn)
-                await cur.execute(LIST_LOBBY, (after_id, song_id, free_seats_only, page_size))
+                await cur.execute(
+                    LIST_LOBBY,
+                    (after_id, song_id, free_seats_only, page_size),
+                    binary=True,
+                )
                 rows = await cur.fetchall()
         return [
             Room(
@@ -276,12 +286,12 @@ class QueryQueries(AsyncBase):
         db = self._db
         if isinstance(db, AsyncConnection):
             cur = async_cursor(db)
-            await cur.execute(LIST_MEMBERS, (room_id,))
+            await cur.execute(LIST_MEMBERS, (room_id,), binary=True)
             rows = await cur.fetchall()
         else:
             async with db.connection() as conn:
                 cur = async_cursor(conn)
-                await cur.execute(LIST_MEMBERS, (room_id,))
+                await cur.execute(LIST_MEMBERS, (room_id,), binary=True)
                 rows = await cur.fetchall()
         return [ListMembersRow(*row) for row in rows]
 
@@ -385,6 +395,7 @@ class QueryQueries(AsyncBase):
                     params.invite_code,
                     params.id,
                 ),
+                binary=True,
             )
             row = await cur.fetchone()
         else:
@@ -401,6 +412,7 @@ class QueryQueries(AsyncBase):
                         params.invite_code,
                         params.id,
                     ),
+                    binary=True,
                 )
                 row = await cur.fetchone()
         if row is None:
@@ -436,12 +448,12 @@ class QueryQueries(AsyncBase):
         db = self._db
         if isinstance(db, AsyncConnection):
             cur = async_cursor(db)
-            await cur.execute(NEXT_EVENT_SEQ, (id,))
+            await cur.execute(NEXT_EVENT_SEQ, (id,), binary=True)
             row = await cur.fetchone()
         else:
             async with db.connection() as conn:
                 cur = async_cursor(conn)
-                await cur.execute(NEXT_EVENT_SEQ, (id,))
+                await cur.execute(NEXT_EVENT_SEQ, (id,), binary=True)
                 row = await cur.fetchone()
         if row is None:
             return None
@@ -464,12 +476,12 @@ class QueryQueries(AsyncBase):
         db = self._db
         if isinstance(db, AsyncConnection):
             cur = async_cursor(db)
-            await cur.execute(GET_MEMBER_ROOM, (user_id,))
+            await cur.execute(GET_MEMBER_ROOM, (user_id,), binary=True)
             row = await cur.fetchone()
         else:
             async with db.connection() as conn:
                 cur = async_cursor(conn)
-                await cur.execute(GET_MEMBER_ROOM, (user_id,))
+                await cur.execute(GET_MEMBER_ROOM, (user_id,), binary=True)
                 row = await cur.fetchone()
         if row is None:
             return None

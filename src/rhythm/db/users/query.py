@@ -92,12 +92,12 @@ class QueryQueries(AsyncBase):
         db = self._db
         if isinstance(db, AsyncConnection):
             cur = async_cursor(db)
-            await cur.execute(GET_USER_BY_ID, (id,))
+            await cur.execute(GET_USER_BY_ID, (id,), binary=True)
             row = await cur.fetchone()
         else:
             async with db.connection() as conn:
                 cur = async_cursor(conn)
-                await cur.execute(GET_USER_BY_ID, (id,))
+                await cur.execute(GET_USER_BY_ID, (id,), binary=True)
                 row = await cur.fetchone()
         if row is None:
             return None
@@ -119,12 +119,12 @@ class QueryQueries(AsyncBase):
         db = self._db
         if isinstance(db, AsyncConnection):
             cur = async_cursor(db)
-            await cur.execute(GET_USER_BY_EMAIL, (email,))
+            await cur.execute(GET_USER_BY_EMAIL, (email,), binary=True)
             row = await cur.fetchone()
         else:
             async with db.connection() as conn:
                 cur = async_cursor(conn)
-                await cur.execute(GET_USER_BY_EMAIL, (email,))
+                await cur.execute(GET_USER_BY_EMAIL, (email,), binary=True)
                 row = await cur.fetchone()
         if row is None:
             return None
@@ -152,12 +152,16 @@ class QueryQueries(AsyncBase):
         db = self._db
         if isinstance(db, AsyncConnection):
             cur = async_cursor(db)
-            await cur.execute(CREATE_USER, (email, display_name, password_hash, role))
+            await cur.execute(CREATE_USER, (email, display_name, password_hash, role), binary=True)
             row = await cur.fetchone()
         else:
             async with db.connection() as conn:
                 cur = async_cursor(conn)
-                await cur.execute(CREATE_USER, (email, display_name, password_hash, role))
+                await cur.execute(
+                    CREATE_USER,
+                    (email, display_name, password_hash, role),
+                    binary=True,
+                )
                 row = await cur.fetchone()
         if row is None:
             return None
@@ -185,12 +189,12 @@ class QueryQueries(AsyncBase):
         db = self._db
         if isinstance(db, AsyncConnection):
             cur = async_cursor(db)
-            await cur.execute(LIST_USERS, (after_id, role, page_size))
+            await cur.execute(LIST_USERS, (after_id, role, page_size), binary=True)
             rows = await cur.fetchall()
         else:
             async with db.connection() as conn:
                 cur = async_cursor(conn)
-                await cur.execute(LIST_USERS, (after_id, role, page_size))
+                await cur.execute(LIST_USERS, (after_id, role, page_size), binary=True)
                 rows = await cur.fetchall()
         return [
             User(
@@ -212,12 +216,12 @@ class QueryQueries(AsyncBase):
         db = self._db
         if isinstance(db, AsyncConnection):
             cur = async_cursor(db)
-            await cur.execute(UPDATE_DISPLAY_NAME, (display_name, id))
+            await cur.execute(UPDATE_DISPLAY_NAME, (display_name, id), binary=True)
             row = await cur.fetchone()
         else:
             async with db.connection() as conn:
                 cur = async_cursor(conn)
-                await cur.execute(UPDATE_DISPLAY_NAME, (display_name, id))
+                await cur.execute(UPDATE_DISPLAY_NAME, (display_name, id), binary=True)
                 row = await cur.fetchone()
         if row is None:
             return None
@@ -251,12 +255,12 @@ class QueryQueries(AsyncBase):
         db = self._db
         if isinstance(db, AsyncConnection):
             cur = async_cursor(db)
-            await cur.execute(UPDATE_ROLE, (role, id))
+            await cur.execute(UPDATE_ROLE, (role, id), binary=True)
             row = await cur.fetchone()
         else:
             async with db.connection() as conn:
                 cur = async_cursor(conn)
-                await cur.execute(UPDATE_ROLE, (role, id))
+                await cur.execute(UPDATE_ROLE, (role, id), binary=True)
                 row = await cur.fetchone()
         if row is None:
             return None
@@ -280,12 +284,12 @@ class QueryQueries(AsyncBase):
         db = self._db
         if isinstance(db, AsyncConnection):
             cur = async_cursor(db)
-            await cur.execute(SET_ACTIVE, (is_active, id))
+            await cur.execute(SET_ACTIVE, (is_active, id), binary=True)
             row = await cur.fetchone()
         else:
             async with db.connection() as conn:
                 cur = async_cursor(conn)
-                await cur.execute(SET_ACTIVE, (is_active, id))
+                await cur.execute(SET_ACTIVE, (is_active, id), binary=True)
                 row = await cur.fetchone()
         if row is None:
             return None
@@ -309,12 +313,12 @@ class QueryQueries(AsyncBase):
         db = self._db
         if isinstance(db, AsyncConnection):
             cur = async_cursor(db)
-            await cur.execute(LOCK_ACTIVE_ADMINS)
+            await cur.execute(LOCK_ACTIVE_ADMINS, binary=True)
             rows = await cur.fetchall()
         else:
             async with db.connection() as conn:
                 cur = async_cursor(conn)
-                await cur.execute(LOCK_ACTIVE_ADMINS)
+                await cur.execute(LOCK_ACTIVE_ADMINS, binary=True)
                 rows = await cur.fetchall()
         return [row[0] for row in rows]
 
@@ -325,12 +329,12 @@ class QueryQueries(AsyncBase):
         db = self._db
         if isinstance(db, AsyncConnection):
             cur = async_cursor(db)
-            await cur.execute(ERASE_USER, (id,))
+            await cur.execute(ERASE_USER, (id,), binary=True)
             row = await cur.fetchone()
         else:
             async with db.connection() as conn:
                 cur = async_cursor(conn)
-                await cur.execute(ERASE_USER, (id,))
+                await cur.execute(ERASE_USER, (id,), binary=True)
                 row = await cur.fetchone()
         if row is None:
             return None

@@ -24,3 +24,8 @@ SELECT * FROM inventory.items WHERE id = $1;
 
 -- name: CreateItem :one
 INSERT INTO inventory.items (color, quantity) VALUES ($1, $2) RETURNING *;
+
+-- name: BatchAddBooks :batchexec
+-- @unnest
+-- The whole batch as one statement.
+INSERT INTO books (author_id, title, price) VALUES ($1, $2, $3);

@@ -39,11 +39,11 @@ def text_field(type_name: str, *, array: bool = False) -> FieldLoader:
     return lambda text: load(text.encode())
 
 
-def enum_field(members: Mapping[str, Any]) -> FieldLoader:
+def enum_field(members: Mapping[Any, Any]) -> FieldLoader:
     return lambda text: members[text]
 
 
-def enum_array_field(members: Mapping[str, Any]) -> FieldLoader:
+def enum_array_field(members: Mapping[Any, Any]) -> FieldLoader:
     return lambda text: load_enum_array(text, members)
 
 

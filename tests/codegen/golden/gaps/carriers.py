@@ -34,12 +34,12 @@ class CarriersQueries(AsyncBase):
         db = self._db
         if isinstance(db, AsyncConnection):
             cur = async_cursor(db)
-            await cur.execute(CARRIER_STATS_BY_KIND)
+            await cur.execute(CARRIER_STATS_BY_KIND, binary=True)
             rows = await cur.fetchall()
         else:
             async with db.connection() as conn:
                 cur = async_cursor(conn)
-                await cur.execute(CARRIER_STATS_BY_KIND)
+                await cur.execute(CARRIER_STATS_BY_KIND, binary=True)
                 rows = await cur.fetchall()
         return [CarrierStatsByKindRow(_CARRIER_KIND_BY_LABEL[row[0]], row[1]) for row in rows]
 
@@ -47,12 +47,12 @@ class CarriersQueries(AsyncBase):
         db = self._db
         if isinstance(db, AsyncConnection):
             cur = AsyncRawCursor(db, row_factory=tuple_row)
-            async for row in cur.stream(CARRIER_STATS_BY_KIND, size=ITER_SIZE):
+            async for row in cur.stream(CARRIER_STATS_BY_KIND, binary=True, size=ITER_SIZE):
                 yield CarrierStatsByKindRow(_CARRIER_KIND_BY_LABEL[row[0]], row[1])
         else:
             async with db.connection() as conn:
                 cur = AsyncRawCursor(conn, row_factory=tuple_row)
-                async for row in cur.stream(CARRIER_STATS_BY_KIND, size=ITER_SIZE):
+                async for row in cur.stream(CARRIER_STATS_BY_KIND, binary=True, size=ITER_SIZE):
                     yield CarrierStatsByKindRow(_CARRIER_KIND_BY_LABEL[row[0]], row[1])
 
 
@@ -65,12 +65,12 @@ class SyncCarriersQueries(SyncBase):
         db = self._db
         if isinstance(db, Connection):
             cur = RawCursor(db, row_factory=tuple_row)
-            cur.execute(CARRIER_STATS_BY_KIND)
+            cur.execute(CARRIER_STATS_BY_KIND, binary=True)
             rows = cur.fetchall()
         else:
             with db.connection() as conn:
                 cur = RawCursor(conn, row_factory=tuple_row)
-                cur.execute(CARRIER_STATS_BY_KIND)
+                cur.execute(CARRIER_STATS_BY_KIND, binary=True)
                 rows = cur.fetchall()
         return [CarrierStatsByKindRow(_CARRIER_KIND_BY_LABEL[row[0]], row[1]) for row in rows]
 
@@ -78,10 +78,10 @@ class SyncCarriersQueries(SyncBase):
         db = self._db
         if isinstance(db, Connection):
             cur = RawCursor(db, row_factory=tuple_row)
-            for row in cur.stream(CARRIER_STATS_BY_KIND, size=ITER_SIZE):
+            for row in cur.stream(CARRIER_STATS_BY_KIND, binary=True, size=ITER_SIZE):
                 yield CarrierStatsByKindRow(_CARRIER_KIND_BY_LABEL[row[0]], row[1])
         else:
             with db.connection() as conn:
                 cur = RawCursor(conn, row_factory=tuple_row)
-                for row in cur.stream(CARRIER_STATS_BY_KIND, size=ITER_SIZE):
+                for row in cur.stream(CARRIER_STATS_BY_KIND, binary=True, size=ITER_SIZE):
                     yield CarrierStatsByKindRow(_CARRIER_KIND_BY_LABEL[row[0]], row[1])

@@ -97,12 +97,12 @@ class ExtensionsQueries(AsyncBase):
         db = self._db
         if isinstance(db, AsyncConnection):
             cur = async_cursor(db)
-            await cur.execute(NEAREST_CARRIERS, (target,))
+            await cur.execute(NEAREST_CARRIERS, (target,), binary=True)
             rows = await cur.fetchall()
         else:
             async with db.connection() as conn:
                 cur = async_cursor(conn)
-                await cur.execute(NEAREST_CARRIERS, (target,))
+                await cur.execute(NEAREST_CARRIERS, (target,), binary=True)
                 rows = await cur.fetchall()
         return [row[0] for row in rows]
 
@@ -110,12 +110,17 @@ class ExtensionsQueries(AsyncBase):
         db = self._db
         if isinstance(db, AsyncConnection):
             cur = AsyncRawCursor(db, row_factory=tuple_row)
-            async for row in cur.stream(NEAREST_CARRIERS, (target,), size=ITER_SIZE):
+            async for row in cur.stream(NEAREST_CARRIERS, (target,), binary=True, size=ITER_SIZE):
                 yield row[0]
         else:
             async with db.connection() as conn:
                 cur = AsyncRawCursor(conn, row_factory=tuple_row)
-                async for row in cur.stream(NEAREST_CARRIERS, (target,), size=ITER_SIZE):
+                async for row in cur.stream(
+                    NEAREST_CARRIERS,
+                    (target,),
+                    binary=True,
+                    size=ITER_SIZE,
+                ):
                     yield row[0]
 
 
@@ -185,12 +190,12 @@ class SyncExtensionsQueries(SyncBase):
         db = self._db
         if isinstance(db, Connection):
             cur = RawCursor(db, row_factory=tuple_row)
-            cur.execute(NEAREST_CARRIERS, (target,))
+            cur.execute(NEAREST_CARRIERS, (target,), binary=True)
             rows = cur.fetchall()
         else:
             with db.connection() as conn:
                 cur = RawCursor(conn, row_factory=tuple_row)
-                cur.execute(NEAREST_CARRIERS, (target,))
+                cur.execute(NEAREST_CARRIERS, (target,), binary=True)
                 rows = cur.fetchall()
         return [row[0] for row in rows]
 
@@ -198,10 +203,10 @@ class SyncExtensionsQueries(SyncBase):
         db = self._db
         if isinstance(db, Connection):
             cur = RawCursor(db, row_factory=tuple_row)
-            for row in cur.stream(NEAREST_CARRIERS, (target,), size=ITER_SIZE):
+            for row in cur.stream(NEAREST_CARRIERS, (target,), binary=True, size=ITER_SIZE):
                 yield row[0]
         else:
             with db.connection() as conn:
                 cur = RawCursor(conn, row_factory=tuple_row)
-                for row in cur.stream(NEAREST_CARRIERS, (target,), size=ITER_SIZE):
+                for row in cur.stream(NEAREST_CARRIERS, (target,), binary=True, size=ITER_SIZE):
                     yield row[0]

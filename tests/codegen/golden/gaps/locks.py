@@ -45,12 +45,12 @@ class LocksQueries(AsyncBase):
         db = self._db
         if isinstance(db, AsyncConnection):
             cur = async_cursor(db)
-            await cur.execute(TRY_LOCK_CARRIER, (pg_try_advisory_lock,))
+            await cur.execute(TRY_LOCK_CARRIER, (pg_try_advisory_lock,), binary=True)
             row = await cur.fetchone()
         else:
             async with db.connection() as conn:
                 cur = async_cursor(conn)
-                await cur.execute(TRY_LOCK_CARRIER, (pg_try_advisory_lock,))
+                await cur.execute(TRY_LOCK_CARRIER, (pg_try_advisory_lock,), binary=True)
                 row = await cur.fetchone()
         if row is None:
             return None
@@ -141,12 +141,12 @@ class SyncLocksQueries(SyncBase):
         db = self._db
         if isinstance(db, Connection):
             cur = RawCursor(db, row_factory=tuple_row)
-            cur.execute(TRY_LOCK_CARRIER, (pg_try_advisory_lock,))
+            cur.execute(TRY_LOCK_CARRIER, (pg_try_advisory_lock,), binary=True)
             row = cur.fetchone()
         else:
             with db.connection() as conn:
                 cur = RawCursor(conn, row_factory=tuple_row)
-                cur.execute(TRY_LOCK_CARRIER, (pg_try_advisory_lock,))
+                cur.execute(TRY_LOCK_CARRIER, (pg_try_advisory_lock,), binary=True)
                 row = cur.fetchone()
         if row is None:
             return None

@@ -22,7 +22,9 @@ class CarrierKind(enum.StrEnum):
     SEA = "sea"
 
 
-_CARRIER_KIND_BY_LABEL: Final[dict[str, CarrierKind]] = {m.value: m for m in CarrierKind}
+_CARRIER_KIND_BY_LABEL: Final[dict[str | bytes, CarrierKind]] = {
+    k: m for m in CarrierKind for k in (m.value, m.value.encode())
+}
 
 
 class MoneyAmount(msgspec.Struct):

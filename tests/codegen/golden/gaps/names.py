@@ -110,12 +110,12 @@ class NamesQueries(AsyncBase):
         db = self._db
         if isinstance(db, AsyncConnection):
             cur = async_cursor(db)
-            await cur.execute(GET_VALUE, (value_,))
+            await cur.execute(GET_VALUE, (value_,), binary=True)
             row = await cur.fetchone()
         else:
             async with db.connection() as conn:
                 cur = async_cursor(conn)
-                await cur.execute(GET_VALUE, (value_,))
+                await cur.execute(GET_VALUE, (value_,), binary=True)
                 row = await cur.fetchone()
         if row is None:
             return None
@@ -126,12 +126,12 @@ class NamesQueries(AsyncBase):
         db = self._db
         if isinstance(db, AsyncConnection):
             cur = async_cursor(db)
-            await cur.execute(CARRIER_BY_ROW, (row_, value_))
+            await cur.execute(CARRIER_BY_ROW, (row_, value_), binary=True)
             row = await cur.fetchone()
         else:
             async with db.connection() as conn:
                 cur = async_cursor(conn)
-                await cur.execute(CARRIER_BY_ROW, (row_, value_))
+                await cur.execute(CARRIER_BY_ROW, (row_, value_), binary=True)
                 row = await cur.fetchone()
         if row is None:
             return None
@@ -148,12 +148,12 @@ class NamesQueries(AsyncBase):
         db = self._db
         if isinstance(db, AsyncConnection):
             cur = async_cursor(db)
-            await cur.execute(LIST_BY_LOCALS, (rows_, cur_, conn_, db_))
+            await cur.execute(LIST_BY_LOCALS, (rows_, cur_, conn_, db_), binary=True)
             rows = await cur.fetchall()
         else:
             async with db.connection() as conn:
                 cur = async_cursor(conn)
-                await cur.execute(LIST_BY_LOCALS, (rows_, cur_, conn_, db_))
+                await cur.execute(LIST_BY_LOCALS, (rows_, cur_, conn_, db_), binary=True)
                 rows = await cur.fetchall()
         return [ListByLocalsRow(*row) for row in rows]
 
@@ -168,7 +168,12 @@ class NamesQueries(AsyncBase):
         db = self._db
         if isinstance(db, AsyncConnection):
             cur = AsyncRawCursor(db, row_factory=tuple_row)
-            async for row in cur.stream(LIST_BY_LOCALS, (rows_, cur_, conn_, db_), size=ITER_SIZE):
+            async for row in cur.stream(
+                LIST_BY_LOCALS,
+                (rows_, cur_, conn_, db_),
+                binary=True,
+                size=ITER_SIZE,
+            ):
                 yield ListByLocalsRow(*row)
         else:
             async with db.connection() as conn:
@@ -176,6 +181,7 @@ class NamesQueries(AsyncBase):
                 async for row in cur.stream(
                     LIST_BY_LOCALS,
                     (rows_, cur_, conn_, db_),
+                    binary=True,
                     size=ITER_SIZE,
                 ):
                     yield ListByLocalsRow(*row)
@@ -191,12 +197,16 @@ class NamesQueries(AsyncBase):
         db = self._db
         if isinstance(db, AsyncConnection):
             cur = async_cursor(db)
-            await cur.execute(LIST_BY_MORE_LOCALS, (results_, batches_, batch_, args_))
+            await cur.execute(LIST_BY_MORE_LOCALS, (results_, batches_, batch_, args_), binary=True)
             rows = await cur.fetchall()
         else:
             async with db.connection() as conn:
                 cur = async_cursor(conn)
-                await cur.execute(LIST_BY_MORE_LOCALS, (results_, batches_, batch_, args_))
+                await cur.execute(
+                    LIST_BY_MORE_LOCALS,
+                    (results_, batches_, batch_, args_),
+                    binary=True,
+                )
                 rows = await cur.fetchall()
         return [row[0] for row in rows]
 
@@ -214,6 +224,7 @@ class NamesQueries(AsyncBase):
             async for row in cur.stream(
                 LIST_BY_MORE_LOCALS,
                 (results_, batches_, batch_, args_),
+                binary=True,
                 size=ITER_SIZE,
             ):
                 yield row[0]
@@ -223,6 +234,7 @@ class NamesQueries(AsyncBase):
                 async for row in cur.stream(
                     LIST_BY_MORE_LOCALS,
                     (results_, batches_, batch_, args_),
+                    binary=True,
                     size=ITER_SIZE,
                 ):
                     yield row[0]
@@ -238,7 +250,11 @@ class NamesQueries(AsyncBase):
         db = self._db
         if isinstance(db, AsyncConnection):
             cur = async_cursor(db)
-            await cur.execute(FIND_BY_EVEN_MORE_LOCALS, (p_, tuple_row_, load_enum_array_, self_))
+            await cur.execute(
+                FIND_BY_EVEN_MORE_LOCALS,
+                (p_, tuple_row_, load_enum_array_, self_),
+                binary=True,
+            )
             row = await cur.fetchone()
         else:
             async with db.connection() as conn:
@@ -246,6 +262,7 @@ class NamesQueries(AsyncBase):
                 await cur.execute(
                     FIND_BY_EVEN_MORE_LOCALS,
                     (p_, tuple_row_, load_enum_array_, self_),
+                    binary=True,
                 )
                 row = await cur.fetchone()
         if row is None:
@@ -263,12 +280,16 @@ class NamesQueries(AsyncBase):
         db = self._db
         if isinstance(db, AsyncConnection):
             cur = async_cursor(db)
-            await cur.execute(COUNT_BY_LAST_LOCALS, (result_, copy_, params_, int_))
+            await cur.execute(COUNT_BY_LAST_LOCALS, (result_, copy_, params_, int_), binary=True)
             row = await cur.fetchone()
         else:
             async with db.connection() as conn:
                 cur = async_cursor(conn)
-                await cur.execute(COUNT_BY_LAST_LOCALS, (result_, copy_, params_, int_))
+                await cur.execute(
+                    COUNT_BY_LAST_LOCALS,
+                    (result_, copy_, params_, int_),
+                    binary=True,
+                )
                 row = await cur.fetchone()
         if row is None:
             return None
@@ -309,12 +330,12 @@ class NamesQueries(AsyncBase):
         db = self._db
         if isinstance(db, AsyncConnection):
             cur = async_cursor(db)
-            await cur.execute(CREATE_CARRIER, (name, kind, value_, row_))
+            await cur.execute(CREATE_CARRIER, (name, kind, value_, row_), binary=True)
             row = await cur.fetchone()
         else:
             async with db.connection() as conn:
                 cur = async_cursor(conn)
-                await cur.execute(CREATE_CARRIER, (name, kind, value_, row_))
+                await cur.execute(CREATE_CARRIER, (name, kind, value_, row_), binary=True)
                 row = await cur.fetchone()
         if row is None:
             return None
@@ -399,12 +420,12 @@ class NamesQueries(AsyncBase):
         db = self._db
         if isinstance(db, AsyncConnection):
             cur = async_cursor(db)
-            await cur.execute(CARRIER_NAMES)
+            await cur.execute(CARRIER_NAMES, binary=True)
             rows = await cur.fetchall()
         else:
             async with db.connection() as conn:
                 cur = async_cursor(conn)
-                await cur.execute(CARRIER_NAMES)
+                await cur.execute(CARRIER_NAMES, binary=True)
                 rows = await cur.fetchall()
         return [row[0] for row in rows]
 
@@ -412,24 +433,24 @@ class NamesQueries(AsyncBase):
         db = self._db
         if isinstance(db, AsyncConnection):
             cur = AsyncRawCursor(db, row_factory=tuple_row)
-            async for row in cur.stream(CARRIER_NAMES, size=ITER_SIZE):
+            async for row in cur.stream(CARRIER_NAMES, binary=True, size=ITER_SIZE):
                 yield row[0]
         else:
             async with db.connection() as conn:
                 cur = AsyncRawCursor(conn, row_factory=tuple_row)
-                async for row in cur.stream(CARRIER_NAMES, size=ITER_SIZE):
+                async for row in cur.stream(CARRIER_NAMES, binary=True, size=ITER_SIZE):
                     yield row[0]
 
     async def count_carriers(self) -> int | None:
         db = self._db
         if isinstance(db, AsyncConnection):
             cur = async_cursor(db)
-            await cur.execute(COUNT_CARRIERS)
+            await cur.execute(COUNT_CARRIERS, binary=True)
             row = await cur.fetchone()
         else:
             async with db.connection() as conn:
                 cur = async_cursor(conn)
-                await cur.execute(COUNT_CARRIERS)
+                await cur.execute(COUNT_CARRIERS, binary=True)
                 row = await cur.fetchone()
         if row is None:
             return None
@@ -456,12 +477,12 @@ class SyncNamesQueries(SyncBase):
         db = self._db
         if isinstance(db, Connection):
             cur = RawCursor(db, row_factory=tuple_row)
-            cur.execute(GET_VALUE, (value_,))
+            cur.execute(GET_VALUE, (value_,), binary=True)
             row = cur.fetchone()
         else:
             with db.connection() as conn:
                 cur = RawCursor(conn, row_factory=tuple_row)
-                cur.execute(GET_VALUE, (value_,))
+                cur.execute(GET_VALUE, (value_,), binary=True)
                 row = cur.fetchone()
         if row is None:
             return None
@@ -472,12 +493,12 @@ class SyncNamesQueries(SyncBase):
         db = self._db
         if isinstance(db, Connection):
             cur = RawCursor(db, row_factory=tuple_row)
-            cur.execute(CARRIER_BY_ROW, (row_, value_))
+            cur.execute(CARRIER_BY_ROW, (row_, value_), binary=True)
             row = cur.fetchone()
         else:
             with db.connection() as conn:
                 cur = RawCursor(conn, row_factory=tuple_row)
-                cur.execute(CARRIER_BY_ROW, (row_, value_))
+                cur.execute(CARRIER_BY_ROW, (row_, value_), binary=True)
                 row = cur.fetchone()
         if row is None:
             return None
@@ -494,12 +515,12 @@ class SyncNamesQueries(SyncBase):
         db = self._db
         if isinstance(db, Connection):
             cur = RawCursor(db, row_factory=tuple_row)
-            cur.execute(LIST_BY_LOCALS, (rows_, cur_, conn_, db_))
+            cur.execute(LIST_BY_LOCALS, (rows_, cur_, conn_, db_), binary=True)
             rows = cur.fetchall()
         else:
             with db.connection() as conn:
                 cur = RawCursor(conn, row_factory=tuple_row)
-                cur.execute(LIST_BY_LOCALS, (rows_, cur_, conn_, db_))
+                cur.execute(LIST_BY_LOCALS, (rows_, cur_, conn_, db_), binary=True)
                 rows = cur.fetchall()
         return [ListByLocalsRow(*row) for row in rows]
 
@@ -514,12 +535,22 @@ class SyncNamesQueries(SyncBase):
         db = self._db
         if isinstance(db, Connection):
             cur = RawCursor(db, row_factory=tuple_row)
-            for row in cur.stream(LIST_BY_LOCALS, (rows_, cur_, conn_, db_), size=ITER_SIZE):
+            for row in cur.stream(
+                LIST_BY_LOCALS,
+                (rows_, cur_, conn_, db_),
+                binary=True,
+                size=ITER_SIZE,
+            ):
                 yield ListByLocalsRow(*row)
         else:
             with db.connection() as conn:
                 cur = RawCursor(conn, row_factory=tuple_row)
-                for row in cur.stream(LIST_BY_LOCALS, (rows_, cur_, conn_, db_), size=ITER_SIZE):
+                for row in cur.stream(
+                    LIST_BY_LOCALS,
+                    (rows_, cur_, conn_, db_),
+                    binary=True,
+                    size=ITER_SIZE,
+                ):
                     yield ListByLocalsRow(*row)
 
     def list_by_more_locals(
@@ -533,12 +564,12 @@ class SyncNamesQueries(SyncBase):
         db = self._db
         if isinstance(db, Connection):
             cur = RawCursor(db, row_factory=tuple_row)
-            cur.execute(LIST_BY_MORE_LOCALS, (results_, batches_, batch_, args_))
+            cur.execute(LIST_BY_MORE_LOCALS, (results_, batches_, batch_, args_), binary=True)
             rows = cur.fetchall()
         else:
             with db.connection() as conn:
                 cur = RawCursor(conn, row_factory=tuple_row)
-                cur.execute(LIST_BY_MORE_LOCALS, (results_, batches_, batch_, args_))
+                cur.execute(LIST_BY_MORE_LOCALS, (results_, batches_, batch_, args_), binary=True)
                 rows = cur.fetchall()
         return [row[0] for row in rows]
 
@@ -556,6 +587,7 @@ class SyncNamesQueries(SyncBase):
             for row in cur.stream(
                 LIST_BY_MORE_LOCALS,
                 (results_, batches_, batch_, args_),
+                binary=True,
                 size=ITER_SIZE,
             ):
                 yield row[0]
@@ -565,6 +597,7 @@ class SyncNamesQueries(SyncBase):
                 for row in cur.stream(
                     LIST_BY_MORE_LOCALS,
                     (results_, batches_, batch_, args_),
+                    binary=True,
                     size=ITER_SIZE,
                 ):
                     yield row[0]
@@ -580,12 +613,20 @@ class SyncNamesQueries(SyncBase):
         db = self._db
         if isinstance(db, Connection):
             cur = RawCursor(db, row_factory=tuple_row)
-            cur.execute(FIND_BY_EVEN_MORE_LOCALS, (p_, tuple_row_, load_enum_array_, self_))
+            cur.execute(
+                FIND_BY_EVEN_MORE_LOCALS,
+                (p_, tuple_row_, load_enum_array_, self_),
+                binary=True,
+            )
             row = cur.fetchone()
         else:
             with db.connection() as conn:
                 cur = RawCursor(conn, row_factory=tuple_row)
-                cur.execute(FIND_BY_EVEN_MORE_LOCALS, (p_, tuple_row_, load_enum_array_, self_))
+                cur.execute(
+                    FIND_BY_EVEN_MORE_LOCALS,
+                    (p_, tuple_row_, load_enum_array_, self_),
+                    binary=True,
+                )
                 row = cur.fetchone()
         if row is None:
             return None
@@ -602,12 +643,12 @@ class SyncNamesQueries(SyncBase):
         db = self._db
         if isinstance(db, Connection):
             cur = RawCursor(db, row_factory=tuple_row)
-            cur.execute(COUNT_BY_LAST_LOCALS, (result_, copy_, params_, int_))
+            cur.execute(COUNT_BY_LAST_LOCALS, (result_, copy_, params_, int_), binary=True)
             row = cur.fetchone()
         else:
             with db.connection() as conn:
                 cur = RawCursor(conn, row_factory=tuple_row)
-                cur.execute(COUNT_BY_LAST_LOCALS, (result_, copy_, params_, int_))
+                cur.execute(COUNT_BY_LAST_LOCALS, (result_, copy_, params_, int_), binary=True)
                 row = cur.fetchone()
         if row is None:
             return None
@@ -648,12 +689,12 @@ class SyncNamesQueries(SyncBase):
         db = self._db
         if isinstance(db, Connection):
             cur = RawCursor(db, row_factory=tuple_row)
-            cur.execute(CREATE_CARRIER, (name, kind, value_, row_))
+            cur.execute(CREATE_CARRIER, (name, kind, value_, row_), binary=True)
             row = cur.fetchone()
         else:
             with db.connection() as conn:
                 cur = RawCursor(conn, row_factory=tuple_row)
-                cur.execute(CREATE_CARRIER, (name, kind, value_, row_))
+                cur.execute(CREATE_CARRIER, (name, kind, value_, row_), binary=True)
                 row = cur.fetchone()
         if row is None:
             return None
@@ -738,12 +779,12 @@ class SyncNamesQueries(SyncBase):
         db = self._db
         if isinstance(db, Connection):
             cur = RawCursor(db, row_factory=tuple_row)
-            cur.execute(CARRIER_NAMES)
+            cur.execute(CARRIER_NAMES, binary=True)
             rows = cur.fetchall()
         else:
             with db.connection() as conn:
                 cur = RawCursor(conn, row_factory=tuple_row)
-                cur.execute(CARRIER_NAMES)
+                cur.execute(CARRIER_NAMES, binary=True)
                 rows = cur.fetchall()
         return [row[0] for row in rows]
 
@@ -751,24 +792,24 @@ class SyncNamesQueries(SyncBase):
         db = self._db
         if isinstance(db, Connection):
             cur = RawCursor(db, row_factory=tuple_row)
-            for row in cur.stream(CARRIER_NAMES, size=ITER_SIZE):
+            for row in cur.stream(CARRIER_NAMES, binary=True, size=ITER_SIZE):
                 yield row[0]
         else:
             with db.connection() as conn:
                 cur = RawCursor(conn, row_factory=tuple_row)
-                for row in cur.stream(CARRIER_NAMES, size=ITER_SIZE):
+                for row in cur.stream(CARRIER_NAMES, binary=True, size=ITER_SIZE):
                     yield row[0]
 
     def count_carriers(self) -> int | None:
         db = self._db
         if isinstance(db, Connection):
             cur = RawCursor(db, row_factory=tuple_row)
-            cur.execute(COUNT_CARRIERS)
+            cur.execute(COUNT_CARRIERS, binary=True)
             row = cur.fetchone()
         else:
             with db.connection() as conn:
                 cur = RawCursor(conn, row_factory=tuple_row)
-                cur.execute(COUNT_CARRIERS)
+                cur.execute(COUNT_CARRIERS, binary=True)
                 row = cur.fetchone()
         if row is None:
             return None

@@ -38,12 +38,12 @@ class SlicesQueries(AsyncBase):
         db = self._db
         if isinstance(db, AsyncConnection):
             cur = async_cursor(db)
-            await cur.execute(CARRIERS_BY_IDS, (ids,))
+            await cur.execute(CARRIERS_BY_IDS, (ids,), binary=True)
             rows = await cur.fetchall()
         else:
             async with db.connection() as conn:
                 cur = async_cursor(conn)
-                await cur.execute(CARRIERS_BY_IDS, (ids,))
+                await cur.execute(CARRIERS_BY_IDS, (ids,), binary=True)
                 rows = await cur.fetchall()
         return [CarriersByIdsRow(*row) for row in rows]
 
@@ -51,24 +51,24 @@ class SlicesQueries(AsyncBase):
         db = self._db
         if isinstance(db, AsyncConnection):
             cur = AsyncRawCursor(db, row_factory=tuple_row)
-            async for row in cur.stream(CARRIERS_BY_IDS, (ids,), size=ITER_SIZE):
+            async for row in cur.stream(CARRIERS_BY_IDS, (ids,), binary=True, size=ITER_SIZE):
                 yield CarriersByIdsRow(*row)
         else:
             async with db.connection() as conn:
                 cur = AsyncRawCursor(conn, row_factory=tuple_row)
-                async for row in cur.stream(CARRIERS_BY_IDS, (ids,), size=ITER_SIZE):
+                async for row in cur.stream(CARRIERS_BY_IDS, (ids,), binary=True, size=ITER_SIZE):
                     yield CarriersByIdsRow(*row)
 
     async def carriers_not_named(self, *, value_: int, names: list[str]) -> list[int]:
         db = self._db
         if isinstance(db, AsyncConnection):
             cur = async_cursor(db)
-            await cur.execute(CARRIERS_NOT_NAMED, (value_, names))
+            await cur.execute(CARRIERS_NOT_NAMED, (value_, names), binary=True)
             rows = await cur.fetchall()
         else:
             async with db.connection() as conn:
                 cur = async_cursor(conn)
-                await cur.execute(CARRIERS_NOT_NAMED, (value_, names))
+                await cur.execute(CARRIERS_NOT_NAMED, (value_, names), binary=True)
                 rows = await cur.fetchall()
         return [row[0] for row in rows]
 
@@ -76,12 +76,22 @@ class SlicesQueries(AsyncBase):
         db = self._db
         if isinstance(db, AsyncConnection):
             cur = AsyncRawCursor(db, row_factory=tuple_row)
-            async for row in cur.stream(CARRIERS_NOT_NAMED, (value_, names), size=ITER_SIZE):
+            async for row in cur.stream(
+                CARRIERS_NOT_NAMED,
+                (value_, names),
+                binary=True,
+                size=ITER_SIZE,
+            ):
                 yield row[0]
         else:
             async with db.connection() as conn:
                 cur = AsyncRawCursor(conn, row_factory=tuple_row)
-                async for row in cur.stream(CARRIERS_NOT_NAMED, (value_, names), size=ITER_SIZE):
+                async for row in cur.stream(
+                    CARRIERS_NOT_NAMED,
+                    (value_, names),
+                    binary=True,
+                    size=ITER_SIZE,
+                ):
                     yield row[0]
 
     async def delete_carriers_of_kinds(self, *, kinds: list[CarrierKind]) -> int:
@@ -107,12 +117,12 @@ class SyncSlicesQueries(SyncBase):
         db = self._db
         if isinstance(db, Connection):
             cur = RawCursor(db, row_factory=tuple_row)
-            cur.execute(CARRIERS_BY_IDS, (ids,))
+            cur.execute(CARRIERS_BY_IDS, (ids,), binary=True)
             rows = cur.fetchall()
         else:
             with db.connection() as conn:
                 cur = RawCursor(conn, row_factory=tuple_row)
-                cur.execute(CARRIERS_BY_IDS, (ids,))
+                cur.execute(CARRIERS_BY_IDS, (ids,), binary=True)
                 rows = cur.fetchall()
         return [CarriersByIdsRow(*row) for row in rows]
 
@@ -120,24 +130,24 @@ class SyncSlicesQueries(SyncBase):
         db = self._db
         if isinstance(db, Connection):
             cur = RawCursor(db, row_factory=tuple_row)
-            for row in cur.stream(CARRIERS_BY_IDS, (ids,), size=ITER_SIZE):
+            for row in cur.stream(CARRIERS_BY_IDS, (ids,), binary=True, size=ITER_SIZE):
                 yield CarriersByIdsRow(*row)
         else:
             with db.connection() as conn:
                 cur = RawCursor(conn, row_factory=tuple_row)
-                for row in cur.stream(CARRIERS_BY_IDS, (ids,), size=ITER_SIZE):
+                for row in cur.stream(CARRIERS_BY_IDS, (ids,), binary=True, size=ITER_SIZE):
                     yield CarriersByIdsRow(*row)
 
     def carriers_not_named(self, *, value_: int, names: list[str]) -> list[int]:
         db = self._db
         if isinstance(db, Connection):
             cur = RawCursor(db, row_factory=tuple_row)
-            cur.execute(CARRIERS_NOT_NAMED, (value_, names))
+            cur.execute(CARRIERS_NOT_NAMED, (value_, names), binary=True)
             rows = cur.fetchall()
         else:
             with db.connection() as conn:
                 cur = RawCursor(conn, row_factory=tuple_row)
-                cur.execute(CARRIERS_NOT_NAMED, (value_, names))
+                cur.execute(CARRIERS_NOT_NAMED, (value_, names), binary=True)
                 rows = cur.fetchall()
         return [row[0] for row in rows]
 
@@ -145,12 +155,17 @@ class SyncSlicesQueries(SyncBase):
         db = self._db
         if isinstance(db, Connection):
             cur = RawCursor(db, row_factory=tuple_row)
-            for row in cur.stream(CARRIERS_NOT_NAMED, (value_, names), size=ITER_SIZE):
+            for row in cur.stream(CARRIERS_NOT_NAMED, (value_, names), binary=True, size=ITER_SIZE):
                 yield row[0]
         else:
             with db.connection() as conn:
                 cur = RawCursor(conn, row_factory=tuple_row)
-                for row in cur.stream(CARRIERS_NOT_NAMED, (value_, names), size=ITER_SIZE):
+                for row in cur.stream(
+                    CARRIERS_NOT_NAMED,
+                    (value_, names),
+                    binary=True,
+                    size=ITER_SIZE,
+                ):
                     yield row[0]
 
     def delete_carriers_of_kinds(self, *, kinds: list[CarrierKind]) -> int:

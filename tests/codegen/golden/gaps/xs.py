@@ -44,12 +44,12 @@ class XsQueries(AsyncBase):
         db = self._db
         if isinstance(db, AsyncConnection):
             cur = async_cursor(db)
-            await cur.execute(X_STATS)
+            await cur.execute(X_STATS, binary=True)
             rows = await cur.fetchall()
         else:
             async with db.connection() as conn:
                 cur = async_cursor(conn)
-                await cur.execute(X_STATS)
+                await cur.execute(X_STATS, binary=True)
                 rows = await cur.fetchall()
         return [XStatsRow(*row) for row in rows]
 
@@ -57,24 +57,24 @@ class XsQueries(AsyncBase):
         db = self._db
         if isinstance(db, AsyncConnection):
             cur = AsyncRawCursor(db, row_factory=tuple_row)
-            async for row in cur.stream(X_STATS, size=ITER_SIZE):
+            async for row in cur.stream(X_STATS, binary=True, size=ITER_SIZE):
                 yield XStatsRow(*row)
         else:
             async with db.connection() as conn:
                 cur = AsyncRawCursor(conn, row_factory=tuple_row)
-                async for row in cur.stream(X_STATS, size=ITER_SIZE):
+                async for row in cur.stream(X_STATS, binary=True, size=ITER_SIZE):
                     yield XStatsRow(*row)
 
     async def carrier_stats(self) -> list[CarrierStatsRow]:
         db = self._db
         if isinstance(db, AsyncConnection):
             cur = async_cursor(db)
-            await cur.execute(CARRIER_STATS)
+            await cur.execute(CARRIER_STATS, binary=True)
             rows = await cur.fetchall()
         else:
             async with db.connection() as conn:
                 cur = async_cursor(conn)
-                await cur.execute(CARRIER_STATS)
+                await cur.execute(CARRIER_STATS, binary=True)
                 rows = await cur.fetchall()
         return [CarrierStatsRow(*row) for row in rows]
 
@@ -82,12 +82,12 @@ class XsQueries(AsyncBase):
         db = self._db
         if isinstance(db, AsyncConnection):
             cur = AsyncRawCursor(db, row_factory=tuple_row)
-            async for row in cur.stream(CARRIER_STATS, size=ITER_SIZE):
+            async for row in cur.stream(CARRIER_STATS, binary=True, size=ITER_SIZE):
                 yield CarrierStatsRow(*row)
         else:
             async with db.connection() as conn:
                 cur = AsyncRawCursor(conn, row_factory=tuple_row)
-                async for row in cur.stream(CARRIER_STATS, size=ITER_SIZE):
+                async for row in cur.stream(CARRIER_STATS, binary=True, size=ITER_SIZE):
                     yield CarrierStatsRow(*row)
 
 
@@ -100,12 +100,12 @@ class SyncXsQueries(SyncBase):
         db = self._db
         if isinstance(db, Connection):
             cur = RawCursor(db, row_factory=tuple_row)
-            cur.execute(X_STATS)
+            cur.execute(X_STATS, binary=True)
             rows = cur.fetchall()
         else:
             with db.connection() as conn:
                 cur = RawCursor(conn, row_factory=tuple_row)
-                cur.execute(X_STATS)
+                cur.execute(X_STATS, binary=True)
                 rows = cur.fetchall()
         return [XStatsRow(*row) for row in rows]
 
@@ -113,24 +113,24 @@ class SyncXsQueries(SyncBase):
         db = self._db
         if isinstance(db, Connection):
             cur = RawCursor(db, row_factory=tuple_row)
-            for row in cur.stream(X_STATS, size=ITER_SIZE):
+            for row in cur.stream(X_STATS, binary=True, size=ITER_SIZE):
                 yield XStatsRow(*row)
         else:
             with db.connection() as conn:
                 cur = RawCursor(conn, row_factory=tuple_row)
-                for row in cur.stream(X_STATS, size=ITER_SIZE):
+                for row in cur.stream(X_STATS, binary=True, size=ITER_SIZE):
                     yield XStatsRow(*row)
 
     def carrier_stats(self) -> list[CarrierStatsRow]:
         db = self._db
         if isinstance(db, Connection):
             cur = RawCursor(db, row_factory=tuple_row)
-            cur.execute(CARRIER_STATS)
+            cur.execute(CARRIER_STATS, binary=True)
             rows = cur.fetchall()
         else:
             with db.connection() as conn:
                 cur = RawCursor(conn, row_factory=tuple_row)
-                cur.execute(CARRIER_STATS)
+                cur.execute(CARRIER_STATS, binary=True)
                 rows = cur.fetchall()
         return [CarrierStatsRow(*row) for row in rows]
 
@@ -138,10 +138,10 @@ class SyncXsQueries(SyncBase):
         db = self._db
         if isinstance(db, Connection):
             cur = RawCursor(db, row_factory=tuple_row)
-            for row in cur.stream(CARRIER_STATS, size=ITER_SIZE):
+            for row in cur.stream(CARRIER_STATS, binary=True, size=ITER_SIZE):
                 yield CarrierStatsRow(*row)
         else:
             with db.connection() as conn:
                 cur = RawCursor(conn, row_factory=tuple_row)
-                for row in cur.stream(CARRIER_STATS, size=ITER_SIZE):
+                for row in cur.stream(CARRIER_STATS, binary=True, size=ITER_SIZE):
                     yield CarrierStatsRow(*row)

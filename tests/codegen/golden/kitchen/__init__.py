@@ -7,6 +7,7 @@
 from ._runtime import Cidr, ExecResult, Inet
 from .authors import CopyAuthorsParams, CreateAuthorParams
 from .books import (
+    BatchAddBooksParams,
     BatchBooksByAuthorRow,
     BatchCreateBooksParams,
     CopyBooksParams,
@@ -19,6 +20,7 @@ from .querier import Querier, Queries, SyncQuerier, SyncQueries
 
 __all__ = [
     "Author",
+    "BatchAddBooksParams",
     "BatchBooksByAuthorRow",
     "BatchCreateBooksParams",
     "Book",

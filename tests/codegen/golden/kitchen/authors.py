@@ -193,12 +193,12 @@ class AuthorsQueries(AsyncBase):
         db = self._db
         if isinstance(db, AsyncConnection):
             cur = async_cursor(db)
-            await cur.execute(LIST_AUTHOR_NAMES)
+            await cur.execute(LIST_AUTHOR_NAMES, binary=True)
             rows = await cur.fetchall()
         else:
             async with db.connection() as conn:
                 cur = async_cursor(conn)
-                await cur.execute(LIST_AUTHOR_NAMES)
+                await cur.execute(LIST_AUTHOR_NAMES, binary=True)
                 rows = await cur.fetchall()
         return [row[0] for row in rows]
 
@@ -206,24 +206,24 @@ class AuthorsQueries(AsyncBase):
         db = self._db
         if isinstance(db, AsyncConnection):
             cur = AsyncRawCursor(db, row_factory=tuple_row)
-            async for row in cur.stream(LIST_AUTHOR_NAMES, size=ITER_SIZE):
+            async for row in cur.stream(LIST_AUTHOR_NAMES, binary=True, size=ITER_SIZE):
                 yield row[0]
         else:
             async with db.connection() as conn:
                 cur = AsyncRawCursor(conn, row_factory=tuple_row)
-                async for row in cur.stream(LIST_AUTHOR_NAMES, size=ITER_SIZE):
+                async for row in cur.stream(LIST_AUTHOR_NAMES, binary=True, size=ITER_SIZE):
                     yield row[0]
 
     async def count_authors(self) -> int | None:
         db = self._db
         if isinstance(db, AsyncConnection):
             cur = async_cursor(db)
-            await cur.execute(COUNT_AUTHORS)
+            await cur.execute(COUNT_AUTHORS, binary=True)
             row = await cur.fetchone()
         else:
             async with db.connection() as conn:
                 cur = async_cursor(conn)
-                await cur.execute(COUNT_AUTHORS)
+                await cur.execute(COUNT_AUTHORS, binary=True)
                 row = await cur.fetchone()
         if row is None:
             return None
@@ -447,12 +447,12 @@ class SyncAuthorsQueries(SyncBase):
         db = self._db
         if isinstance(db, Connection):
             cur = RawCursor(db, row_factory=tuple_row)
-            cur.execute(LIST_AUTHOR_NAMES)
+            cur.execute(LIST_AUTHOR_NAMES, binary=True)
             rows = cur.fetchall()
         else:
             with db.connection() as conn:
                 cur = RawCursor(conn, row_factory=tuple_row)
-                cur.execute(LIST_AUTHOR_NAMES)
+                cur.execute(LIST_AUTHOR_NAMES, binary=True)
                 rows = cur.fetchall()
         return [row[0] for row in rows]
 
@@ -460,24 +460,24 @@ class SyncAuthorsQueries(SyncBase):
         db = self._db
         if isinstance(db, Connection):
             cur = RawCursor(db, row_factory=tuple_row)
-            for row in cur.stream(LIST_AUTHOR_NAMES, size=ITER_SIZE):
+            for row in cur.stream(LIST_AUTHOR_NAMES, binary=True, size=ITER_SIZE):
                 yield row[0]
         else:
             with db.connection() as conn:
                 cur = RawCursor(conn, row_factory=tuple_row)
-                for row in cur.stream(LIST_AUTHOR_NAMES, size=ITER_SIZE):
+                for row in cur.stream(LIST_AUTHOR_NAMES, binary=True, size=ITER_SIZE):
                     yield row[0]
 
     def count_authors(self) -> int | None:
         db = self._db
         if isinstance(db, Connection):
             cur = RawCursor(db, row_factory=tuple_row)
-            cur.execute(COUNT_AUTHORS)
+            cur.execute(COUNT_AUTHORS, binary=True)
             row = cur.fetchone()
         else:
             with db.connection() as conn:
                 cur = RawCursor(conn, row_factory=tuple_row)
-                cur.execute(COUNT_AUTHORS)
+                cur.execute(COUNT_AUTHORS, binary=True)
                 row = cur.fetchone()
         if row is None:
             return None

@@ -47,6 +47,10 @@ GET_ITEM = b"SELECT id, color, quantity FROM inventory.items WHERE id = $1"
 CREATE_ITEM = (
     b"INSERT INTO inventory.items (color, quantity) VALUES ($1, $2) RETURNING id, color, quantity"
 )
+BATCH_ADD_BOOKS = (
+    b"INSERT INTO books (author_id, title, price) SELECT * FROM unnest($1::int8[], $2::text[], "
+    b"$3::numeric[])"
+)
 ITER_SIZE = 100  # rows per round trip of the iter_* methods
 
 
@@ -80,6 +84,12 @@ class PlaceholdersRow(msgspec.Struct):
     literal: str
 
 
+class BatchAddBooksParams(msgspec.Struct):
+    author_id: int
+    title: str
+    price: decimal.Decimal | None
+
+
 class BooksQueries(AsyncBase):
     """The async queries of books.sql."""
 
@@ -96,12 +106,12 @@ class BooksQueries(AsyncBase):
         db = self._db
         if isinstance(db, AsyncConnection):
             cur = async_cursor(db)
-            await cur.execute(CREATE_BOOK, (author_id, title, price, tags))
+            await cur.execute(CREATE_BOOK, (author_id, title, price, tags), binary=True)
             row = await cur.fetchone()
         else:
             async with db.connection() as conn:
                 cur = async_cursor(conn)
-                await cur.execute(CREATE_BOOK, (author_id, title, price, tags))
+                await cur.execute(CREATE_BOOK, (author_id, title, price, tags), binary=True)
                 row = await cur.fetchone()
         if row is None:
             return None
@@ -236,12 +246,12 @@ class BooksQueries(AsyncBase):
         db = self._db
         if isinstance(db, AsyncConnection):
             cur = async_cursor(db)
-            await cur.execute(PLACEHOLDERS, (p1, p2))
+            await cur.execute(PLACEHOLDERS, (p1, p2), binary=True)
             row = await cur.fetchone()
         else:
             async with db.connection() as conn:
                 cur = async_cursor(conn)
-                await cur.execute(PLACEHOLDERS, (p1, p2))
+                await cur.execute(PLACEHOLDERS, (p1, p2), binary=True)
                 row = await cur.fetchone()
         if row is None:
             return None
@@ -277,6 +287,30 @@ class BooksQueries(AsyncBase):
             return None
         return InventoryItem(row[0], _INVENTORY_COLOR_BY_LABEL[row[1]], row[2])
 
+    async def batch_add_books(self, params: Iterable[BatchAddBooksParams]) -> None:
+        """The whole batch as one statement."""
+        items = list(params)
+        if not items:
+            return
+        db = self._db
+        if isinstance(db, AsyncConnection):
+            cur = AsyncRawCursor(db)
+            await cur.execute(
+                BATCH_ADD_BOOKS,
+                ([p.author_id for p in items], [p.title for p in items], [p.price for p in items]),
+            )
+        else:
+            async with db.connection() as conn:
+                cur = AsyncRawCursor(conn)
+                await cur.execute(
+                    BATCH_ADD_BOOKS,
+                    (
+                        [p.author_id for p in items],
+                        [p.title for p in items],
+                        [p.price for p in items],
+                    ),
+                )
+
 
 class SyncBooksQueries(SyncBase):
     """The sync queries of books.sql."""
@@ -294,12 +328,12 @@ class SyncBooksQueries(SyncBase):
         db = self._db
         if isinstance(db, Connection):
             cur = RawCursor(db, row_factory=tuple_row)
-            cur.execute(CREATE_BOOK, (author_id, title, price, tags))
+            cur.execute(CREATE_BOOK, (author_id, title, price, tags), binary=True)
             row = cur.fetchone()
         else:
             with db.connection() as conn:
                 cur = RawCursor(conn, row_factory=tuple_row)
-                cur.execute(CREATE_BOOK, (author_id, title, price, tags))
+                cur.execute(CREATE_BOOK, (author_id, title, price, tags), binary=True)
                 row = cur.fetchone()
         if row is None:
             return None
@@ -428,12 +462,12 @@ class SyncBooksQueries(SyncBase):
         db = self._db
         if isinstance(db, Connection):
             cur = RawCursor(db, row_factory=tuple_row)
-            cur.execute(PLACEHOLDERS, (p1, p2))
+            cur.execute(PLACEHOLDERS, (p1, p2), binary=True)
             row = cur.fetchone()
         else:
             with db.connection() as conn:
                 cur = RawCursor(conn, row_factory=tuple_row)
-                cur.execute(PLACEHOLDERS, (p1, p2))
+                cur.execute(PLACEHOLDERS, (p1, p2), binary=True)
                 row = cur.fetchone()
         if row is None:
             return None
@@ -468,3 +502,27 @@ class SyncBooksQueries(SyncBase):
         if row is None:
             return None
         return InventoryItem(row[0], _INVENTORY_COLOR_BY_LABEL[row[1]], row[2])
+
+    def batch_add_books(self, params: Iterable[BatchAddBooksParams]) -> None:
+        """The whole batch as one statement."""
+        items = list(params)
+        if not items:
+            return
+        db = self._db
+        if isinstance(db, Connection):
+            cur = RawCursor(db)
+            cur.execute(
+                BATCH_ADD_BOOKS,
+                ([p.author_id for p in items], [p.title for p in items], [p.price for p in items]),
+            )
+        else:
+            with db.connection() as conn:
+                cur = RawCursor(conn)
+                cur.execute(
+                    BATCH_ADD_BOOKS,
+                    (
+                        [p.author_id for p in items],
+                        [p.title for p in items],
+                        [p.price for p in items],
+                    ),
+                )

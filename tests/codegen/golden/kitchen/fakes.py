@@ -11,6 +11,7 @@ from typing import Any, Generic, Self, TypeVar
 from ._runtime import ExecResult
 from .authors import CopyAuthorsParams, CreateAuthorParams
 from .books import (
+    BatchAddBooksParams,
     BatchBooksByAuthorRow,
     BatchCreateBooksParams,
     CopyBooksParams,
@@ -216,6 +217,13 @@ class _CreateItemStub(Stub[InventoryItem | None]):
         return self.answer(color=color, quantity=quantity)
 
 
+class _BatchAddBooksStub(Stub[None]):
+    __slots__ = ()
+
+    async def __call__(self, params: Iterable[BatchAddBooksParams]) -> None:
+        return self.answer(params=list(params))
+
+
 class _InsertKindsStub(Stub[int | None]):
     __slots__ = ()
 
@@ -377,6 +385,13 @@ class _SyncCreateItemStub(Stub[InventoryItem | None]):
         return self.answer(color=color, quantity=quantity)
 
 
+class _SyncBatchAddBooksStub(Stub[None]):
+    __slots__ = ()
+
+    def __call__(self, params: Iterable[BatchAddBooksParams]) -> None:
+        return self.answer(params=list(params))
+
+
 class _SyncInsertKindsStub(Stub[int | None]):
     __slots__ = ()
 
@@ -427,6 +442,7 @@ class FakeQuerier:
         self.placeholders = _PlaceholdersStub("placeholders")
         self.get_item = _GetItemStub("get_item")
         self.create_item = _CreateItemStub("create_item")
+        self.batch_add_books = _BatchAddBooksStub("batch_add_books")
         self.insert_kinds = _InsertKindsStub("insert_kinds")
         self.get_kinds = _GetKindsStub("get_kinds")
         self.insert_class = _InsertClassStub("insert_class")
@@ -480,6 +496,7 @@ class FakeSyncQuerier:
         self.placeholders = _SyncPlaceholdersStub("placeholders")
         self.get_item = _SyncGetItemStub("get_item")
         self.create_item = _SyncCreateItemStub("create_item")
+        self.batch_add_books = _SyncBatchAddBooksStub("batch_add_books")
         self.insert_kinds = _SyncInsertKindsStub("insert_kinds")
         self.get_kinds = _SyncGetKindsStub("get_kinds")
         self.insert_class = _SyncInsertClassStub("insert_class")

@@ -169,6 +169,7 @@ class KindsQueries(AsyncBase):
                     params.c_email,
                     params.c_color,
                 ),
+                binary=True,
             )
             row = await cur.fetchone()
         else:
@@ -220,6 +221,7 @@ class KindsQueries(AsyncBase):
                         params.c_email,
                         params.c_color,
                     ),
+                    binary=True,
                 )
                 row = await cur.fetchone()
         if row is None:
@@ -322,12 +324,12 @@ class KindsQueries(AsyncBase):
         db = self._db
         if isinstance(db, AsyncConnection):
             cur = async_cursor(db)
-            await cur.execute(LIST_CLASS)
+            await cur.execute(LIST_CLASS, binary=True)
             rows = await cur.fetchall()
         else:
             async with db.connection() as conn:
                 cur = async_cursor(conn)
-                await cur.execute(LIST_CLASS)
+                await cur.execute(LIST_CLASS, binary=True)
                 rows = await cur.fetchall()
         return [Class(*row) for row in rows]
 
@@ -335,12 +337,12 @@ class KindsQueries(AsyncBase):
         db = self._db
         if isinstance(db, AsyncConnection):
             cur = AsyncRawCursor(db, row_factory=tuple_row)
-            async for row in cur.stream(LIST_CLASS, size=ITER_SIZE):
+            async for row in cur.stream(LIST_CLASS, binary=True, size=ITER_SIZE):
                 yield Class(*row)
         else:
             async with db.connection() as conn:
                 cur = AsyncRawCursor(conn, row_factory=tuple_row)
-                async for row in cur.stream(LIST_CLASS, size=ITER_SIZE):
+                async for row in cur.stream(LIST_CLASS, binary=True, size=ITER_SIZE):
                     yield Class(*row)
 
 
@@ -399,6 +401,7 @@ class SyncKindsQueries(SyncBase):
                     params.c_email,
                     params.c_color,
                 ),
+                binary=True,
             )
             row = cur.fetchone()
         else:
@@ -450,6 +453,7 @@ class SyncKindsQueries(SyncBase):
                         params.c_email,
                         params.c_color,
                     ),
+                    binary=True,
                 )
                 row = cur.fetchone()
         if row is None:
@@ -552,12 +556,12 @@ class SyncKindsQueries(SyncBase):
         db = self._db
         if isinstance(db, Connection):
             cur = RawCursor(db, row_factory=tuple_row)
-            cur.execute(LIST_CLASS)
+            cur.execute(LIST_CLASS, binary=True)
             rows = cur.fetchall()
         else:
             with db.connection() as conn:
                 cur = RawCursor(conn, row_factory=tuple_row)
-                cur.execute(LIST_CLASS)
+                cur.execute(LIST_CLASS, binary=True)
                 rows = cur.fetchall()
         return [Class(*row) for row in rows]
 
@@ -565,10 +569,10 @@ class SyncKindsQueries(SyncBase):
         db = self._db
         if isinstance(db, Connection):
             cur = RawCursor(db, row_factory=tuple_row)
-            for row in cur.stream(LIST_CLASS, size=ITER_SIZE):
+            for row in cur.stream(LIST_CLASS, binary=True, size=ITER_SIZE):
                 yield Class(*row)
         else:
             with db.connection() as conn:
                 cur = RawCursor(conn, row_factory=tuple_row)
-                for row in cur.stream(LIST_CLASS, size=ITER_SIZE):
+                for row in cur.stream(LIST_CLASS, binary=True, size=ITER_SIZE):
                     yield Class(*row)

@@ -26,7 +26,9 @@ class InventoryColor(enum.StrEnum):
     GREEN = "green"
 
 
-_INVENTORY_COLOR_BY_LABEL: Final[dict[str, InventoryColor]] = {m.value: m for m in InventoryColor}
+_INVENTORY_COLOR_BY_LABEL: Final[dict[str | bytes, InventoryColor]] = {
+    k: m for m in InventoryColor for k in (m.value, m.value.encode())
+}
 
 
 class Mood(enum.StrEnum):
@@ -41,7 +43,9 @@ class Mood(enum.StrEnum):
     NONE = "None"
 
 
-_MOOD_BY_LABEL: Final[dict[str, Mood]] = {m.value: m for m in Mood}
+_MOOD_BY_LABEL: Final[dict[str | bytes, Mood]] = {
+    k: m for m in Mood for k in (m.value, m.value.encode())
+}
 
 
 class Author(msgspec.Struct):

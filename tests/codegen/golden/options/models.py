@@ -17,7 +17,9 @@ class UserStatus(enum.StrEnum):
     BANNED = "banned"
 
 
-_USER_STATUS_BY_LABEL: Final[dict[str, UserStatus]] = {m.value: m for m in UserStatus}
+_USER_STATUS_BY_LABEL: Final[dict[str | bytes, UserStatus]] = {
+    k: m for m in UserStatus for k in (m.value, m.value.encode())
+}
 
 
 class Account(msgspec.Struct, frozen=True):

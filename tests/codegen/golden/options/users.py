@@ -78,12 +78,12 @@ class SyncUsersQueries(SyncBase):
         db = self._db
         if isinstance(db, Connection):
             cur = RawCursor(db, row_factory=tuple_row)
-            cur.execute(LIST_USERS)
+            cur.execute(LIST_USERS, binary=True)
             rows = cur.fetchall()
         else:
             with db.connection() as conn:
                 cur = RawCursor(conn, row_factory=tuple_row)
-                cur.execute(LIST_USERS)
+                cur.execute(LIST_USERS, binary=True)
                 rows = cur.fetchall()
         return [ListUsersRow(*row) for row in rows]
 

@@ -17,7 +17,9 @@ class RoomVisibility(enum.StrEnum):
     PRIVATE = "private"
 
 
-_ROOM_VISIBILITY_BY_LABEL: Final[dict[str, RoomVisibility]] = {m.value: m for m in RoomVisibility}
+_ROOM_VISIBILITY_BY_LABEL: Final[dict[str | bytes, RoomVisibility]] = {
+    k: m for m in RoomVisibility for k in (m.value, m.value.encode())
+}
 
 
 class UserRole(enum.StrEnum):
@@ -28,7 +30,9 @@ class UserRole(enum.StrEnum):
     ADMIN = "admin"
 
 
-_USER_ROLE_BY_LABEL: Final[dict[str, UserRole]] = {m.value: m for m in UserRole}
+_USER_ROLE_BY_LABEL: Final[dict[str | bytes, UserRole]] = {
+    k: m for m in UserRole for k in (m.value, m.value.encode())
+}
 
 
 class Room(msgspec.Struct):

@@ -46,12 +46,12 @@ class RoomsQueries(AsyncBase):
         db = self._db
         if isinstance(db, AsyncConnection):
             cur = async_cursor(db)
-            await cur.execute(CREATE_ROOM, (name, host_id, visibility))
+            await cur.execute(CREATE_ROOM, (name, host_id, visibility), binary=True)
             row = await cur.fetchone()
         else:
             async with db.connection() as conn:
                 cur = async_cursor(conn)
-                await cur.execute(CREATE_ROOM, (name, host_id, visibility))
+                await cur.execute(CREATE_ROOM, (name, host_id, visibility), binary=True)
                 row = await cur.fetchone()
         if row is None:
             return None
@@ -71,12 +71,12 @@ class RoomsQueries(AsyncBase):
         db = self._db
         if isinstance(db, AsyncConnection):
             cur = async_cursor(db)
-            await cur.execute(LIST_ROOMS, (visibility,))
+            await cur.execute(LIST_ROOMS, (visibility,), binary=True)
             rows = await cur.fetchall()
         else:
             async with db.connection() as conn:
                 cur = async_cursor(conn)
-                await cur.execute(LIST_ROOMS, (visibility,))
+                await cur.execute(LIST_ROOMS, (visibility,), binary=True)
                 rows = await cur.fetchall()
         return [Room(row[0], row[1], row[2], _ROOM_VISIBILITY_BY_LABEL[row[3]]) for row in rows]
 
@@ -84,12 +84,12 @@ class RoomsQueries(AsyncBase):
         db = self._db
         if isinstance(db, AsyncConnection):
             cur = async_cursor(db)
-            await cur.execute(LIST_MEMBERS, (room_id,))
+            await cur.execute(LIST_MEMBERS, (room_id,), binary=True)
             rows = await cur.fetchall()
         else:
             async with db.connection() as conn:
                 cur = async_cursor(conn)
-                await cur.execute(LIST_MEMBERS, (room_id,))
+                await cur.execute(LIST_MEMBERS, (room_id,), binary=True)
                 rows = await cur.fetchall()
         return [ListMembersRow(row[0], row[1], _USER_ROLE_BY_LABEL[row[2]]) for row in rows]
 
@@ -103,12 +103,12 @@ class SyncRoomsQueries(SyncBase):
         db = self._db
         if isinstance(db, Connection):
             cur = RawCursor(db, row_factory=tuple_row)
-            cur.execute(CREATE_ROOM, (name, host_id, visibility))
+            cur.execute(CREATE_ROOM, (name, host_id, visibility), binary=True)
             row = cur.fetchone()
         else:
             with db.connection() as conn:
                 cur = RawCursor(conn, row_factory=tuple_row)
-                cur.execute(CREATE_ROOM, (name, host_id, visibility))
+                cur.execute(CREATE_ROOM, (name, host_id, visibility), binary=True)
                 row = cur.fetchone()
         if row is None:
             return None
@@ -128,12 +128,12 @@ class SyncRoomsQueries(SyncBase):
         db = self._db
         if isinstance(db, Connection):
             cur = RawCursor(db, row_factory=tuple_row)
-            cur.execute(LIST_ROOMS, (visibility,))
+            cur.execute(LIST_ROOMS, (visibility,), binary=True)
             rows = cur.fetchall()
         else:
             with db.connection() as conn:
                 cur = RawCursor(conn, row_factory=tuple_row)
-                cur.execute(LIST_ROOMS, (visibility,))
+                cur.execute(LIST_ROOMS, (visibility,), binary=True)
                 rows = cur.fetchall()
         return [Room(row[0], row[1], row[2], _ROOM_VISIBILITY_BY_LABEL[row[3]]) for row in rows]
 
@@ -141,11 +141,11 @@ class SyncRoomsQueries(SyncBase):
         db = self._db
         if isinstance(db, Connection):
             cur = RawCursor(db, row_factory=tuple_row)
-            cur.execute(LIST_MEMBERS, (room_id,))
+            cur.execute(LIST_MEMBERS, (room_id,), binary=True)
             rows = cur.fetchall()
         else:
             with db.connection() as conn:
                 cur = RawCursor(conn, row_factory=tuple_row)
-                cur.execute(LIST_MEMBERS, (room_id,))
+                cur.execute(LIST_MEMBERS, (room_id,), binary=True)
                 rows = cur.fetchall()
         return [ListMembersRow(row[0], row[1], _USER_ROLE_BY_LABEL[row[2]]) for row in rows]

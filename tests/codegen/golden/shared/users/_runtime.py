@@ -44,7 +44,7 @@ if _text_array_loader is None:  # pragma: no cover - psycopg always has it
 _parse_text_array = _text_array_loader(_TEXT_ARRAY_OID).load
 
 
-def load_enum_array(value: Any, members: Mapping[str, Any]) -> Any:
+def load_enum_array(value: Any, members: Mapping[Any, Any]) -> Any:
     """Turn an enum array (text form, or a list if the type was registered) into members."""
     if value is None:
         return None
@@ -53,7 +53,7 @@ def load_enum_array(value: Any, members: Mapping[str, Any]) -> Any:
     return _map_labels(value, members)
 
 
-def _map_labels(items: list[Any], members: Mapping[str, Any]) -> list[Any]:
+def _map_labels(items: list[Any], members: Mapping[Any, Any]) -> list[Any]:
     return [
         _map_labels(item, members)
         if isinstance(item, list)

@@ -27,12 +27,12 @@ class UsersQueries(AsyncBase):
         db = self._db
         if isinstance(db, AsyncConnection):
             cur = async_cursor(db)
-            await cur.execute(CREATE_USER, (email, password_hash, role))
+            await cur.execute(CREATE_USER, (email, password_hash, role), binary=True)
             row = await cur.fetchone()
         else:
             async with db.connection() as conn:
                 cur = async_cursor(conn)
-                await cur.execute(CREATE_USER, (email, password_hash, role))
+                await cur.execute(CREATE_USER, (email, password_hash, role), binary=True)
                 row = await cur.fetchone()
         if row is None:
             return None
@@ -42,12 +42,12 @@ class UsersQueries(AsyncBase):
         db = self._db
         if isinstance(db, AsyncConnection):
             cur = async_cursor(db)
-            await cur.execute(GET_USER, (id,))
+            await cur.execute(GET_USER, (id,), binary=True)
             row = await cur.fetchone()
         else:
             async with db.connection() as conn:
                 cur = async_cursor(conn)
-                await cur.execute(GET_USER, (id,))
+                await cur.execute(GET_USER, (id,), binary=True)
                 row = await cur.fetchone()
         if row is None:
             return None
@@ -57,11 +57,11 @@ class UsersQueries(AsyncBase):
         db = self._db
         if isinstance(db, AsyncConnection):
             cur = async_cursor(db)
-            await cur.execute(LIST_USERS_BY_ROLE, (role,))
+            await cur.execute(LIST_USERS_BY_ROLE, (role,), binary=True)
             rows = await cur.fetchall()
         else:
             async with db.connection() as conn:
                 cur = async_cursor(conn)
-                await cur.execute(LIST_USERS_BY_ROLE, (role,))
+                await cur.execute(LIST_USERS_BY_ROLE, (role,), binary=True)
                 rows = await cur.fetchall()
         return [User(row[0], row[1], row[2], _USER_ROLE_BY_LABEL[row[3]]) for row in rows]
