@@ -116,6 +116,18 @@ class BenchScore(msgspec.Struct):
     played_at: datetime.datetime
 
 
+class EmailVerification(msgspec.Struct):
+    """A row of public.email_verifications."""
+
+    id: int
+    user_id: int
+    email: str
+    token_hash: bytes
+    created_at: datetime.datetime
+    expires_at: datetime.datetime
+    used_at: datetime.datetime | None
+
+
 class PasswordReset(msgspec.Struct):
     """A row of public.password_resets."""
 
@@ -183,3 +195,4 @@ class User(msgspec.Struct):
     created_at: datetime.datetime
     updated_at: datetime.datetime
     deleted_at: datetime.datetime | None
+    email_verified_at: datetime.datetime | None

@@ -27,7 +27,7 @@ LIST_ROOMS_WITH_HOST = (
     b"rooms.invite_code, rooms.max_players, rooms.song_id, rooms.difficulty, rooms.member_count, "
     b"rooms.event_seq, rooms.created_at, rooms.updated_at, rooms.closed_at, users.id, users.email, "
     b"users.display_name, users.password_hash, users.role, users.is_active, users.created_at, "
-    b"users.updated_at, users.deleted_at\n"
+    b"users.updated_at, users.deleted_at, users.email_verified_at\n"
     b"FROM rooms JOIN users ON users.id = rooms.host_id\n"
     b"WHERE rooms.id > $1\n"
     b"ORDER BY rooms.id\n"
@@ -115,6 +115,7 @@ class QueryQueries(AsyncBase):
                     row[20],
                     row[21],
                     row[22],
+                    row[23],
                 ),
             )
             for row in rows

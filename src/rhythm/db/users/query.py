@@ -356,12 +356,12 @@ class QueryQueries(AsyncBase):
         db = self._db
         if isinstance(db, AsyncConnection):
             cur = async_cursor(db)
-            await cur.execute(MARK_EMAIL_VERIFIED, (id,))
+            await cur.execute(MARK_EMAIL_VERIFIED, (id,), binary=True)
             row = await cur.fetchone()
         else:
             async with db.connection() as conn:
                 cur = async_cursor(conn)
-                await cur.execute(MARK_EMAIL_VERIFIED, (id,))
+                await cur.execute(MARK_EMAIL_VERIFIED, (id,), binary=True)
                 row = await cur.fetchone()
         if row is None:
             return None
@@ -373,12 +373,12 @@ class QueryQueries(AsyncBase):
         db = self._db
         if isinstance(db, AsyncConnection):
             cur = async_cursor(db)
-            await cur.execute(CHANGE_EMAIL, (email, id))
+            await cur.execute(CHANGE_EMAIL, (email, id), binary=True)
             row = await cur.fetchone()
         else:
             async with db.connection() as conn:
                 cur = async_cursor(conn)
-                await cur.execute(CHANGE_EMAIL, (email, id))
+                await cur.execute(CHANGE_EMAIL, (email, id), binary=True)
                 row = await cur.fetchone()
         if row is None:
             return None
@@ -399,12 +399,12 @@ class QueryQueries(AsyncBase):
         db = self._db
         if isinstance(db, AsyncConnection):
             cur = async_cursor(db)
-            await cur.execute(IS_EMAIL_VERIFIED, (id,))
+            await cur.execute(IS_EMAIL_VERIFIED, (id,), binary=True)
             row = await cur.fetchone()
         else:
             async with db.connection() as conn:
                 cur = async_cursor(conn)
-                await cur.execute(IS_EMAIL_VERIFIED, (id,))
+                await cur.execute(IS_EMAIL_VERIFIED, (id,), binary=True)
                 row = await cur.fetchone()
         if row is None:
             return None
