@@ -11,6 +11,10 @@ much of the gap to asyncpg psycopg's cursor layer accounts for. It goes under th
 - the socket is waited on with one ``add_reader`` and one future per round trip, without
   psycopg's generator machinery and timer.
 
+Variants: ``fetch_tx``/``fetchone_tx`` load the rows with psycopg's C ``Transformer`` instead
+of a loader call per value; ``named=False`` sends the unnamed statement at every call (parsed
+and planned each time, but nothing prepared that could be invalidated).
+
 Public API only where psycopg documents one: ``conn.pgconn`` (``psycopg.pq.PGconn``), the
 connection's ``adapters`` map (``get_dumper``/``get_loader``) and ``Loader.load``/``Dumper.dump``,
 ``cancel_safe``. Where it needs more than that, and why that keeps it a prototype
@@ -18,8 +22,9 @@ connection's ``adapters`` map (``get_dumper``/``get_loader``) and ``Loader.load`
 ``fastpath_hazards.py``): it holds the connection's ``lock`` (undocumented) to stay serialised
 with psycopg's own calls, builds errors with ``psycopg.errors.error_from_result``
 (undocumented) so that they carry their diagnostics, hands notifies to
-``pgconn.notify_handler`` (set by psycopg, undocumented), and cannot see a ``DISCARD ALL`` or
-``DEALLOCATE ALL`` run through psycopg's path, after which its statements are gone.
+``pgconn.notify_handler`` (set by psycopg, undocumented), and cannot see its statements
+vanish: psycopg sends ``DEALLOCATE ALL`` itself after a ``ROLLBACK``, ``DROP`` or ``ALTER``
+when it holds prepared statements, and a ``DISCARD ALL`` does the same.
 """
 
 from __future__ import annotations

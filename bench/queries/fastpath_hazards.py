@@ -10,10 +10,11 @@ docs/benchmarks.md ("Queries", the fast-path subsection); it is why the prototyp
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from psycopg import AsyncConnection, Notify
+from psycopg import AsyncConnection, Notify, errors
 
 from bench.common import pinning
 from bench.common.postgres import DBNAME, throwaway_postgres
@@ -91,6 +92,19 @@ async def transaction(url: str) -> str:
     return "no error"
 
 
+async def rollback(url: str) -> str:
+    """A rolled-back transaction on a connection where psycopg prepared something."""
+    async with await _conn(url) as conn:
+        query = b"SELECT n FROM hz WHERE id = $1"
+        await fastpath.fetchone(conn, query, (1,))
+        for _ in range(6):  # psycopg prepares its own statement at the sixth execution
+            await conn.execute("SELECT id FROM hz WHERE id = %s", (1,))
+        with contextlib.suppress(errors.DivisionByZero):
+            async with conn.transaction():
+                await conn.execute("SELECT 1/0")
+        return f"after a rollback: fast path {await _try(fastpath.fetchone(conn, query, (1,)))}"
+
+
 async def schema_change(url: str) -> str:
     async with await _conn(url) as conn, await _conn(url) as other:
         await conn.execute("CREATE TABLE sc (a int)")
@@ -102,6 +116,21 @@ async def schema_change(url: str) -> str:
         return (
             f"fast path: {await _try(fastpath.fetch(conn, b'SELECT * FROM sc WHERE a = $1', (1,)))}"
             f"; psycopg: {await _try(conn.execute('SELECT * FROM sc WHERE a = %s', (1,)))}"
+        )
+
+
+async def schema_change_here(url: str) -> str:
+    """The ALTER runs on the same connection: psycopg sees it and forgets its statements."""
+    async with await _conn(url) as conn:
+        await conn.execute("CREATE TABLE sh (a int)")
+        await conn.execute("INSERT INTO sh VALUES (1)")
+        await fastpath.fetch(conn, b"SELECT * FROM sh WHERE a = $1", (1,))
+        for _ in range(6):
+            await conn.execute("SELECT * FROM sh WHERE a = %s", (1,))
+        await conn.execute("ALTER TABLE sh ADD COLUMN b int")
+        return (
+            f"fast path: {await _try(fastpath.fetch(conn, b'SELECT * FROM sh WHERE a = $1', (1,)))}"
+            f"; psycopg: {await _try(conn.execute('SELECT * FROM sh WHERE a = %s', (1,)))}"
         )
 
 
@@ -130,7 +159,9 @@ CHECKS: list[Check] = [
     cancelled,
     discard_all,
     transaction,
+    rollback,
     schema_change,
+    schema_change_here,
     notify,
 ]
 
