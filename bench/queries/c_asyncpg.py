@@ -50,7 +50,7 @@ _DIFFICULTY = {m.value: m for m in Difficulty}
 
 
 def _user(r: Any) -> User:
-    return User(r[0], r[1], r[2], r[3], _ROLE[r[4]], r[5], r[6], r[7], r[8])
+    return User(r[0], r[1], r[2], r[3], _ROLE[r[4]], r[5], r[6], r[7], r[8], r[9])
 
 
 def _join_row(r: Any) -> ListRoomsWithHostRow:
@@ -58,7 +58,9 @@ def _join_row(r: Any) -> ListRoomsWithHostRow:
         r[0], r[1], r[2], _STATUS[r[3]], _VISIBILITY[r[4]], r[5], r[6], r[7],
         _DIFFICULTY.get(r[8]), r[9], r[10], r[11], r[12], r[13],
     )  # fmt: skip
-    host = HostUser(r[14], r[15], r[16], r[17], _HOST_ROLE[r[18]], r[19], r[20], r[21], r[22])
+    host = HostUser(
+        r[14], r[15], r[16], r[17], _HOST_ROLE[r[18]], r[19], r[20], r[21], r[22], r[23]
+    )
     return ListRoomsWithHostRow(room, host)
 
 

@@ -9,18 +9,21 @@ Structs, same connection in autocommit) with one or more changes, so that a rati
   (psycopg otherwise prepares at the sixth);
 - **binary + prepared**: both;
 - batch-100 as **one** ``INSERT … SELECT FROM unnest($1::bigint[], …)`` statement with one array
-  per column, instead of ``executemany`` (one statement per row, pipelined).
+  per column, instead of ``executemany`` (one statement per row, pipelined);
+- **fast path**: under psycopg's cursor, on its libpq wrapper (``fastpath.py``): prepared once
+  per connection, binary results through loaders looked up once, one reader per round trip.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import functools
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from psycopg import AsyncConnection, AsyncRawCursor
 from psycopg.rows import tuple_row
 
-from bench.queries import data
+from bench.queries import data, fastpath
 from bench.queries.contender import Contender, Op
 from bench.queries.gen import (
     Difficulty,
@@ -61,7 +64,7 @@ class Variant:
         self.difficulty = _labels(Difficulty, binary)
 
     def user(self, r: Any) -> User:
-        return User(r[0], r[1], r[2], r[3], self.role[r[4]], r[5], r[6], r[7], r[8])
+        return User(r[0], r[1], r[2], r[3], self.role[r[4]], r[5], r[6], r[7], r[8], r[9])
 
     async def get(self) -> User | None:
         await self.cur.execute(GET_USER_BY_ID, (data.KEY,), **self.opts)
@@ -82,7 +85,7 @@ class Variant:
             self.difficulty.get(r[8]), r[9], r[10], r[11], r[12], r[13],
         )  # fmt: skip
         host = HostUser(
-            r[14], r[15], r[16], r[17], self.host_role[r[18]], r[19], r[20], r[21], r[22]
+            r[14], r[15], r[16], r[17], self.host_role[r[18]], r[19], r[20], r[21], r[22], r[23]
         )
         return ListRoomsWithHostRow(room, host)
 
@@ -114,6 +117,47 @@ async def batch_unnest(cur: AsyncRawCursor[Any]) -> None:
     await cur.execute(BATCH_UNNEST, columns, prepare=True)
 
 
+class FastVariant(Variant):
+    """The same rows through ``fastpath`` instead of a cursor."""
+
+    def __init__(self, conn: AsyncConnection[Any], *, c_rows: bool, named: bool) -> None:
+        super().__init__(conn, binary=True, prepare=None)
+        self.conn = conn
+        self.fetch: Callable[..., Awaitable[list[Any]]]
+        self.fetchone: Callable[..., Awaitable[Any]]
+        if not named:
+            self.fetch = functools.partial(fastpath.fetch_tx, named=False)
+            self.fetchone = functools.partial(fastpath.fetchone_tx, named=False)
+        else:
+            self.fetch = fastpath.fetch_tx if c_rows else fastpath.fetch
+            self.fetchone = fastpath.fetchone_tx if c_rows else fastpath.fetchone
+
+    async def get(self) -> User | None:
+        row = await self.fetchone(self.conn, GET_USER_BY_ID, (data.KEY,))
+        return None if row is None else self.user(row)
+
+    async def list_(self) -> list[User]:
+        found = await self.fetch(self.conn, LIST_USERS, (0, None, data.LIST_SIZE))
+        return [self.user(r) for r in found]
+
+    async def join(self) -> list[ListRoomsWithHostRow]:
+        found = await self.fetch(self.conn, LIST_ROOMS_WITH_HOST, (0, data.JOIN_SIZE))
+        return [self.join_row(r) for r in found]
+
+    async def insert(self) -> User | None:
+        params = (data.next_email(), "new", "h", UserRole.USER)
+        row = await self.fetchone(self.conn, CREATE_USER, params)
+        return None if row is None else self.user(row)
+
+
+def _fast(name: str, *, c_rows: bool, named: bool = True) -> Callable[..., Any]:
+    async def open_(url: str) -> Contender:
+        conn = await AsyncConnection.connect(url, autocommit=True)
+        return Contender(name, FastVariant(conn, c_rows=c_rows, named=named).ops(), conn.close)
+
+    return open_
+
+
 def _opener(name: str, *, binary: bool, prepare: bool | None, unnest: bool) -> Callable[..., Any]:
     async def open_(url: str) -> Contender:
         conn = await AsyncConnection.connect(url, autocommit=True)
@@ -130,4 +174,7 @@ OPENERS = [
     _opener("proto: binary", binary=True, prepare=None, unnest=False),
     _opener("proto: prepared", binary=False, prepare=True, unnest=False),
     _opener("proto: binary + prepared + unnest", binary=True, prepare=True, unnest=True),
+    _fast("proto: fast path", c_rows=False),
+    _fast("proto: fast path + C rows", c_rows=True),
+    _fast("proto: fast path + C rows, unnamed", c_rows=True, named=False),
 ]

@@ -22,7 +22,8 @@ from bench.queries.gen import UserRole as HostRole
 from rhythm.db.users import User, UserRole
 
 USER_COLS = (
-    "id, email, display_name, password_hash, role, is_active, created_at, updated_at, deleted_at"
+    "id, email, display_name, password_hash, role, is_active, created_at, updated_at, deleted_at, "
+    "email_verified_at"
 )
 GET = f"SELECT {USER_COLS} FROM users WHERE id = %s"
 LIST = (
@@ -77,7 +78,7 @@ async def open_naive(url: str) -> Contender:
         async with join_conn.cursor() as cur:
             await cur.execute(JOIN, (0, data.JOIN_SIZE))
             return [
-                ListRoomsWithHostRow(Room(*r[:14]), HostUser(*r[14:23]))
+                ListRoomsWithHostRow(Room(*r[:14]), HostUser(*r[14:24]))
                 for r in await cur.fetchall()
             ]
 
@@ -113,7 +114,7 @@ async def open_naive(url: str) -> Contender:
 
 
 def _user(r: tuple[Any, ...]) -> User:
-    return User(r[0], r[1], r[2], r[3], _ROLE[r[4]], r[5], r[6], r[7], r[8])
+    return User(r[0], r[1], r[2], r[3], _ROLE[r[4]], r[5], r[6], r[7], r[8], r[9])
 
 
 async def open_tuned(url: str) -> Contender:

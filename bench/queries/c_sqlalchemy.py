@@ -26,7 +26,8 @@ from bench.queries.gen import BenchGrade, CopyScoresParams, Difficulty, RoomStat
 from rhythm.db.users import User, UserRole
 
 USER_COLS = (
-    "id, email, display_name, password_hash, role, is_active, created_at, updated_at, deleted_at"
+    "id, email, display_name, password_hash, role, is_active, created_at, updated_at, deleted_at, "
+    "email_verified_at"
 )
 GET = f"SELECT {USER_COLS} FROM users WHERE id = :p1"
 LIST = (

@@ -1,6 +1,9 @@
 """Where a contender's client time goes, by layer (cProfile, own time per function).
 
 Run: .venv/bin/python -m bench.queries.profile [--case get-by-key] [--contender generated]
+     [--loop uvloop]
+
+``--contender`` may name one of c_prototype's variants too ("proto: fast path").
 
 One contender's operation in a loop against a throwaway embedded PostgreSQL, under cProfile;
 own ("tottime") time of every function summed by the layer its file belongs to: the event
@@ -17,12 +20,14 @@ import cProfile
 import pstats
 from typing import Any
 
+import uvloop
 from psycopg import AsyncConnection
 
 from bench.common import pinning
 from bench.common.postgres import DBNAME, apply_migrations, throwaway_postgres
 from bench.queries import data
 from bench.queries.bench import HERE, OPENERS
+from bench.queries.c_prototype import OPENERS as PROTOTYPES
 
 LAYERS = (
     ("asyncio/", "event loop"),
@@ -32,6 +37,7 @@ LAYERS = (
     ("asyncpg", "asyncpg"),
     ("/rhythm/db/", "generated code"),
     ("/bench/queries/gen/", "generated code"),
+    ("/bench/queries/fastpath", "prototype fast path"),
     ("/bench/", "benchmark loop"),
 )
 
@@ -46,7 +52,7 @@ def layer(filename: str, function: str) -> str:
 
 
 async def _profile(url: str, contender: str, case: str, ops: int) -> pstats.Stats:
-    opened = [await o(url) for o in OPENERS]
+    opened = [await o(url) for o in [*OPENERS, *PROTOTYPES]]
     chosen = next(c for c in opened if c.name == contender)
     op = chosen.ops[case]
     for _ in range(200):
@@ -84,12 +90,14 @@ def main() -> None:
     parser.add_argument("--contender", default="generated")
     parser.add_argument("--ops", type=int, default=3000)
     parser.add_argument("--top", type=int, default=15)
+    parser.add_argument("--loop", choices=("asyncio", "uvloop"), default="asyncio")
     args = parser.parse_args()
+    runner = uvloop.run if args.loop == "uvloop" else asyncio.run
     with throwaway_postgres(pinning.SERVER_CORE, pinning.CLIENT_CORE) as server:
         url = server.url(DBNAME)
         apply_migrations(url, HERE / "sql" / "schema.sql")
         asyncio.run(_seed(url))
-        report(asyncio.run(_profile(url, args.contender, args.case, args.ops)), args.top)
+        report(runner(_profile(url, args.contender, args.case, args.ops)), args.top)
 
 
 async def _seed(url: str) -> None:
