@@ -8,8 +8,10 @@ core 1), each with its lifespan (pool, listener) up, and are called as uvicorn c
 process's CPU time per request (`time.process_time`): everything between the server and the
 database — middleware, authentication, the session check, DI, the service, the query through
 psycopg, serialisation — and not uvicorn/httptools, which are the same for both. Being CPU
-time, it moves far less with other processes' load than req/s does. Rounds alternate the
-contenders in random order; ``--profile`` prints cProfile's view of the app's requests.
+time, it moves far less with other processes' load than req/s does. Within a round the
+contenders alternate in blocks of 50 requests, in random order; "bare again" is the bare app
+under a second name (the A/A control: its ratio to "bare" is the noise). ``--profile`` prints
+cProfile's view of the app's and the bare app's requests.
 """
 
 from __future__ import annotations
@@ -37,6 +39,8 @@ from bench.http import setup
 from bench.http.servers import server_env
 
 PATH = "/api/v1/users/me"
+BLOCK = 50
+CONTROL = "bare again"
 Contender = Callable[[], Any]
 
 
@@ -90,6 +94,19 @@ async def cpu_per_request(call: Contender, requests: int) -> float:
     return (time.process_time() - cpu) / requests * 1e6
 
 
+async def interleaved(contenders: dict[str, Contender], requests: int) -> dict[str, float]:
+    """CPU µs per request of each contender over ``requests`` requests, run in blocks of
+    ``BLOCK`` that alternate in random order: a drift of the machine's speed (other processes,
+    frequency) then hits every contender alike instead of whichever ran during it."""
+    spent = dict.fromkeys(contenders, 0.0)
+    for _ in range(max(1, requests // BLOCK)):
+        order = list(contenders)
+        random.shuffle(order)
+        for name in order:
+            spent[name] += await cpu_per_request(contenders[name], BLOCK)
+    return {name: total / max(1, requests // BLOCK) for name, total in spent.items()}
+
+
 def _apps(url: str) -> tuple[Litestar, Litestar]:
     """The app as `rhythm serve` builds it (access lines to /dev/null), and the bare app."""
     os.environ.update(server_env(url, 8000, {"RHYTHM_LOG_LEVEL": "INFO"}))
@@ -119,33 +136,34 @@ async def measure(url: str, rounds: int, requests: int, profile: bool) -> None:
             "app": caller(app, [(b"authorization", f"Bearer {token}".encode())]),
             "bare": caller(bare, [(b"x-user-id", setup.subject(token).encode())]),
         }
+        contenders[CONTROL] = contenders["bare"]  # A/A: the same calls under a second name
         for call in contenders.values():
             await cpu_per_request(call, 200)  # warm-up
         results: dict[str, list[float]] = {name: [] for name in contenders}
         for _ in range(rounds):
-            order = list(contenders)
-            random.shuffle(order)
-            for name in order:
-                results[name].append(await cpu_per_request(contenders[name], requests))
+            for name, cpu in (await interleaved(contenders, requests)).items():
+                results[name].append(cpu)
         _report(results)
         if profile:
-            for name, call in contenders.items():
+            for name in ("app", "bare"):
+                call = contenders[name]
                 print(f"\ncProfile of {name}, {requests} requests")
                 await _profile(call, requests)
 
 
 def _report(results: dict[str, list[float]]) -> None:
-    ratios = [b / a for a, b in zip(results["app"], results["bare"], strict=True)]
     print("| contender | CPU µs per request (median) | min-max |")
     print("|---|---|---|")
     for name, values in results.items():
         print(
             f"| {name} | {statistics.median(values):,.1f} | {min(values):,.1f}-{max(values):,.1f} |"
         )
-    print(
-        f"\nbare ÷ app (requests per CPU second, app ÷ bare): {statistics.median(ratios):.2f}"
-        f" (rounds {min(ratios):.2f}-{max(ratios):.2f})"
-    )
+    for label, name in (("app", "app"), ("A/A control", CONTROL)):
+        ratios = [b / a for a, b in zip(results[name], results["bare"], strict=True)]
+        print(
+            f"\nbare ÷ {label} (requests per CPU second, {label} ÷ bare): "
+            f"{statistics.median(ratios):.2f} (rounds {min(ratios):.2f}-{max(ratios):.2f})"
+        )
 
 
 async def _profile(call: Contender, requests: int) -> None:

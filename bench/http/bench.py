@@ -7,7 +7,8 @@ core 0 to itself (taskset), so the load generator never starves it. wrk (Debian 
 16 connections, one per wrk thread, each logged in as its own user (wrk.lua). pgbench -S runs
 16 clients on core 0, where the app would be, against the same database on core 1.
 Every round runs every slot once, in random order; the tables show medians over rounds and
-the median of per-round ratios.
+the median of per-round ratios. "bare again (A/A)" is a second bare server: its ratio to
+"bare" is the run's noise.
 """
 
 from __future__ import annotations
@@ -32,10 +33,12 @@ from bench.http.servers import server_process
 
 SERVER, CLIENT = pinning.SERVER_CORE, pinning.CLIENT_CORE
 PGBENCH = POSTGRES_BIN_PATH / "pgbench"
+CONTROL = "bare again (A/A)"  # a second bare server: its ratio to bare is the noise
 # (case, who): the endpoints, each through the app and (where it exists) the bare app.
 SLOTS = [
     ("GET /api/v1/users/me", "app"),
     ("GET /api/v1/users/me", "bare"),
+    ("GET /api/v1/users/me", CONTROL),
     ("GET /api/v1/users/me", "bare + JWT"),
     ("GET /api/v1/users/me", "app, log WARNING"),
     ("GET /api/v1/rooms", "app"),
@@ -75,7 +78,7 @@ def report(results: dict[tuple[str, str], list[load.Result]]) -> None:
         rps = [r.rps for r in runs]
         med = statistics.median(rps)
         spread = (max(rps) - min(rps)) / 2 / med
-        mine = who.startswith("app")
+        mine = who.startswith("app") or who == CONTROL
         print(
             f"| {case} | {who} | {med:,.0f} | {spread:.0%} "
             f"| {statistics.median(r.p50_ms for r in runs):.2f} "
@@ -94,12 +97,19 @@ def run(url: str, rounds: int, seconds: float, folder: Path) -> None:
     with (
         server_process("rhythm.app.cli", url, SERVER) as app,
         server_process("bench.http.bare_app", url, SERVER, BARE_AUTH="none") as bare,
+        server_process("bench.http.bare_app", url, SERVER, BARE_AUTH="none") as control,
         server_process("bench.http.bare_app", url, SERVER, BARE_AUTH="jwt") as bare_jwt,
         # The same app without its access line: what one log line per request costs.
         server_process("rhythm.app.cli", url, SERVER, RHYTHM_LOG_LEVEL="WARNING") as quiet,
     ):
         users = setup.register_users(app[0], folder)
-        ports = {"app": app, "bare": bare, "bare + JWT": bare_jwt, "app, log WARNING": quiet}
+        ports = {
+            "app": app,
+            "bare": bare,
+            CONTROL: control,
+            "bare + JWT": bare_jwt,
+            "app, log WARNING": quiet,
+        }
 
         def runner(case: str, who: str) -> Runner:
             if who == "database":

@@ -18,9 +18,9 @@ from rhythm.app.tokens import jwt_config
 from rhythm.web.account.controllers import AccountController
 from rhythm.web.account.email import EmailController
 from rhythm.web.account.password_reset import PasswordResetController
-from rhythm.web.audit.context import audit_context_middleware
 from rhythm.web.audit.controllers import AuditController
 from rhythm.web.auth.controllers import AuthController
+from rhythm.web.authentication import authentication
 from rhythm.web.health import HealthController
 from rhythm.web.metrics import METRICS, metrics_middleware, metrics_routes
 from rhythm.web.middleware import request_context_middleware
@@ -29,7 +29,7 @@ from rhythm.web.problems import EXCEPTION_HANDLERS
 from rhythm.web.rooms.channels import channels_plugin
 from rhythm.web.rooms.controllers import RoomsController
 from rhythm.web.rooms.socket import room_events
-from rhythm.web.security import jwt_auth
+from rhythm.web.token_cache import AccessTokens
 from rhythm.web.users.controllers import UsersController
 
 
@@ -59,8 +59,8 @@ def create_app(settings: Settings) -> Litestar:
             *metrics,
         ],
         dependencies=services.dependencies(),
-        on_app_init=[jwt_auth(jwt_config(settings), scale.access).on_app_init],
-        middleware=[audit_context_middleware],
+        # The only middleware on the routes: one layer between the router and the handlers.
+        middleware=[authentication(AccessTokens(jwt_config(settings)), scale.access)],
         plugins=[channels_plugin(backend)],
         state=State({STATE_KEY: services}),
         lifespan=[_pool_lifespan(services, settings), scale.upkeep],

@@ -1,4 +1,5 @@
-"""ASGI middleware: request id, access log, security headers (pure ASGI, no per-request objects)."""
+"""ASGI middleware around the whole app: request id, access log, security headers, and the
+request context of the audit trail (pure ASGI, no per-request objects)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import Any
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from loguru import logger
 
+from rhythm.service.audit import RequestContext, request_context
 from rhythm.web.access_log import ACCESS_LOG
 
 REQUEST_ID_HEADER = b"x-request-id"
@@ -31,7 +33,8 @@ def request_id_of(scope: Scope) -> str:
 
 
 def request_context_middleware(app: ASGIApp) -> ASGIApp:
-    """Give each HTTP request an id (echoed, on every log line of it) and one access log line."""
+    """Give each request an id (echoed, on every log line of it and on its audit rows, with the
+    client address) and one access log line."""
 
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in ("http", "websocket"):
@@ -57,7 +60,9 @@ def request_context_middleware(app: ASGIApp) -> ASGIApp:
                 message["headers"] = headers
             await send(message)
 
-        with logger.contextualize(request_id=request_id):
+        client = scope.get("client")
+        audit = RequestContext(request_id=request_id, address=client[0] if client else None)
+        with logger.contextualize(request_id=request_id), request_context(audit):
             try:
                 await app(scope, receive, send_with_headers)
             finally:

@@ -1,78 +1,93 @@
-"""Access tokens verified once, then remembered until they expire.
+"""Access tokens verified with PyJWT once, then remembered until they expire.
 
 A client sends the same access token on every request for its 15-minute life; checking the
 signature and claims again each time was the largest single cost of a one-query endpoint.
-The cache key is the whole token string together with every verification parameter, so a hit
-needs the very token that passed verification under the same rules; expiry and not-before are
-checked again on every use.
+One ``AccessTokens`` verifies under one fixed set of rules (its ``JwtConfig``), so a
+remembered answer needs the very token string that passed those rules; expiry and not-before
+are checked again on every use. Refused tokens are never remembered.
 """
 
 from __future__ import annotations
 
 import time
-from collections import OrderedDict
-from collections.abc import Hashable, Sequence
-from typing import Any, ClassVar, Self
+import uuid
+from dataclasses import dataclass
+from typing import Any
 
-from litestar.security.jwt import Token
+import jwt
+
+from rhythm.service.identity import Actor, UserRole
+from rhythm.web.security import JwtConfig
 
 MAX_REMEMBERED = 4096
+REQUIRED_CLAIMS = ("exp", "iat", "iss", "aud", "sub", "jti")
 
 
-class CachedToken(Token):
-    """Litestar's ``Token`` with a bounded cache of successful decodes."""
+class InvalidAccessTokenError(Exception):
+    """The token is malformed, forged, expired, not yet valid, or not meant for this API."""
 
-    _verified: ClassVar[OrderedDict[Hashable, tuple[Token, float, float]]] = OrderedDict()
 
-    @classmethod
-    def decode(
-        cls,
-        encoded_token: str,
-        secret: str,
-        algorithm: str,
-        audience: str | Sequence[str] | None = None,
-        issuer: str | Sequence[str] | None = None,
-        require_claims: Sequence[str] | None = None,
-        verify_exp: bool = True,
-        verify_nbf: bool = True,
-        strict_audience: bool = False,
-    ) -> Self:
-        key = (
-            encoded_token,
-            secret,
-            algorithm,
-            _frozen(audience),
-            _frozen(issuer),
-            _frozen(require_claims),
-            verify_exp,
-            verify_nbf,
-            strict_audience,
-        )
+@dataclass(frozen=True, slots=True)
+class _Verified:
+    actor: Actor
+    expires: float
+    not_before: float
+
+
+class AccessTokens:
+    """Verifies access tokens under ``config`` and remembers the ones that pass."""
+
+    def __init__(self, config: JwtConfig, max_remembered: int = MAX_REMEMBERED) -> None:
+        self._algorithms = [config.algorithm]  # one algorithm, pinned: never the token's own
+        # Parsed once: a PEM public key is otherwise parsed again at every verification.
+        self._key = jwt.get_algorithm_by_name(config.algorithm).prepare_key(config.verification_key)
+        self._issuer = config.issuer
+        self._audience = config.audience
+        self._options: Any = {
+            "require": list(REQUIRED_CLAIMS),
+            "verify_signature": True,
+            "verify_exp": True,
+            "verify_nbf": True,
+            "verify_iat": True,
+            "verify_iss": True,
+            "verify_aud": True,
+            "strict_aud": True,  # exactly our audience: not a list that merely contains it
+        }
+        self._max = max_remembered
+        self._verified: dict[str, _Verified] = {}
+
+    def actor(self, token: str) -> Actor:
+        """The caller ``token`` names, with the role it claims; else ``InvalidAccessTokenError``."""
         now = time.time()
-        hit = cls._verified.get(key)
-        if hit is not None:
-            token, expires, not_before = hit
-            if (not verify_exp or now < expires) and (not verify_nbf or now >= not_before):
-                cls._verified.move_to_end(key)
-                return token  # type: ignore[return-value]  # stored by this classmethod
-            del cls._verified[key]
-        token = super().decode(
-            encoded_token,
-            secret,
-            algorithm,
-            audience=audience,
-            issuer=issuer,
-            require_claims=require_claims,
-            verify_exp=verify_exp,
-            verify_nbf=verify_nbf,
-            strict_audience=strict_audience,
-        )
-        not_before = float(token.extras.get("nbf", 0))
-        cls._verified[key] = (token, token.exp.timestamp(), not_before)
-        if len(cls._verified) > MAX_REMEMBERED:
-            cls._verified.popitem(last=False)
-        return token
+        known = self._verified.get(token)
+        if known is not None:
+            if known.not_before <= now < known.expires:
+                return known.actor
+            del self._verified[token]
+        verified = self._verify(token)
+        if len(self._verified) >= self._max:
+            del self._verified[next(iter(self._verified))]  # the oldest verified
+        self._verified[token] = verified
+        return verified.actor
 
-
-def _frozen(value: str | Sequence[str] | None) -> Any:
-    return value if value is None or isinstance(value, str) else tuple(value)
+    def _verify(self, token: str) -> _Verified:
+        try:
+            claims = jwt.decode(
+                token,
+                self._key,
+                algorithms=self._algorithms,
+                issuer=self._issuer,
+                audience=self._audience,
+                options=self._options,
+            )
+        except jwt.PyJWTError as exc:
+            raise InvalidAccessTokenError(str(exc)) from exc
+        try:
+            actor = Actor(
+                user_id=int(claims["sub"]),
+                role=UserRole(claims["role"]),
+                session_id=uuid.UUID(claims["sid"]),
+            )
+            return _Verified(actor, float(claims["exp"]), float(claims.get("nbf", 0)))
+        except (KeyError, ValueError, TypeError, AttributeError) as exc:
+            raise InvalidAccessTokenError("the token's claims do not name a session") from exc
