@@ -184,7 +184,7 @@ async def test_disabled_user_cannot_log_in(world: World) -> None:
     assert inserted(world) == []
 
 
-async def test_login_is_rate_limited_per_email() -> None:
+async def test_login_is_rate_limited_per_email_from_one_address() -> None:
     world = make_world(login_limit=3)
     world.users.get_user_by_email.returns(await ada())
     for _ in range(3):
@@ -192,13 +192,33 @@ async def test_login_is_rate_limited_per_email() -> None:
             await world.service.login(email="ada@example.com", password="nope nope", client=CLIENT)
     with pytest.raises(RateLimitedError) as limited:
         # Even the right password waits: the limiter answers before checking it.
-        await world.service.login(
-            email="ada@example.com",
-            password="correct horse",
-            client=ClientInfo(address="198.51.100.1"),
-        )
+        await world.service.login(email="ADA@example.com", password="correct horse", client=CLIENT)
     assert 1 <= limited.value.retry_after_s <= 60
     assert len(world.users.get_user_by_email.calls) == 3  # the limited call read nothing
+
+
+async def test_failures_from_other_addresses_do_not_lock_the_owner_out() -> None:
+    world = make_world(login_limit=3)
+    world.users.get_user_by_email.returns(await ada())
+    for n in range(9):  # three times the limit, one failure from each of nine addresses
+        with pytest.raises(InvalidCredentialsError):
+            address = ClientInfo(address=f"198.51.100.{n}")
+            await world.service.login(email="ada@example.com", password="nope nope", client=address)
+    session = await world.service.login(
+        email="ada@example.com", password="correct horse", client=CLIENT
+    )
+    assert session.user.id == 1
+
+
+async def test_failures_from_every_address_together_are_bounded() -> None:
+    world = make_world(login_limit=2)  # so 2 x 10 = 20 for the email from everywhere
+    world.users.get_user_by_email.returns(await ada())
+    for n in range(20):
+        with pytest.raises(InvalidCredentialsError):
+            address = ClientInfo(address=f"198.51.100.{n}")
+            await world.service.login(email="ada@example.com", password="nope nope", client=address)
+    with pytest.raises(RateLimitedError):
+        await world.service.login(email="ada@example.com", password="correct horse", client=CLIENT)
 
 
 async def test_login_is_rate_limited_per_client() -> None:

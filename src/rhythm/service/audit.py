@@ -37,6 +37,7 @@ class AuditType(StrEnum):
     SESSION_ENDED = "session.ended"
     PASSWORD_CHANGED = "password.changed"  # noqa: S105 - an event name, not a password
     PASSWORD_RESET = "password.reset"  # noqa: S105 - an event name, not a password
+    PASSWORD_CHECK_FAILED = "password.check_failed"  # noqa: S105 - an event name
     EMAIL_VERIFIED = "email.verified"
     EMAIL_CHANGED = "email.changed"
     ROLE_CHANGED = "user.role_changed"
