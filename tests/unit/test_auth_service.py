@@ -20,7 +20,12 @@ from rhythm.db.auth.fakes import FakeQuerier as FakeTokens
 from rhythm.db.users.fakes import FakeQuerier as FakeUsers
 from rhythm.service.audit import AuditTrail
 from rhythm.service.auth.access import AccessTokenIssuer, hash_refresh_token
-from rhythm.service.auth.passwords import TEST_PARAMS, Argon2Params, PasswordHasher
+from rhythm.service.auth.passwords import (
+    TEST_PARAMS,
+    Argon2Params,
+    PasswordHasher,
+    check_password,
+)
 from rhythm.service.auth.service import AuthPolicy, AuthService, ClientInfo, Session
 from rhythm.service.errors import (
     ConflictError,
@@ -327,3 +332,10 @@ async def test_login_rehashes_a_password_hashed_at_another_cost() -> None:
     world.users.get_user_by_email.returns(again)
     await world.service.login(email="ada@example.com", password="correct horse", client=CLIENT)
     assert len(world.users.update_password_hash.calls) == 1
+
+
+@pytest.mark.parametrize("password", [" " * 8, "\x00" * 8, "\t\n\r \x0b\x0c\x1c\x85", "\ufeff" * 8])
+def test_a_password_of_spaces_or_nul_only_is_refused(password: str) -> None:
+    with pytest.raises(RuleViolationError, match="other than spaces"):
+        check_password(password)
+    check_password(password + "x")  # one visible character is enough
