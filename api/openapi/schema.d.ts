@@ -599,7 +599,7 @@ export interface components {
          * AuditType
          * @enum {string}
          */
-        AuditType: "login.succeeded" | "login.failed" | "session.reuse_detected" | "session.logout" | "session.logout_all" | "session.ended" | "password.changed" | "password.reset" | "email.verified" | "email.changed" | "user.role_changed" | "user.disabled" | "user.enabled" | "user.deleted";
+        AuditType: "login.succeeded" | "login.failed" | "session.reuse_detected" | "session.logout" | "session.logout_all" | "session.ended" | "password.changed" | "password.reset" | "password.check_failed" | "email.verified" | "email.changed" | "user.role_changed" | "user.disabled" | "user.enabled" | "user.deleted";
         /** ChangeEmailRequest */
         ChangeEmailRequest: {
             /**
@@ -1282,6 +1282,8 @@ export interface operations {
             /** @description You are the last admin */
             409: components["responses"]["Problem409"];
             413: components["responses"]["Problem413"];
+            /** @description Too many wrong passwords for this account; see Retry-After */
+            429: components["responses"]["Problem429"];
             500: components["responses"]["Problem500"];
             503: components["responses"]["Problem503"];
         };
@@ -1317,6 +1319,8 @@ export interface operations {
             413: components["responses"]["Problem413"];
             /** @description This is already the account's address */
             422: components["responses"]["Problem422"];
+            /** @description Too many wrong passwords for this account; see Retry-After */
+            429: components["responses"]["Problem429"];
             500: components["responses"]["Problem500"];
             503: components["responses"]["Problem503"];
         };
@@ -1536,6 +1540,7 @@ export interface operations {
             /** @description Request fulfilled, document follows */
             200: {
                 headers: {
+                    "cache-control"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1566,6 +1571,7 @@ export interface operations {
             /** @description Request fulfilled, nothing follows */
             204: {
                 headers: {
+                    "cache-control"?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -1587,6 +1593,7 @@ export interface operations {
             /** @description Request fulfilled, nothing follows */
             204: {
                 headers: {
+                    "cache-control"?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -1612,6 +1619,7 @@ export interface operations {
             /** @description Request fulfilled, document follows */
             200: {
                 headers: {
+                    "cache-control"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1642,6 +1650,7 @@ export interface operations {
             /** @description Document created, URL follows */
             201: {
                 headers: {
+                    "cache-control"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2112,7 +2121,7 @@ export interface operations {
             413: components["responses"]["Problem413"];
             /** @description The new password is too weak */
             422: components["responses"]["Problem422"];
-            /** @description The server is busy hashing passwords; see Retry-After */
+            /** @description Too many wrong current passwords for this account, or the server is busy hashing passwords; see Retry-After */
             429: components["responses"]["Problem429"];
             500: components["responses"]["Problem500"];
             503: components["responses"]["Problem503"];

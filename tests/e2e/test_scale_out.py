@@ -140,7 +140,8 @@ def test_ten_wrong_passwords_across_four_processes_then_429(
     assert blocked.status_code == 429
     assert int(blocked.headers["Retry-After"]) >= 1
     assert blocked.headers["content-type"].startswith("application/problem+json")
-    assert Client().login(a, name).status_code == 429  # and for this email, from anywhere
+    # The owner, from another address, is not locked out by someone else's failures.
+    assert Client().login(a, name).status_code == 200
 
 
 def test_demoted_admin_is_refused_on_the_other_instance_within_a_second(

@@ -100,3 +100,26 @@ async def test_authorization_and_bodies_are_never_logged(
     assert "super-secret-token-value" not in text
     assert "hunter2-secret" not in text
     assert len(_access(log_stream)) == 2
+
+
+async def test_a_room_socket_token_in_the_query_is_not_logged(
+    client: AsyncTestClient[Litestar], log_stream: io.StringIO
+) -> None:
+    from uvicorn.protocols.utils import get_path_with_query_string
+
+    registered = await client.post(
+        "/api/v1/auth/register",
+        json={"email": "ada@example.com", "display_name": "Ada", "password": "long enough pw"},
+    )
+    token = registered.json()["access_token"]
+    scope: Any = {"path": "/api/v1/rooms/2/events", "query_string": f"token={token}".encode()}
+    # What uvicorn writes when it accepts a WebSocket, through the logger it writes with.
+    logging.getLogger("uvicorn.error").info(
+        '%s - "WebSocket %s" [accepted]', "127.0.0.1:5000", get_path_with_query_string(scope)
+    )
+    [line] = [entry for entry in _lines(log_stream) if entry["logger"] == "uvicorn.error"]
+    assert token not in log_stream.getvalue()
+    assert token.split(".")[2] not in log_stream.getvalue()  # not even the signature
+    assert line["message"] == (
+        '127.0.0.1:5000 - "WebSocket /api/v1/rooms/2/events?token=[redacted]" [accepted]'
+    )

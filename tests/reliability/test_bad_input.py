@@ -78,6 +78,41 @@ async def test_malformed_json_is_400(
         assert_problem(response, 400)
 
 
+# Real nesting: "{" * 10_000 above fails at byte 1; these overflowed the decoder's recursion.
+NESTED = [
+    b"[" * 1000,
+    b'{"a":' * 1000,
+    b"[" * 1000 + b"]" * 1000,
+    b'{"a":' * 1000 + b"1" + b"}" * 1000,
+]
+NEEDS_WIRING = pytest.mark.xfail(strict=True, reason="needs factory wiring")
+
+
+@NEEDS_WIRING
+@pytest.mark.parametrize(("method", "path", "body"), BODIES, ids=IDS)
+async def test_deeply_nested_json_is_400_without_a_trace(
+    ctx: Ctx, method: str, path: str, body: dict[str, Any]
+) -> None:
+    for raw in NESTED:
+        response = await ctx.send(method, path, content=raw, headers=JSON)
+        assert_problem(response, 400)
+
+
+@NEEDS_WIRING
+async def test_integers_in_bodies_are_strict(ctx: Ctx) -> None:
+    for number in [b'"4"', b"2.0", b"1E1", b"4.0e0"]:
+        raw = b'{"name": "r", "max_players": ' + number + b"}"
+        response = await ctx.send("POST", "/api/v1/rooms", content=raw, headers=JSON)
+        assert "max_players" in str(assert_problem(response, 400)["errors"]), number
+
+
+@NEEDS_WIRING
+async def test_a_lone_surrogate_is_named(ctx: Ctx) -> None:
+    raw = b'{"name": "\\ud83d"}'
+    response = await ctx.send("POST", "/api/v1/rooms", content=raw, headers=JSON)
+    assert "surrogate" in assert_problem(response, 400)["detail"]
+
+
 @pytest.mark.parametrize(("method", "path", "body"), BODIES, ids=IDS)
 async def test_invalid_utf8_is_400(ctx: Ctx, method: str, path: str, body: dict[str, Any]) -> None:
     key = next(iter(body))
@@ -202,7 +237,7 @@ INJECTIONS = [
     "$1; SELECT pg_sleep(10) --",
     "Robert'); DELETE FROM rooms;--",
     "\\x27 UNION SELECT password_hash FROM users --",
-    "🎵 'ŝömé' \u202e ∑",
+    "🎵 'ŝömé' ∑",  # bidi controls are refused in names: tests/http/test_hardening.py
 ]
 
 

@@ -132,3 +132,18 @@ async def test_the_page_size_is_clamped(world: World) -> None:
         await world.service.page(ADMIN, user_id=None, event_type=None, before=0, limit=asked)
     sizes = [call["page_size"] for call in world.fake.list_audit_events.calls]
     assert sizes == [2, MAX_PAGE + 1]
+
+
+@pytest.mark.parametrize("forwarded", ["not-an-ip", "9" * 5_000, "203.0.113.9, 10.0.0.1"])
+async def test_an_address_that_is_not_one_is_not_logged(world: World, forwarded: str) -> None:
+    # Behind a trusted proxy, uvicorn copies X-Forwarded-For as it came: any text, any length.
+    lines: list[str] = []
+    handler = logger.add(lines.append, serialize=True, level="INFO")
+    try:
+        with request_context(RequestContext(request_id="r", address=forwarded)):
+            await world.trail.record(world.fake, AuditEvent(AuditType.LOGOUT, 3, 3))
+    finally:
+        logger.remove(handler)
+    [extra] = log_lines(lines)
+    assert extra["address"] is None
+    assert all(forwarded not in line for line in lines)

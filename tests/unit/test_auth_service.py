@@ -20,7 +20,12 @@ from rhythm.db.auth.fakes import FakeQuerier as FakeTokens
 from rhythm.db.users.fakes import FakeQuerier as FakeUsers
 from rhythm.service.audit import AuditTrail
 from rhythm.service.auth.access import AccessTokenIssuer, hash_refresh_token
-from rhythm.service.auth.passwords import TEST_PARAMS, Argon2Params, PasswordHasher
+from rhythm.service.auth.passwords import (
+    TEST_PARAMS,
+    Argon2Params,
+    PasswordHasher,
+    check_password,
+)
 from rhythm.service.auth.service import AuthPolicy, AuthService, ClientInfo, Session
 from rhythm.service.errors import (
     ConflictError,
@@ -184,7 +189,7 @@ async def test_disabled_user_cannot_log_in(world: World) -> None:
     assert inserted(world) == []
 
 
-async def test_login_is_rate_limited_per_email() -> None:
+async def test_login_is_rate_limited_per_email_from_one_address() -> None:
     world = make_world(login_limit=3)
     world.users.get_user_by_email.returns(await ada())
     for _ in range(3):
@@ -192,13 +197,33 @@ async def test_login_is_rate_limited_per_email() -> None:
             await world.service.login(email="ada@example.com", password="nope nope", client=CLIENT)
     with pytest.raises(RateLimitedError) as limited:
         # Even the right password waits: the limiter answers before checking it.
-        await world.service.login(
-            email="ada@example.com",
-            password="correct horse",
-            client=ClientInfo(address="198.51.100.1"),
-        )
+        await world.service.login(email="ADA@example.com", password="correct horse", client=CLIENT)
     assert 1 <= limited.value.retry_after_s <= 60
     assert len(world.users.get_user_by_email.calls) == 3  # the limited call read nothing
+
+
+async def test_failures_from_other_addresses_do_not_lock_the_owner_out() -> None:
+    world = make_world(login_limit=3)
+    world.users.get_user_by_email.returns(await ada())
+    for n in range(9):  # three times the limit, one failure from each of nine addresses
+        with pytest.raises(InvalidCredentialsError):
+            address = ClientInfo(address=f"198.51.100.{n}")
+            await world.service.login(email="ada@example.com", password="nope nope", client=address)
+    session = await world.service.login(
+        email="ada@example.com", password="correct horse", client=CLIENT
+    )
+    assert session.user.id == 1
+
+
+async def test_failures_from_every_address_together_are_bounded() -> None:
+    world = make_world(login_limit=2)  # so 2 x 10 = 20 for the email from everywhere
+    world.users.get_user_by_email.returns(await ada())
+    for n in range(20):
+        with pytest.raises(InvalidCredentialsError):
+            address = ClientInfo(address=f"198.51.100.{n}")
+            await world.service.login(email="ada@example.com", password="nope nope", client=address)
+    with pytest.raises(RateLimitedError):
+        await world.service.login(email="ada@example.com", password="correct horse", client=CLIENT)
 
 
 async def test_login_is_rate_limited_per_client() -> None:
@@ -307,3 +332,10 @@ async def test_login_rehashes_a_password_hashed_at_another_cost() -> None:
     world.users.get_user_by_email.returns(again)
     await world.service.login(email="ada@example.com", password="correct horse", client=CLIENT)
     assert len(world.users.update_password_hash.calls) == 1
+
+
+@pytest.mark.parametrize("password", [" " * 8, "\x00" * 8, "\t\n\r \x0b\x0c\x1c\x85", "\ufeff" * 8])
+def test_a_password_of_spaces_or_nul_only_is_refused(password: str) -> None:
+    with pytest.raises(RuleViolationError, match="other than spaces"):
+        check_password(password)
+    check_password(password + "x")  # one visible character is enough

@@ -271,5 +271,8 @@ async def test_change_email_refusals(world: World) -> None:
     with pytest.raises(ConflictError):
         await world.service.change_email(actor(4), new_email="taken@example.com", password=PASSWORD)
     assert world.tx.rolled_back == 1
-    assert world.audited() == []
+    # Only the wrong password is audited (as a failed check); nothing changed.
+    assert [(e.event_type, e.details) for e in world.audited()] == [
+        ("password.check_failed", {"action": "email change"})
+    ]
     assert world.mail.sent == []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import sys
 from datetime import UTC
 from typing import TYPE_CHECKING, Any, TextIO
@@ -53,8 +54,21 @@ class _JsonSink:
         self._stream.flush()
 
 
+# A credential in a query string: uvicorn logs a WebSocket's path with its query, and room
+# sockets carry the access token there (browsers cannot set headers on a WebSocket).
+_QUERY_TOKEN = re.compile(r"([?&][^=&\s\"']*token=)[^&#\s\"']*", re.IGNORECASE)
+
+
+def redact(message: str) -> str:
+    """``message`` with the value of every ``...token=`` query parameter replaced."""
+    if "token=" not in message.lower():
+        return message
+    return _QUERY_TOKEN.sub(r"\1[redacted]", message)
+
+
 class InterceptHandler(logging.Handler):
-    """Hands stdlib log records to loguru, keeping the original logger name."""
+    """Hands stdlib log records to loguru, keeping the original logger name; query-string
+    tokens are redacted on the way (libraries log URLs as they received them)."""
 
     def emit(self, record: logging.LogRecord) -> None:
         try:
@@ -62,7 +76,7 @@ class InterceptHandler(logging.Handler):
         except ValueError:
             level = record.levelno
         logger.bind(logger=record.name).opt(exception=record.exc_info).log(
-            level, record.getMessage()
+            level, redact(record.getMessage())
         )
 
 

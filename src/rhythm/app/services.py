@@ -21,7 +21,7 @@ from rhythm.service.accounts.password_reset import PasswordResetService, ResetPo
 from rhythm.service.accounts.users import UsersService
 from rhythm.service.audit import AuditService, AuditTrail
 from rhythm.service.auth.passwords import Argon2Params, PasswordHasher
-from rhythm.service.auth.ratelimit import SharedAttempts
+from rhythm.service.auth.ratelimit import AttemptLimiter, SharedAttempts
 from rhythm.service.auth.service import AuthPolicy, AuthService
 from rhythm.service.health import HealthService
 from rhythm.service.rooms.service import RoomsService
@@ -104,9 +104,10 @@ def build_services(settings: Settings, database_url: str, listener: ConnectionHe
         login_window_s=settings.login_rate_window_s,
     )
     audit = AuditTrail()
-    users = UsersService(pool, hasher=hasher, audit=audit)
+    wrong_passwords = scale.login_attempts  # re-checks of a password count like logins
+    users = UsersService(pool, hasher=hasher, audit=audit, password_attempts=wrong_passwords)
     mail = mailer(settings)
-    email = email_service(settings, pool, hasher, mail, audit)
+    email = email_service(settings, pool, hasher, mail, audit, wrong_passwords)
     return Services(
         pool=pool,
         health=HealthService(
@@ -127,7 +128,13 @@ def build_services(settings: Settings, database_url: str, listener: ConnectionHe
         sockets=OpenSockets(scale.access, recheck_s=settings.revocation_untrusted_s),
         shared=scale,
         audit=AuditService(pool),
-        accounts=AccountService(pool, hasher=hasher, audit=audit, forget=scale.access.forget_user),
+        accounts=AccountService(
+            pool,
+            hasher=hasher,
+            audit=audit,
+            forget=scale.access.forget_user,
+            password_attempts=wrong_passwords,
+        ),
         password_reset=PasswordResetService(
             pool,
             hasher=hasher,
@@ -148,7 +155,12 @@ def build_services(settings: Settings, database_url: str, listener: ConnectionHe
 
 
 def email_service(
-    settings: Settings, pool: StorePool, hasher: PasswordHasher, mail: Mailer, audit: AuditTrail
+    settings: Settings,
+    pool: StorePool,
+    hasher: PasswordHasher,
+    mail: Mailer,
+    audit: AuditTrail,
+    password_attempts: AttemptLimiter | None = None,
 ) -> EmailService:
     policy = VerificationPolicy(
         link_base=f"{settings.public_url.rstrip('/')}/verify-email",
@@ -159,7 +171,13 @@ def email_service(
     )
     limit = SharedAttempts(pool, policy.limit, policy.window_s)
     return EmailService(
-        pool, hasher=hasher, mailer=mail, policy=policy, audit=audit, attempts=limit
+        pool,
+        hasher=hasher,
+        mailer=mail,
+        policy=policy,
+        audit=audit,
+        attempts=limit,
+        password_attempts=password_attempts,
     )
 
 

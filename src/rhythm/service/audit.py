@@ -37,6 +37,7 @@ class AuditType(StrEnum):
     SESSION_ENDED = "session.ended"
     PASSWORD_CHANGED = "password.changed"  # noqa: S105 - an event name, not a password
     PASSWORD_RESET = "password.reset"  # noqa: S105 - an event name, not a password
+    PASSWORD_CHECK_FAILED = "password.check_failed"  # noqa: S105 - an event name
     EMAIL_VERIFIED = "email.verified"
     EMAIL_CHANGED = "email.changed"
     ROLE_CHANGED = "user.role_changed"
@@ -91,6 +92,7 @@ class AuditTrail(Generic[DB]):
     async def record(self, db: DB, event: AuditEvent) -> None:
         """Write ``event`` through ``db`` (the change's transaction) and log it."""
         context = _REQUEST.get() or _NO_REQUEST
+        address = _address(context.address)
         await self._queries(db).insert_audit_event(
             audit_db.InsertAuditEventParams(
                 event_type=event.type.value,
@@ -98,7 +100,7 @@ class AuditTrail(Generic[DB]):
                 target_id=event.target_id,
                 session_id=event.session_id,
                 request_id=context.request_id,
-                ip_address=_address(context.address),
+                ip_address=address,
                 details=dict(event.details),
             )
         )
@@ -108,7 +110,8 @@ class AuditTrail(Generic[DB]):
             target_id=event.target_id,
             session_id=None if event.session_id is None else str(event.session_id),
             request_id=context.request_id,
-            address=context.address,
+            # Only an address: a proxy's X-Forwarded-For may carry any text, of any length.
+            address=None if address is None else str(address),
             details=dict(event.details),
         ).info("audit: {}", event.type.value)
 

@@ -13,7 +13,17 @@ NO_NUL = r"^[^\x00]*$"
 # Python's \s also matches \x1c-\x1f and \x85, JavaScript's (the document's) also \ufeff:
 # naming all of them makes the server and every client agree on what a space is.
 SPACE = r"\s\x1c-\x1f\x85\ufeff"
-NON_BLANK = rf"^[^\x00]*[^{SPACE}\x00][^\x00]*$"  # some visible character, no NUL
+# Bidirectional controls reorder the text shown around them ("\u202eRTL" makes a name read
+# backwards, or a file name end in another extension): never part of a name.
+BIDI = r"\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+# Characters that show nothing: controls, format characters (zero-width space and joiners,
+# soft hyphen, the Mongolian vowel separator, every BIDI control), fillers, variation selectors.
+INVISIBLE = (
+    r"\x01-\x1f\x7f-\x9f\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f"
+    r"\u200b-\u200f\u2028-\u202e\u2060-\u206f\u2800\u3164\ufe00-\ufe0f\uffa0\ufff0-\ufffb"
+)
+# A name: some visible character; no NUL and no bidi control anywhere.
+NON_BLANK = rf"^[^\x00{BIDI}]*[^{SPACE}{INVISIBLE}\x00][^\x00{BIDI}]*$"
 
 Id = Annotated[int, msgspec.Meta(ge=1, examples=[42])]
 Instant = Annotated[datetime, msgspec.Meta(description="RFC 3339, with offset")]

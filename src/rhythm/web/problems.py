@@ -81,6 +81,15 @@ class Problem(msgspec.Struct, omit_defaults=True):
     errors: _Errors | UnsetType = UNSET
 
 
+# Litestar's text for a required body that is absent: the repr of a KeyError on its name.
+_ABSENT_BODY = "'data'"
+_BODY_REQUIRED = "a JSON body is required"
+# Litestar's own 401 for a well-signed token whose caller is no longer let in carries no text.
+_SESSION_GONE = (
+    "the access token's session has ended, or its account is disabled or deleted; log in again"
+)
+
+
 def field_errors(extra: object) -> list[FieldError] | UnsetType:
     """Litestar's validation ``extra`` as typed items; anything else is left out, not guessed."""
     if not isinstance(extra, list):
@@ -89,9 +98,10 @@ def field_errors(extra: object) -> list[FieldError] | UnsetType:
     for item in extra:
         if isinstance(item, dict) and isinstance(item.get("message"), str):
             key, source = item.get("key"), item.get("source")
+            absent = item["message"] == _ABSENT_BODY and key == "data"
             found.append(
                 FieldError(
-                    message=item["message"],
+                    message=_BODY_REQUIRED if absent else item["message"],
                     key=key if isinstance(key, str) else UNSET,
                     source=source if source in _SOURCES else UNSET,
                 )
@@ -126,6 +136,7 @@ def _http_error(request: AnyRequest, exc: HTTPException) -> Response[Problem]:
     if exc.status_code == 401:
         # RFC 9110: a 401 names its scheme; the JWT middleware's own 401s do not.
         headers.setdefault("WWW-Authenticate", "Bearer")
+        detail = detail or _SESSION_GONE
     return problem_response(
         request, exc.status_code, detail, headers=headers, errors=field_errors(exc.extra)
     )

@@ -20,6 +20,8 @@ from rhythm.db import rooms as rooms_db
 from rhythm.db import users as users_db
 from rhythm.service.audit import AuditEvent, AuditTrail, AuditType
 from rhythm.service.auth.passwords import PasswordHasher
+from rhythm.service.auth.ratelimit import AttemptLimiter
+from rhythm.service.auth.recheck import PasswordRecheck
 from rhythm.service.database import ACCOUNTS, BEGIN, DB, ROOMS, TOKENS, USERS, Begin
 from rhythm.service.errors import (
     ConflictError,
@@ -57,11 +59,15 @@ class AccountService(Generic[DB]):
         links: Callable[[DB], accounts_db.Querier] = ACCOUNTS,
         begin: Begin[DB] = BEGIN,
         forget: Callable[[int], None] = lambda _: None,
+        password_attempts: AttemptLimiter | None = None,
     ) -> None:
-        """``forget(user_id)`` drops what the access check remembers of a deleted account."""
+        """``forget(user_id)`` drops what the access check remembers of a deleted account;
+        ``password_attempts`` counts wrong passwords (the login limiter)."""
         self._db = db
-        self._hasher = hasher
         self._audit: AuditTrail[DB] = audit if audit is not None else AuditTrail()
+        self._recheck = PasswordRecheck(
+            db, hasher=hasher, audit=self._audit, attempts=password_attempts
+        )
         self._users = users
         self._tokens = tokens
         self._rooms = rooms
@@ -99,9 +105,7 @@ class AccountService(Generic[DB]):
         user = await self._users(self._db).get_user_by_id(id=actor.user_id)
         if user is None:
             raise NotAuthenticatedError("this account no longer exists")
-        # 403, not 401: the caller is authenticated, and a 401 would send clients to refresh.
-        if not await self._hasher.verify(user.password_hash, password):
-            raise ForbiddenError("the password is wrong")
+        await self._recheck.require(actor, user, password, action="account deletion")
         await self._erase(actor, user.id, by="self")
 
     async def delete_user(self, actor: Actor, user_id: int) -> None:

@@ -23,10 +23,10 @@ from rhythm.service.accounts.users import Profile
 from rhythm.service.audit import AuditEvent, AuditTrail, AuditType
 from rhythm.service.auth.passwords import PasswordHasher
 from rhythm.service.auth.ratelimit import AttemptLimiter, MemoryAttempts
+from rhythm.service.auth.recheck import PasswordRecheck
 from rhythm.service.database import ACCOUNTS, BEGIN, DB, USERS, Begin
 from rhythm.service.errors import (
     ConflictError,
-    ForbiddenError,
     NotAuthenticatedError,
     RateLimitedError,
     RuleViolationError,
@@ -60,9 +60,11 @@ class EmailService(Generic[DB]):
         begin: Begin[DB] = BEGIN,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         attempts: AttemptLimiter | None = None,
+        password_attempts: AttemptLimiter | None = None,
     ) -> None:
+        """``attempts`` limits verification mails; ``password_attempts`` counts wrong
+        passwords (the login limiter)."""
         self._db = db
-        self._hasher = hasher
         self._mailer = mailer
         self._policy = policy
         self._maker = LinkMaker(policy.link_base, policy.ttl)
@@ -72,6 +74,9 @@ class EmailService(Generic[DB]):
         self._begin = begin
         self._clock = clock
         self._attempts = attempts or MemoryAttempts(policy.limit, policy.window_s)
+        self._recheck = PasswordRecheck(
+            db, hasher=hasher, audit=self._audit, attempts=password_attempts
+        )
 
     async def on_registered(self, conn: DB, user: users_db.User) -> AfterCommit:
         """In the sign-up's transaction: store a link if verification is required. The caller
@@ -110,9 +115,7 @@ class EmailService(Generic[DB]):
     async def change_email(self, actor: Actor, *, new_email: str, password: str) -> Profile:
         """Move the account to ``new_email`` (unverified until its link is used)."""
         user = await self._active_row(actor)
-        # 403, not 401: the caller is authenticated, and a 401 would send clients to refresh.
-        if not await self._hasher.verify(user.password_hash, password):
-            raise ForbiddenError("the password is wrong")
+        await self._recheck.require(actor, user, password, action="email change")
         new_email = new_email.strip()
         if new_email.lower() == user.email.lower():
             raise RuleViolationError("this is already the account's address")

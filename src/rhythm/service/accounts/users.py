@@ -10,6 +10,8 @@ from rhythm.db import auth as auth_db
 from rhythm.db import users as users_db
 from rhythm.service.audit import AuditEvent, AuditTrail, AuditType
 from rhythm.service.auth.passwords import PasswordHasher, check_password
+from rhythm.service.auth.ratelimit import AttemptLimiter
+from rhythm.service.auth.recheck import PasswordRecheck
 from rhythm.service.database import BEGIN, DB, TOKENS, USERS, Begin
 from rhythm.service.errors import (
     ConflictError,
@@ -39,10 +41,14 @@ class UsersService(Generic[DB]):
         tokens: Callable[[DB], auth_db.Querier] = TOKENS,
         begin: Begin[DB] = BEGIN,
         audit: AuditTrail[DB] | None = None,
+        password_attempts: AttemptLimiter | None = None,
     ) -> None:
         self._db = db
         self._audit: AuditTrail[DB] = audit if audit is not None else AuditTrail()
         self._hasher = hasher
+        self._recheck = PasswordRecheck(
+            db, hasher=hasher, audit=self._audit, attempts=password_attempts
+        )
         self._users = users
         self._tokens = tokens
         self._begin = begin
@@ -72,8 +78,7 @@ class UsersService(Generic[DB]):
             # 403, not 401: the caller is authenticated, and a 401 would send clients to refresh.
             if current_password is None:
                 raise ForbiddenError("changing the password needs the current password")
-            if not await self._hasher.verify(user.password_hash, current_password):
-                raise ForbiddenError("the current password is wrong")
+            await self._recheck.require(actor, user, current_password, action="password change")
             new_hash = await self._hasher.hash(new_password)
         async with self._begin(self._db) as conn:
             users = self._users(conn)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from dataclasses import dataclass
 
 from argon2 import PasswordHasher as Argon2Hasher
@@ -13,6 +14,10 @@ from rhythm.service.errors import RuleViolationError
 
 MIN_PASSWORD_LENGTH = 8
 MAX_PASSWORD_LENGTH = 256
+# Somewhere a character that is neither a space (Python's and JavaScript's, as the API's text
+# rules count them) nor NUL: eight spaces pass a length floor, not this. Unanchored: a search.
+PASSWORD_NOT_BLANK = r"[^\s\x1c-\x1f\x85\ufeff\x00]"  # noqa: S105 - a pattern
+_NOT_BLANK = re.compile(PASSWORD_NOT_BLANK)
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,3 +72,5 @@ def check_password(password: str) -> None:
         raise RuleViolationError(
             f"the password needs {MIN_PASSWORD_LENGTH} to {MAX_PASSWORD_LENGTH} characters"
         )
+    if not _NOT_BLANK.search(password):
+        raise RuleViolationError("the password needs a character other than spaces and NUL")

@@ -10,13 +10,17 @@ import math
 import time
 from collections import deque
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from rhythm.db import access as access_db
 from rhythm.store.transaction import AsyncDB
 
 AccessQueriesFactory = Callable[[AsyncDB], access_db.Querier]
+
+# Login's default limit: failures per key within the window.
+LOGIN_LIMIT = 10
+LOGIN_WINDOW_S = 60.0
 
 
 class AttemptLimiter(Protocol):
@@ -29,6 +33,10 @@ class AttemptLimiter(Protocol):
     async def hit(self, keys: Sequence[str]) -> None: ...
 
     async def reset(self, key: str) -> None: ...
+
+    def with_limit(self, limit: int) -> AttemptLimiter:
+        """The same counts (same store, same window) with another ``limit``."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +58,9 @@ class SharedAttempts:
 
     async def reset(self, key: str) -> None:
         await self.queries(self.db).clear_attempts(key=key)
+
+    def with_limit(self, limit: int) -> SharedAttempts:
+        return replace(self, limit=limit)
 
 
 @dataclass
@@ -74,6 +85,10 @@ class MemoryAttempts:
 
     async def reset(self, key: str) -> None:
         self._hits.pop(key, None)
+
+    def with_limit(self, limit: int) -> MemoryAttempts:
+        # Shares the hits: a key counts the same whichever limit reads it.
+        return MemoryAttempts(limit, self.window_s, self.clock, self.max_keys, self._hits)
 
     def _wait(self, key: str) -> int | None:
         hits = self._prune(key)

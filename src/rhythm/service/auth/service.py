@@ -23,7 +23,12 @@ from rhythm.service.auth.access import (
     new_refresh_token,
 )
 from rhythm.service.auth.passwords import PasswordHasher, check_password
-from rhythm.service.auth.ratelimit import AttemptLimiter, MemoryAttempts
+from rhythm.service.auth.ratelimit import (
+    LOGIN_LIMIT,
+    LOGIN_WINDOW_S,
+    AttemptLimiter,
+    MemoryAttempts,
+)
 from rhythm.service.database import BEGIN, DB, TOKENS, USERS, Begin
 from rhythm.service.errors import (
     ConflictError,
@@ -64,9 +69,13 @@ class Session:
 
 @dataclass(frozen=True, slots=True)
 class AuthPolicy:
+    """``login_limit`` failures per window for a client address, and for an email from one
+    address; an email from all addresses together gets ``login_email_factor`` times as many."""
+
     refresh_ttl: timedelta
-    login_limit: int = 10
-    login_window_s: float = 60.0
+    login_limit: int = LOGIN_LIMIT
+    login_window_s: float = LOGIN_WINDOW_S
+    login_email_factor: int = 10
     register_limit: int = 20
     register_window_s: float = 3600.0
 
@@ -102,6 +111,9 @@ class AuthService(Generic[DB]):
         self._login_attempts = login_attempts or MemoryAttempts(
             policy.login_limit, policy.login_window_s
         )
+        self._email_attempts = self._login_attempts.with_limit(
+            policy.login_limit * policy.login_email_factor
+        )
         self._registrations = registrations or MemoryAttempts(
             policy.register_limit, policy.register_window_s
         )
@@ -133,9 +145,8 @@ class AuthService(Generic[DB]):
         return session
 
     async def login(self, *, email: str, password: str, client: ClientInfo) -> Session:
-        keys = (f"login:client:{client.address}", f"login:email:{email.strip().lower()}")
-        if (wait := await self._login_attempts.retry_after(keys)) is not None:
-            raise RateLimitedError("too many login attempts; try again later", wait)
+        keys = _login_keys(email, client)
+        await self._check_login_limits(keys)
         user = await self._users(self._db).get_user_by_email(email=email.strip())
         # Verify even when there is no such user: the answer and its timing stay the same.
         valid = await self._hasher.verify(user.password_hash if user else None, password)
@@ -155,6 +166,17 @@ class AuthService(Generic[DB]):
             event = AuditEvent(AuditType.LOGIN_SUCCEEDED, user.id, user.id, session.session_id)
             await self._audit.record(conn, event)
             return session
+
+    async def _check_login_limits(self, keys: tuple[str, str, str]) -> None:
+        """429 when this address failed too often (any email, or this email), or this email
+        failed far more often from every address: a guesser spread over many addresses is
+        bounded, yet failures from elsewhere do not lock the owner out at the normal limit."""
+        client, pair, everywhere = keys
+        wait = await self._login_attempts.retry_after((client, pair))
+        if wait is None:
+            wait = await self._email_attempts.retry_after((everywhere,))
+        if wait is not None:
+            raise RateLimitedError("too many login attempts; try again later", wait)
 
     async def _login_failed(self, user: users_db.User | None, reason: str) -> None:
         target = None if user is None else user.id
@@ -229,6 +251,17 @@ class AuthService(Generic[DB]):
         assert row is not None  # INSERT ... RETURNING always returns the row
         access = self._issuer.issue(user_id=user.id, role=user.role.value, session_id=family)
         return Session(user, access, token, expires_at, family), row.id
+
+
+def _login_keys(email: str, client: ClientInfo) -> tuple[str, str, str]:
+    """The counters a failed login adds to: this address, this email from this address, and
+    this email from anywhere."""
+    address, normal = client.address, email.strip().lower()
+    return (
+        f"login:client:{address}",
+        f"login:pair:{address}:{normal}",
+        f"login:email:{normal}",
+    )
 
 
 def _address(

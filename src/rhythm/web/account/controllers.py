@@ -58,7 +58,12 @@ class AccountController(Controller):
             401,
             403,
             409,
-            notes={403: "The password is wrong", 409: "You are the last admin"},
+            429,
+            notes={
+                403: "The password is wrong",
+                409: "You are the last admin",
+                429: "Too many wrong passwords for this account; see Retry-After",
+            },
         ),
     )
     async def delete_me(

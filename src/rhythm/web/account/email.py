@@ -35,10 +35,12 @@ class EmailController(Controller):
             403,
             409,
             422,
+            429,
             notes={
                 403: "The password is wrong",
                 409: "Another account has this address",
                 422: "This is already the account's address",
+                429: "Too many wrong passwords for this account; see Retry-After",
             },
         ),
     )

@@ -15,6 +15,7 @@ from rhythm.web.account.schemas import (
     PasswordResetConfirm,
     PasswordResetRequest,
 )
+from rhythm.web.params import client_address
 from rhythm.web.problems import responses
 
 Resets = NamedDependency[PasswordResetService]
@@ -38,8 +39,7 @@ class PasswordResetController(Controller):
     async def request_reset(
         self, data: JSONBody[PasswordResetRequest], request: Request[Any, Any, Any], resets: Resets
     ) -> PasswordResetAccepted:
-        address = request.client.host if request.client else None
-        await resets.request(email=data.email, client_address=address)
+        await resets.request(email=data.email, client_address=client_address(request))
         return PasswordResetAccepted(
             detail="if an account has this address, a reset link is on its way"
         )

@@ -5,13 +5,14 @@ from __future__ import annotations
 import time
 
 from litestar import Controller, post
+from litestar.datastructures import CacheControlHeader
 from litestar.di import NamedDependency
 from litestar.params import JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
 from rhythm.service.auth.service import AuthService, ClientInfo, Session
 from rhythm.web.auth.schemas import LoginRequest, RefreshRequest, RegisterRequest, SessionOut
-from rhythm.web.params import AnyRequest
+from rhythm.web.params import AnyRequest, client_address
 from rhythm.web.problems import responses
 from rhythm.web.security import current_actor
 from rhythm.web.users.schemas import UserOut
@@ -19,7 +20,7 @@ from rhythm.web.users.schemas import UserOut
 
 def client_of(request: AnyRequest) -> ClientInfo:
     return ClientInfo(
-        address=request.client.host if request.client else None,
+        address=client_address(request),
         user_agent=request.headers.get("user-agent"),
     )
 
@@ -43,6 +44,8 @@ Auth = NamedDependency[AuthService]
 class AuthController(Controller):
     path = "/api/v1/auth"
     tags = ["auth"]  # noqa: RUF012
+    # RFC 6749 section 5.1: responses carrying tokens must not be stored by any cache.
+    cache_control = CacheControlHeader(no_store=True)
 
     @post(
         "/register",

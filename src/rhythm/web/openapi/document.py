@@ -13,8 +13,9 @@ from typing import Any
 
 import msgspec
 import yaml
-from litestar import Litestar
+from litestar import Litestar, Router
 from litestar.enums import OpenAPIMediaType
+from litestar.exceptions import NotFoundException
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Tag
 
@@ -22,6 +23,7 @@ from rhythm.service.rooms.events import EVENT_CLASSES
 from rhythm.web.fields import Strict
 from rhythm.web.openapi.finalize import finalize
 from rhythm.web.openapi.ui import DocumentPlugin, SwaggerUIPlugin
+from rhythm.web.params import AnyRequest
 from rhythm.web.rooms.schemas import SnapshotMessage
 from rhythm.web.security import PUBLIC_PATHS
 
@@ -126,6 +128,14 @@ def dump_json(document: Mapping[str, Any]) -> bytes:
     return msgspec.json.encode(document, order="sorted")
 
 
+async def _unknown_docs_path(request: AnyRequest) -> None:
+    """Litestar answers unknown paths under the docs with an HTML page from a catch-all route
+    (``/{path:str}``, the router's only route with a ``path`` parameter): refuse them before
+    it runs, so they get the API's 404 problem details like every other unknown path."""
+    if "path" in request.path_params:
+        raise NotFoundException()
+
+
 def openapi_config() -> OpenAPIConfig:
     return OpenAPIConfig(
         title=API_TITLE,
@@ -133,6 +143,12 @@ def openapi_config() -> OpenAPIConfig:
         description=DESCRIPTION,
         tags=TAGS,
         path=DOCS_PATH,
+        openapi_router=Router(
+            DOCS_PATH,
+            route_handlers=[],
+            include_in_schema=False,
+            before_request=_unknown_docs_path,
+        ),
         # The first plugin also answers at /schema itself.
         render_plugins=[
             SwaggerUIPlugin(),

@@ -56,7 +56,8 @@ class UsersController(Controller):
             notes={
                 403: "A password change with current_password missing or wrong",
                 422: "The new password is too weak",
-                429: "The server is busy hashing passwords; see Retry-After",
+                429: "Too many wrong current passwords for this account, or the server is "
+                "busy hashing passwords; see Retry-After",
             },
         ),
     )

@@ -12,19 +12,26 @@ from typing import Annotated
 import msgspec
 
 from rhythm.service.accounts.users import Profile
-from rhythm.service.auth.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
+from rhythm.service.auth.passwords import (
+    MAX_PASSWORD_LENGTH,
+    MIN_PASSWORD_LENGTH,
+    PASSWORD_NOT_BLANK,
+)
 from rhythm.service.identity import User, UserRole
 from rhythm.web.fields import NON_BLANK, SPACE, Id, Instant, Strict
 from rhythm.web.paging import Cursor
 
-_EMAIL_PART = rf"[^@{SPACE}\x00]+"
+# RFC 5321: a local part of at most 64 characters; a domain of dot-separated non-empty labels,
+# so "a@example.com." (a second spelling of "a@example.com") and "a@b..c" are refused.
+_LOCAL = rf"[^@{SPACE}\x00]{{1,64}}"
+_LABEL = rf"[^@.{SPACE}\x00]+"
 
 Email = Annotated[
     str,
     msgspec.Meta(
         min_length=3,
         max_length=320,
-        pattern=rf"^{_EMAIL_PART}@{_EMAIL_PART}\.{_EMAIL_PART}$",
+        pattern=rf"^{_LOCAL}@{_LABEL}(\.{_LABEL})+$",
         examples=["ada@example.com"],
         description="Email address; unique regardless of case",
     ),
@@ -44,6 +51,7 @@ Password = Annotated[
     msgspec.Meta(
         min_length=MIN_PASSWORD_LENGTH,
         max_length=MAX_PASSWORD_LENGTH,
+        pattern=PASSWORD_NOT_BLANK,
         examples=["correct horse battery staple"],
     ),
 ]
