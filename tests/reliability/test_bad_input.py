@@ -85,10 +85,8 @@ NESTED = [
     b"[" * 1000 + b"]" * 1000,
     b'{"a":' * 1000 + b"1" + b"}" * 1000,
 ]
-NEEDS_WIRING = pytest.mark.xfail(strict=True, reason="needs factory wiring")
 
 
-@NEEDS_WIRING
 @pytest.mark.parametrize(("method", "path", "body"), BODIES, ids=IDS)
 async def test_deeply_nested_json_is_400_without_a_trace(
     ctx: Ctx, method: str, path: str, body: dict[str, Any]
@@ -98,7 +96,6 @@ async def test_deeply_nested_json_is_400_without_a_trace(
         assert_problem(response, 400)
 
 
-@NEEDS_WIRING
 async def test_integers_in_bodies_are_strict(ctx: Ctx) -> None:
     for number in [b'"4"', b"2.0", b"1E1", b"4.0e0"]:
         raw = b'{"name": "r", "max_players": ' + number + b"}"
@@ -106,7 +103,6 @@ async def test_integers_in_bodies_are_strict(ctx: Ctx) -> None:
         assert "max_players" in str(assert_problem(response, 400)["errors"]), number
 
 
-@NEEDS_WIRING
 async def test_a_lone_surrogate_is_named(ctx: Ctx) -> None:
     raw = b'{"name": "\\ud83d"}'
     response = await ctx.send("POST", "/api/v1/rooms", content=raw, headers=JSON)
