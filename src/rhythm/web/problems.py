@@ -84,10 +84,6 @@ class Problem(msgspec.Struct, omit_defaults=True):
 # Litestar's text for a required body that is absent: the repr of a KeyError on its name.
 _ABSENT_BODY = "'data'"
 _BODY_REQUIRED = "a JSON body is required"
-# Litestar's own 401 for a well-signed token whose caller is no longer let in carries no text.
-_SESSION_GONE = (
-    "the access token's session has ended, or its account is disabled or deleted; log in again"
-)
 
 
 def field_errors(extra: object) -> list[FieldError] | UnsetType:
@@ -134,9 +130,8 @@ def _http_error(request: AnyRequest, exc: HTTPException) -> Response[Problem]:
     detail = exc.detail if exc.detail != HTTPStatus(exc.status_code).phrase else None
     headers = dict(exc.headers or {})
     if exc.status_code == 401:
-        # RFC 9110: a 401 names its scheme; the JWT middleware's own 401s do not.
+        # RFC 9110: a 401 names its scheme; said here once for every 401.
         headers.setdefault("WWW-Authenticate", "Bearer")
-        detail = detail or _SESSION_GONE
     return problem_response(
         request, exc.status_code, detail, headers=headers, errors=field_errors(exc.extra)
     )
