@@ -16,7 +16,7 @@ from typing import Any
 
 import msgspec
 from litestar import WebSocket, websocket
-from litestar.channels import ChannelsPlugin, Subscriber
+from litestar.channels import ChannelsPlugin
 from litestar.di import NamedDependency
 from litestar.exceptions import WebSocketDisconnect
 from litestar.params import FromPath
@@ -30,6 +30,7 @@ from rhythm.service.rooms.model import RoomStatus
 from rhythm.service.rooms.service import RoomsService
 from rhythm.web.rooms.schemas import RoomOut, SnapshotMessage
 from rhythm.web.security import WS_UNAUTHORIZED, current_actor
+from rhythm.web.subscriber import OverflowAwareSubscriber, overflow_aware
 
 # A client that cannot take a message within this long is dropped, so it holds up no one.
 SEND_TIMEOUT_S = 5.0
@@ -39,6 +40,7 @@ CLOSE_POLICY = 1008
 CLOSE_TRY_AGAIN_LATER = 1013
 CLOSE_NOT_FOUND = 4404
 CLOSE_KICKED = 4403
+CLOSE_RESYNC = 4409  # events were dropped for this socket: reconnect for a fresh snapshot
 
 
 class _EventHead(msgspec.Struct):
@@ -125,12 +127,12 @@ async def _serve(
         if view.room.status == RoomStatus.CLOSED:
             await socket.close(code=CLOSE_NORMAL, reason="room closed")
             return
-        await _pump(socket, subscriber, actor, snapshot.seq, sockets)
+        await _pump(socket, overflow_aware(subscriber), actor, snapshot.seq, sockets)
 
 
 async def _pump(
     socket: WebSocket[Any, Any, Any],
-    subscriber: Subscriber,
+    subscriber: OverflowAwareSubscriber,
     actor: Actor,
     after_seq: int,
     sockets: OpenSockets,
@@ -160,12 +162,15 @@ async def _pump(
 
 async def _forward(
     socket: WebSocket[Any, Any, Any],
-    subscriber: Subscriber,
+    subscriber: OverflowAwareSubscriber,
     actor: Actor,
     after_seq: int,
     send_timeout_s: float = SEND_TIMEOUT_S,
 ) -> None:
     async for raw in subscriber.iter_events():
+        if subscriber.take_overflow():
+            await _close(socket, CLOSE_RESYNC, "events were dropped; reconnect to resync")
+            return
         head = _heads.decode(raw)
         if head.seq <= after_seq:
             continue
