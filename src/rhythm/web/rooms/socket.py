@@ -29,6 +29,7 @@ from rhythm.service.rooms.events import EventType, channel_of
 from rhythm.service.rooms.model import RoomStatus
 from rhythm.service.rooms.service import RoomsService
 from rhythm.web.rooms.schemas import RoomOut, SnapshotMessage
+from rhythm.web.rooms.send_watch import SendWatch
 from rhythm.web.security import WS_UNAUTHORIZED, current_actor
 from rhythm.web.subscriber import OverflowAwareSubscriber, overflow_aware
 
@@ -167,26 +168,42 @@ async def _forward(
     after_seq: int,
     send_timeout_s: float = SEND_TIMEOUT_S,
 ) -> None:
-    async for raw in subscriber.iter_events():
-        if subscriber.take_overflow():
-            await _close(socket, CLOSE_RESYNC, "events were dropped; reconnect to resync")
-            return
-        head = _heads.decode(raw)
-        if head.seq <= after_seq:
-            continue
-        try:
-            # asyncio.timeout, not wait_for: on 3.11 wait_for makes a Task per send per socket.
-            async with asyncio.timeout(send_timeout_s):
-                await socket.send_text(raw.decode())
-        except TimeoutError:
-            await _close(socket, CLOSE_POLICY, "too slow to receive events")
-            return
-        if head.type is EventType.ROOM_CLOSED:
-            await _close(socket, CLOSE_NORMAL, "room closed")
-            return
-        if head.type is EventType.MEMBER_KICKED and head.data.get("user_id") == actor.user_id:
-            await _close(socket, CLOSE_KICKED, "kicked from the room")
-            return
+    watch = SendWatch(send_timeout_s)
+    try:
+        async for raw in subscriber.iter_events():
+            if subscriber.take_overflow():
+                await _close(socket, CLOSE_RESYNC, "events were dropped; reconnect to resync")
+                return
+            head = _heads.decode(raw)
+            if head.seq <= after_seq:
+                continue
+            if not await _send(socket, raw, watch):
+                await _close(socket, CLOSE_POLICY, "too slow to receive events")
+                return
+            if head.type is EventType.ROOM_CLOSED:
+                await _close(socket, CLOSE_NORMAL, "room closed")
+                return
+            if head.type is EventType.MEMBER_KICKED and head.data.get("user_id") == actor.user_id:
+                await _close(socket, CLOSE_KICKED, "kicked from the room")
+                return
+    finally:
+        watch.stop()
+
+
+async def _send(socket: WebSocket[Any, Any, Any], raw: bytes, watch: SendWatch) -> bool:
+    """Sends ``raw``; False when the client did not take it within the watch's limit."""
+    watch.sending()
+    try:
+        await socket.send_text(raw.decode())
+    except asyncio.CancelledError:
+        if not watch.fired:
+            raise
+        task = asyncio.current_task()
+        assert task is not None
+        task.uncancel()
+        return False
+    watch.sent()
+    return True
 
 
 async def _until_disconnected(socket: WebSocket[Any, Any, Any]) -> None:
