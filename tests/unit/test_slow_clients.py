@@ -13,7 +13,7 @@ from litestar.channels.backends.memory import MemoryChannelsBackend
 from rhythm.service.identity import Actor, UserRole
 from rhythm.service.rooms.events import ReadyChanged, ReadyChangedData, channel_of
 from rhythm.web.rooms.channels import SUBSCRIBER_BACKLOG, channels_plugin
-from rhythm.web.rooms.socket import CLOSE_POLICY, _forward
+from rhythm.web.rooms.socket import CLOSE_POLICY, _close, _forward
 from rhythm.web.subscriber import OverflowAwareSubscriber
 
 EVENTS = 2_000
@@ -88,6 +88,18 @@ async def test_a_stuck_socket_is_closed_after_the_send_timeout() -> None:
     assert time.monotonic() - started < 2
     assert socket.closed_with is not None
     assert socket.closed_with[0] == CLOSE_POLICY
+
+
+class _DeadPeer(_StuckSocket):
+    """A peer that stopped reading altogether: the close frame cannot go out either."""
+
+    async def close(self, code: int, reason: str) -> None:
+        await asyncio.Event().wait()
+
+
+async def test_a_dead_peer_does_not_keep_its_socket_forever() -> None:
+    async with asyncio.timeout(2):  # without its own bound, _close would wait forever
+        await _close(cast(WebSocket[Any, Any, Any], _DeadPeer()), CLOSE_POLICY, "x", timeout_s=0.2)
 
 
 class _SlowReader:

@@ -212,6 +212,11 @@ async def _until_disconnected(socket: WebSocket[Any, Any, Any]) -> None:
         await socket.receive_data(mode="text")
 
 
-async def _close(socket: WebSocket[Any, Any, Any], code: int, reason: str) -> None:
+async def _close(
+    socket: WebSocket[Any, Any, Any], code: int, reason: str, timeout_s: float = SEND_TIMEOUT_S
+) -> None:
+    # A client that stopped reading cannot take a close frame either: give up after a while,
+    # and the server drops the connection once the handler returns.
     with contextlib.suppress(Exception):
-        await socket.close(code=code, reason=reason)
+        async with asyncio.timeout(timeout_s):
+            await socket.close(code=code, reason=reason)
