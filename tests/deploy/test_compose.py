@@ -11,7 +11,7 @@ import jsonschema
 import pytest
 
 from rhythm.app.settings import Settings, env_name
-from tests.deploy.files import COMPOSE, ROOT, compose, interpolated_variables
+from tests.deploy.files import COMPOSE, ROOT, compose, interpolate, interpolated_variables
 
 # The schema as check-jsonschema (a pinned dev dependency) vendors it from compose-spec.
 SCHEMA = json.loads(
@@ -84,6 +84,19 @@ def test_no_secret_is_written_in_the_file(spec: dict[str, Any]) -> None:
             auth = re.match(r"postgresql://(\$\{[^}]*\}|[^:@]*):(\$\{[^}]*\}|[^@]*)@", url)
             assert auth is not None, url
             assert _REQUIRED.match(auth.group(2)), f"{name}: the password must come from .env"
+
+
+@pytest.mark.parametrize("service", ["migrate", "app"])
+def test_production_mail_settings_are_required_with_a_message(
+    spec: dict[str, Any], service: str
+) -> None:
+    environment = _services(spec)[service]["environment"]
+    for name in ("RHYTHM_MAIL_TRANSPORT", "RHYTHM_SMTP_HOST"):
+        value = str(environment[name])
+        assert _REQUIRED.match(value), f"{service}.{name} must be ${{{name}:?...}}"
+        with pytest.raises(KeyError, match=name):
+            interpolate(value, {name: ""})  # empty counts as missing, as in compose
+    assert "smtp" in str(environment["RHYTHM_MAIL_TRANSPORT"])  # the message says the value
 
 
 def test_every_variable_is_a_setting_or_a_compose_variable() -> None:

@@ -4,7 +4,7 @@ What the image would do, read from the Dockerfile and the Compose file: `migrate
 `rhythm migrate up` on an empty database, then `app` runs the image's CMD with the image's ENV
 plus the compose environment, and both health checks pass. Only what is specific to the
 container is mapped: PATH (the image's venv is ours), the listening port (a free one) and the
-values compose interpolates from .env (a database URL and a strong secret).
+values compose interpolates from .env (a database URL, a strong secret, an SMTP server).
 """
 
 from __future__ import annotations
@@ -27,14 +27,18 @@ VENV_BIN = str(Path(sys.executable).parent)
 
 def _container_env(service: str, database_url: str, port: int) -> dict[str, str]:
     image_env = {k: v for k, v in stages()[-1].env().items() if k != "PATH"}
-    variables = {"RHYTHM_JWT_SECRET": secrets.token_urlsafe(48), "POSTGRES_PASSWORD": "unused"}
+    variables = {
+        "RHYTHM_JWT_SECRET": secrets.token_urlsafe(48),
+        "POSTGRES_PASSWORD": "unused",
+        # What a deployment's .env sets: production refuses the development outbox.
+        "RHYTHM_MAIL_TRANSPORT": "smtp",
+        "RHYTHM_SMTP_HOST": "127.0.0.1",
+    }
     compose_env = {
         key: interpolate(str(value), variables)
         for key, value in compose()["services"][service]["environment"].items()
     }
     compose_env["DATABASE_URL"] = database_url  # the compose one names the `postgres` host
-    # What a deployment's .env sets: production refuses the development outbox.
-    compose_env |= {"RHYTHM_MAIL_TRANSPORT": "smtp", "RHYTHM_SMTP_HOST": "127.0.0.1"}
     host_env = {
         k: v for k, v in os.environ.items() if not k.startswith(("RHYTHM_", "DATABASE_URL"))
     }

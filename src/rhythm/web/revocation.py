@@ -2,7 +2,8 @@
 
 It rides the room events' channels (one LISTEN connection per process). ``AccessListener``
 says since when every notification reaches us, so that ``SessionAccess`` distrusts what it
-read before, and everything while the connection is down.
+read before, and everything while the connection is down. A burst beyond the subscriber's
+backlog drops notices: then every remembered answer is forgotten, as none can be vouched for.
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import AsyncIterator
 from typing import Protocol
 
 from litestar import Litestar
@@ -18,6 +18,7 @@ from litestar.channels import ChannelsPlugin
 from loguru import logger
 
 from rhythm.service.auth.revocation import ACCESS_CHANNEL, SessionAccess
+from rhythm.web.subscriber import OverflowAwareSubscriber, overflow_aware
 
 
 class ConnectionHealth(Protocol):
@@ -61,7 +62,7 @@ class RevocationFeed:
     async def start(self, app: Litestar) -> None:
         subscriber = await app.plugins.get(ChannelsPlugin).subscribe([ACCESS_CHANNEL])
         self._listener.subscribed()
-        self._task = asyncio.create_task(_forward(subscriber.iter_events(), self._access))
+        self._task = asyncio.create_task(_forward(overflow_aware(subscriber), self._access))
 
     async def stop(self, app: Litestar) -> None:
         self._listener.unsubscribed()
@@ -71,8 +72,11 @@ class RevocationFeed:
                 await self._task
 
 
-async def _forward(events: AsyncIterator[bytes], access: SessionAccess) -> None:
-    async for payload in events:
+async def _forward(subscriber: OverflowAwareSubscriber, access: SessionAccess) -> None:
+    async for payload in subscriber.iter_events():
+        if subscriber.take_overflow():
+            logger.warning("{} notices were dropped in a burst; forgetting all", ACCESS_CHANNEL)
+            access.forget_all()
         try:
             access.forget_user(int(payload))
         except ValueError:

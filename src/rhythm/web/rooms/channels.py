@@ -1,11 +1,14 @@
-"""Litestar channels for room events: how a slow subscriber's backlog is bounded."""
+"""Litestar channels for room events and revocation notices: how a subscriber's backlog is
+bounded."""
 
 from __future__ import annotations
 
 from litestar.channels import ChannelsBackend, ChannelsPlugin
 
-# Events a slow subscriber may have waiting; beyond it the oldest are dropped, and the client
-# notices the gap in sequence numbers and re-fetches the room.
+from rhythm.web.subscriber import OverflowAwareSubscriber
+
+# Events a slow subscriber may have waiting; beyond it the oldest are dropped and the
+# subscriber says so: a room socket is closed for a resync, the revocation feed forgets all.
 SUBSCRIBER_BACKLOG = 256
 
 
@@ -16,4 +19,5 @@ def channels_plugin(backend: ChannelsBackend) -> ChannelsPlugin:
         arbitrary_channels_allowed=True,
         subscriber_max_backlog=SUBSCRIBER_BACKLOG,
         subscriber_backlog_strategy="dropleft",
+        subscriber_class=OverflowAwareSubscriber,
     )

@@ -16,7 +16,7 @@ from typing import Any
 
 import msgspec
 from litestar import WebSocket, websocket
-from litestar.channels import ChannelsPlugin, Subscriber
+from litestar.channels import ChannelsPlugin
 from litestar.di import NamedDependency
 from litestar.exceptions import WebSocketDisconnect
 from litestar.params import FromPath
@@ -29,7 +29,9 @@ from rhythm.service.rooms.events import EventType, channel_of
 from rhythm.service.rooms.model import RoomStatus
 from rhythm.service.rooms.service import RoomsService
 from rhythm.web.rooms.schemas import RoomOut, SnapshotMessage
+from rhythm.web.rooms.send_watch import SendWatch
 from rhythm.web.security import WS_UNAUTHORIZED, current_actor
+from rhythm.web.subscriber import OverflowAwareSubscriber, overflow_aware
 
 # A client that cannot take a message within this long is dropped, so it holds up no one.
 SEND_TIMEOUT_S = 5.0
@@ -39,6 +41,7 @@ CLOSE_POLICY = 1008
 CLOSE_TRY_AGAIN_LATER = 1013
 CLOSE_NOT_FOUND = 4404
 CLOSE_KICKED = 4403
+CLOSE_RESYNC = 4409  # events were dropped for this socket: reconnect for a fresh snapshot
 
 
 class _EventHead(msgspec.Struct):
@@ -125,12 +128,12 @@ async def _serve(
         if view.room.status == RoomStatus.CLOSED:
             await socket.close(code=CLOSE_NORMAL, reason="room closed")
             return
-        await _pump(socket, subscriber, actor, snapshot.seq, sockets)
+        await _pump(socket, overflow_aware(subscriber), actor, snapshot.seq, sockets)
 
 
 async def _pump(
     socket: WebSocket[Any, Any, Any],
-    subscriber: Subscriber,
+    subscriber: OverflowAwareSubscriber,
     actor: Actor,
     after_seq: int,
     sockets: OpenSockets,
@@ -160,28 +163,47 @@ async def _pump(
 
 async def _forward(
     socket: WebSocket[Any, Any, Any],
-    subscriber: Subscriber,
+    subscriber: OverflowAwareSubscriber,
     actor: Actor,
     after_seq: int,
     send_timeout_s: float = SEND_TIMEOUT_S,
 ) -> None:
-    async for raw in subscriber.iter_events():
-        head = _heads.decode(raw)
-        if head.seq <= after_seq:
-            continue
-        try:
-            # asyncio.timeout, not wait_for: on 3.11 wait_for makes a Task per send per socket.
-            async with asyncio.timeout(send_timeout_s):
-                await socket.send_text(raw.decode())
-        except TimeoutError:
-            await _close(socket, CLOSE_POLICY, "too slow to receive events")
-            return
-        if head.type is EventType.ROOM_CLOSED:
-            await _close(socket, CLOSE_NORMAL, "room closed")
-            return
-        if head.type is EventType.MEMBER_KICKED and head.data.get("user_id") == actor.user_id:
-            await _close(socket, CLOSE_KICKED, "kicked from the room")
-            return
+    watch = SendWatch(send_timeout_s)
+    try:
+        async for raw in subscriber.iter_events():
+            if subscriber.take_overflow():
+                await _close(socket, CLOSE_RESYNC, "events were dropped; reconnect to resync")
+                return
+            head = _heads.decode(raw)
+            if head.seq <= after_seq:
+                continue
+            if not await _send(socket, raw, watch):
+                await _close(socket, CLOSE_POLICY, "too slow to receive events")
+                return
+            if head.type is EventType.ROOM_CLOSED:
+                await _close(socket, CLOSE_NORMAL, "room closed")
+                return
+            if head.type is EventType.MEMBER_KICKED and head.data.get("user_id") == actor.user_id:
+                await _close(socket, CLOSE_KICKED, "kicked from the room")
+                return
+    finally:
+        watch.stop()
+
+
+async def _send(socket: WebSocket[Any, Any, Any], raw: bytes, watch: SendWatch) -> bool:
+    """Sends ``raw``; False when the client did not take it within the watch's limit."""
+    watch.sending()
+    try:
+        await socket.send_text(raw.decode())
+    except asyncio.CancelledError:
+        if not watch.fired:
+            raise
+        task = asyncio.current_task()
+        assert task is not None
+        task.uncancel()
+        return False
+    watch.sent()
+    return True
 
 
 async def _until_disconnected(socket: WebSocket[Any, Any, Any]) -> None:
@@ -190,6 +212,11 @@ async def _until_disconnected(socket: WebSocket[Any, Any, Any]) -> None:
         await socket.receive_data(mode="text")
 
 
-async def _close(socket: WebSocket[Any, Any, Any], code: int, reason: str) -> None:
+async def _close(
+    socket: WebSocket[Any, Any, Any], code: int, reason: str, timeout_s: float = SEND_TIMEOUT_S
+) -> None:
+    # A client that stopped reading cannot take a close frame either: give up after a while,
+    # and the server drops the connection once the handler returns.
     with contextlib.suppress(Exception):
-        await socket.close(code=code, reason=reason)
+        async with asyncio.timeout(timeout_s):
+            await socket.close(code=code, reason=reason)
