@@ -21,6 +21,7 @@ from rhythm.store.pool import StorePool
 from rhythm.web.revocation import AccessListener, RevocationFeed
 from rhythm.web.rooms.channels import SUBSCRIBER_BACKLOG, channels_plugin
 from rhythm.web.rooms.socket import CLOSE_RESYNC, _forward
+from rhythm.web.rooms.viewer import Viewer
 from rhythm.web.subscriber import overflow_aware
 from tests.integration.test_auth_db import register
 
@@ -105,10 +106,10 @@ async def test_a_room_socket_that_falls_behind_is_closed_for_a_resync(
         for seq in range(1, BURST + 1)
     ]
     socket = SlowSocket()
-    actor = Actor(user_id=2, role=UserRole.USER, session_id=None)
+    viewer = Viewer(Actor(user_id=2, role=UserRole.USER, session_id=None), "PUBLIC", is_member=True)
     async with channels.start_subscription([channel_of(room_id)]) as subscriber:
         forward = asyncio.create_task(
-            _forward(cast(WebSocket[Any, Any, Any], socket), overflow_aware(subscriber), actor, 0)
+            _forward(cast(WebSocket[Any, Any, Any], socket), overflow_aware(subscriber), viewer, 0)
         )
         commit_burst(database_url, "", channel_of(room_id), events)
 

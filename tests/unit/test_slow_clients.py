@@ -14,6 +14,7 @@ from rhythm.service.identity import Actor, UserRole
 from rhythm.service.rooms.events import ReadyChanged, ReadyChangedData, channel_of
 from rhythm.web.rooms.channels import SUBSCRIBER_BACKLOG, channels_plugin
 from rhythm.web.rooms.socket import CLOSE_POLICY, _close, _forward
+from rhythm.web.rooms.viewer import Viewer
 from rhythm.web.subscriber import OverflowAwareSubscriber
 
 EVENTS = 2_000
@@ -81,7 +82,7 @@ async def test_a_stuck_socket_is_closed_after_the_send_timeout() -> None:
     await _forward(
         socket,  # type: ignore[arg-type]
         _OneEvent(),  # type: ignore[arg-type]
-        Actor(user_id=1, role=UserRole.USER),
+        Viewer(Actor(user_id=1, role=UserRole.USER), "PUBLIC", is_member=True),
         after_seq=0,
         send_timeout_s=0.2,
     )
@@ -137,7 +138,7 @@ async def test_a_socket_that_keeps_up_is_never_timed_out() -> None:
     await _forward(
         cast(WebSocket[Any, Any, Any], socket),
         cast(OverflowAwareSubscriber, _PacedEvents(count=12, gap_s=0.1)),
-        Actor(user_id=1, role=UserRole.USER),
+        Viewer(Actor(user_id=1, role=UserRole.USER), "PUBLIC", is_member=True),
         after_seq=0,
         send_timeout_s=0.2,
     )

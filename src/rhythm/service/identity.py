@@ -4,7 +4,7 @@ as services hand it out."""
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
@@ -30,6 +30,9 @@ class Actor:
     user_id: int
     role: UserRole
     session_id: uuid.UUID | None = None
+    # When the access token stops being valid (Unix time), for what outlives one request (a
+    # WebSocket); not part of who the caller is, so two of their tokens name the same actor.
+    token_expires: float | None = field(default=None, compare=False)
 
     @property
     def is_staff(self) -> bool:

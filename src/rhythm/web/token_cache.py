@@ -83,11 +83,13 @@ class AccessTokens:
         except jwt.PyJWTError as exc:
             raise InvalidAccessTokenError(str(exc)) from exc
         try:
+            expires = float(claims["exp"])
             actor = Actor(
                 user_id=int(claims["sub"]),
                 role=UserRole(claims["role"]),
                 session_id=uuid.UUID(claims["sid"]),
+                token_expires=expires,
             )
-            return _Verified(actor, float(claims["exp"]), float(claims.get("nbf", 0)))
+            return _Verified(actor, expires, float(claims.get("nbf", 0)))
         except (KeyError, ValueError, TypeError, AttributeError) as exc:
             raise InvalidAccessTokenError("the token's claims do not name a session") from exc

@@ -1,4 +1,5 @@
-"""The names services give rooms: their states, their rows as read, and the seat rule.
+"""The names services give rooms: their states, their rows as read, the seat rule, and who may
+view a room.
 
 Rows come from generated queries; these Protocols say which attributes the rest of the code
 may rely on, so renaming a query or a generated type renames nothing outside the service.
@@ -11,6 +12,7 @@ from enum import StrEnum
 from typing import Protocol
 
 from rhythm.service.errors import RuleViolationError
+from rhythm.service.identity import Actor
 
 MIN_PLAYERS = 2
 MAX_PLAYERS = 16
@@ -87,3 +89,10 @@ class Member(Protocol):
 def check_max_players(value: int) -> None:
     if not MIN_PLAYERS <= value <= MAX_PLAYERS:
         raise RuleViolationError(f"max_players must be between {MIN_PLAYERS} and {MAX_PLAYERS}")
+
+
+def may_view(actor: Actor, visibility: str, *, is_member: bool) -> bool:
+    """Who may see a room: anyone signed in for a public one; its members and staff for a
+    private one. Pure, so a reader that already knows the room's state (a socket following its
+    events) asks the same rule without a query."""
+    return visibility != RoomVisibility.PRIVATE or is_member or actor.is_staff

@@ -42,6 +42,7 @@ from rhythm.service.rooms.model import (
     Room,
     RoomVisibility,
     check_max_players,
+    may_view,
 )
 from rhythm.store.errors import UniqueViolationError
 
@@ -126,7 +127,7 @@ class RoomsService(Generic[DB]):
             raise NotFoundError(f"room {room_id} does not exist")
         members = await queries.list_members(room_id=room_id)
         is_member = any(m.user_id == actor.user_id for m in members)
-        if room.visibility is _PRIVATE and not (is_member or actor.is_staff):
+        if not may_view(actor, room.visibility, is_member=is_member):
             raise NotFoundError(f"room {room_id} does not exist")
         return RoomView(room, members, show_invite_code=is_member or actor.is_staff)
 

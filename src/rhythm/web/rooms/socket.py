@@ -1,16 +1,19 @@
 """``/api/v1/rooms/{id}/events``: a snapshot, then the room's events, over a WebSocket.
 
 Who may listen: any signed-in user for a public room; members and staff for a private one
-(the same rule as ``GET /rooms/{id}``), and only while their session lasts: a socket whose
-session ends (logout, disabled or deleted account) is closed with 4401 within the bound a
-request has. Events come from PostgreSQL NOTIFY through Litestar channels, so a socket on any
-instance sees the changes made on every instance.
+(the rule of ``GET /rooms/{id}``, ``may_view``), and only while it holds: a socket whose user
+may no longer view the room (it turned private, they left it or were kicked) is closed with
+4403 before the event that took the right away; one whose session ends (logout, disabled or
+deleted account) is closed with 4401 within the bound a request has, and so is one whose
+access token expires, at its expiry. Events come from PostgreSQL NOTIFY through Litestar
+channels, so a socket on any instance sees the changes made on every instance.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -30,6 +33,7 @@ from rhythm.service.rooms.model import RoomStatus
 from rhythm.service.rooms.service import RoomsService
 from rhythm.web.rooms.schemas import RoomOut, SnapshotMessage
 from rhythm.web.rooms.send_watch import SendWatch
+from rhythm.web.rooms.viewer import Viewer
 from rhythm.web.security import WS_UNAUTHORIZED, current_actor
 from rhythm.web.subscriber import OverflowAwareSubscriber, overflow_aware
 
@@ -40,7 +44,7 @@ CLOSE_GOING_AWAY = 1001
 CLOSE_POLICY = 1008
 CLOSE_TRY_AGAIN_LATER = 1013
 CLOSE_NOT_FOUND = 4404
-CLOSE_KICKED = 4403
+CLOSE_NOT_ALLOWED = 4403  # kicked, or no longer allowed to view the room
 CLOSE_RESYNC = 4409  # events were dropped for this socket: reconnect for a fresh snapshot
 
 
@@ -128,25 +132,29 @@ async def _serve(
         if view.room.status == RoomStatus.CLOSED:
             await socket.close(code=CLOSE_NORMAL, reason="room closed")
             return
-        await _pump(socket, overflow_aware(subscriber), actor, snapshot.seq, sockets)
+        viewer = Viewer.of_view(actor, view)
+        await _pump(socket, overflow_aware(subscriber), viewer, snapshot.seq, sockets)
 
 
 async def _pump(
     socket: WebSocket[Any, Any, Any],
     subscriber: OverflowAwareSubscriber,
-    actor: Actor,
+    viewer: Viewer,
     after_seq: int,
     sockets: OpenSockets,
 ) -> None:
-    """Forward events until the room closes, the client leaves or is too slow, or the
-    session ends."""
-    forward = asyncio.create_task(_forward(socket, subscriber, actor, after_seq))
+    """Forward events until the room closes, the client leaves or is too slow, the user may
+    no longer view the room, or the session or the access token ends."""
+    forward = asyncio.create_task(_forward(socket, subscriber, viewer, after_seq))
     watch = asyncio.create_task(_until_disconnected(socket))
-    refused = asyncio.create_task(sockets.until_refused(actor))
+    refused = asyncio.create_task(sockets.until_refused(viewer.actor))
+    expired = asyncio.create_task(_until_expired(viewer.actor))
     done, pending = await asyncio.wait(
-        {forward, watch, refused}, return_when=asyncio.FIRST_COMPLETED
+        {forward, watch, refused, expired}, return_when=asyncio.FIRST_COMPLETED
     )
-    if refused in done:
+    if expired in done:
+        await _close(socket, WS_UNAUTHORIZED, "token expired: reconnect with a fresh token")
+    elif refused in done:
         # Fail closed, as a request would: a session that cannot be checked ends the socket.
         if refused.exception() is None:
             await _close(socket, WS_UNAUTHORIZED, "session ended")
@@ -164,7 +172,7 @@ async def _pump(
 async def _forward(
     socket: WebSocket[Any, Any, Any],
     subscriber: OverflowAwareSubscriber,
-    actor: Actor,
+    viewer: Viewer,
     after_seq: int,
     send_timeout_s: float = SEND_TIMEOUT_S,
 ) -> None:
@@ -177,14 +185,23 @@ async def _forward(
             head = _heads.decode(raw)
             if head.seq <= after_seq:
                 continue
+            kicked = (
+                head.type is EventType.MEMBER_KICKED
+                and head.data.get("user_id") == viewer.actor.user_id
+            )
+            viewer.apply(head.type, head.data)
+            if not (kicked or viewer.allowed):
+                # Not even this event: it is the change that took the right to view away.
+                await _close(socket, CLOSE_NOT_ALLOWED, "no longer allowed to view this room")
+                return
             if not await _send(socket, raw, watch):
                 await _close(socket, CLOSE_POLICY, "too slow to receive events")
                 return
             if head.type is EventType.ROOM_CLOSED:
                 await _close(socket, CLOSE_NORMAL, "room closed")
                 return
-            if head.type is EventType.MEMBER_KICKED and head.data.get("user_id") == actor.user_id:
-                await _close(socket, CLOSE_KICKED, "kicked from the room")
+            if kicked:
+                await _close(socket, CLOSE_NOT_ALLOWED, "kicked from the room")
                 return
     finally:
         watch.stop()
@@ -204,6 +221,14 @@ async def _send(socket: WebSocket[Any, Any, Any], raw: bytes, watch: SendWatch) 
         return False
     watch.sent()
     return True
+
+
+async def _until_expired(actor: Actor) -> None:
+    """Returns when the access token the socket was opened with expires (never without one)."""
+    if actor.token_expires is None:
+        await asyncio.Event().wait()
+        return
+    await asyncio.sleep(max(0.0, actor.token_expires - time.time()))
 
 
 async def _until_disconnected(socket: WebSocket[Any, Any, Any]) -> None:
