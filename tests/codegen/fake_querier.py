@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime
 import decimal
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncGenerator, Iterable
 from typing import Any
 
 from tests.codegen.corpus_types import AuthorSettings
@@ -61,8 +61,8 @@ class FakeQuerier:
 
     def iter_list_authors_by_mood(
         self, *, moods: list[Mood], name: str | None
-    ) -> AsyncIterator[Author]:
-        async def rows() -> AsyncIterator[Author]:
+    ) -> AsyncGenerator[Author, None]:
+        async def rows() -> AsyncGenerator[Author, None]:
             for author in await self.list_authors_by_mood(moods=moods, name=name):
                 yield author
 
@@ -71,8 +71,8 @@ class FakeQuerier:
     async def list_author_names(self) -> list[str]:
         return sorted(a.name for a in self.authors.values())
 
-    def iter_list_author_names(self) -> AsyncIterator[str]:
-        async def rows() -> AsyncIterator[str]:
+    def iter_list_author_names(self) -> AsyncGenerator[str, None]:
+        async def rows() -> AsyncGenerator[str, None]:
             for name in await self.list_author_names():
                 yield name
 
@@ -118,8 +118,8 @@ class FakeQuerier:
     async def list_books_with_authors(self) -> list[ListBooksWithAuthorsRow]:
         return []
 
-    def iter_list_books_with_authors(self) -> AsyncIterator[ListBooksWithAuthorsRow]:
-        async def rows() -> AsyncIterator[ListBooksWithAuthorsRow]:
+    def iter_list_books_with_authors(self) -> AsyncGenerator[ListBooksWithAuthorsRow, None]:
+        async def rows() -> AsyncGenerator[ListBooksWithAuthorsRow, None]:
             for row in await self.list_books_with_authors():
                 yield row
 
@@ -146,8 +146,8 @@ class FakeQuerier:
     async def list_class(self) -> list[Class]:
         return []
 
-    def iter_list_class(self) -> AsyncIterator[Class]:
-        async def rows() -> AsyncIterator[Class]:
+    def iter_list_class(self) -> AsyncGenerator[Class, None]:
+        async def rows() -> AsyncGenerator[Class, None]:
             for row in await self.list_class():
                 yield row
 

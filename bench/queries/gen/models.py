@@ -7,8 +7,9 @@
 import datetime
 import decimal
 import enum
+import typing
 import uuid
-from typing import Any, Final
+from typing import Any
 
 import msgspec
 
@@ -25,7 +26,7 @@ class BenchGrade(enum.StrEnum):
     D = "D"
 
 
-_BENCH_GRADE_BY_LABEL: Final[dict[str | bytes, BenchGrade]] = {
+_BENCH_GRADE_BY_LABEL: typing.Final[dict[str | bytes, BenchGrade]] = {
     k: m for m in BenchGrade for k in (m.value, m.value.encode())
 }
 
@@ -39,7 +40,7 @@ class Difficulty(enum.StrEnum):
     EXPERT = "EXPERT"
 
 
-_DIFFICULTY_BY_LABEL: Final[dict[str | bytes, Difficulty]] = {
+_DIFFICULTY_BY_LABEL: typing.Final[dict[str | bytes, Difficulty]] = {
     k: m for m in Difficulty for k in (m.value, m.value.encode())
 }
 
@@ -52,7 +53,7 @@ class RoomStatus(enum.StrEnum):
     CLOSED = "CLOSED"
 
 
-_ROOM_STATUS_BY_LABEL: Final[dict[str | bytes, RoomStatus]] = {
+_ROOM_STATUS_BY_LABEL: typing.Final[dict[str | bytes, RoomStatus]] = {
     k: m for m in RoomStatus for k in (m.value, m.value.encode())
 }
 
@@ -64,7 +65,7 @@ class RoomVisibility(enum.StrEnum):
     PRIVATE = "PRIVATE"
 
 
-_ROOM_VISIBILITY_BY_LABEL: Final[dict[str | bytes, RoomVisibility]] = {
+_ROOM_VISIBILITY_BY_LABEL: typing.Final[dict[str | bytes, RoomVisibility]] = {
     k: m for m in RoomVisibility for k in (m.value, m.value.encode())
 }
 
@@ -77,7 +78,7 @@ class UserRole(enum.StrEnum):
     ADMIN = "ADMIN"
 
 
-_USER_ROLE_BY_LABEL: Final[dict[str | bytes, UserRole]] = {
+_USER_ROLE_BY_LABEL: typing.Final[dict[str | bytes, UserRole]] = {
     k: m for m in UserRole for k in (m.value, m.value.encode())
 }
 

@@ -4,13 +4,13 @@
 #   sqlc-gen-psycopg-msgspec 0.2.0
 """The Querier Protocol of this package and the Queries class implementing it."""
 
-from collections.abc import Iterable
-from typing import Protocol
+import collections.abc
+import typing
 
 from .query import BatchCreateScoresParams, CopyScoresParams, ListRoomsWithHostRow, QueryQueries
 
 
-class Querier(Protocol):
+class Querier(typing.Protocol):
     """Every async query of this package; implement it to fake the database."""
 
     async def list_rooms_with_host(
@@ -19,8 +19,11 @@ class Querier(Protocol):
         after_id: int,
         page_size: int,
     ) -> list[ListRoomsWithHostRow]: ...
-    async def copy_scores(self, params: Iterable[CopyScoresParams]) -> int: ...
-    async def batch_create_scores(self, params: Iterable[BatchCreateScoresParams]) -> None: ...
+    async def copy_scores(self, params: collections.abc.Iterable[CopyScoresParams]) -> int: ...
+    async def batch_create_scores(
+        self,
+        params: collections.abc.Iterable[BatchCreateScoresParams],
+    ) -> None: ...
 
 
 class Queries(QueryQueries):

@@ -5,11 +5,11 @@
 # source: query.sql
 """Queries from query.sql."""
 
+import collections.abc
 import decimal
-from collections.abc import Iterable
 
 import msgspec
-from psycopg import AsyncConnection, AsyncRawCursor
+import psycopg
 
 from ._runtime import AsyncBase, async_cursor
 from .models import (
@@ -78,7 +78,7 @@ class QueryQueries(AsyncBase):
     ) -> list[ListRoomsWithHostRow]:
         """The join case: a page of the lobby with each room's host as a nested Struct."""
         db = self._db
-        if isinstance(db, AsyncConnection):
+        if isinstance(db, psycopg.AsyncConnection):
             cur = async_cursor(db)
             await cur.execute(LIST_ROOMS_WITH_HOST, (after_id, page_size), binary=True)
             rows = await cur.fetchall()
@@ -121,28 +121,31 @@ class QueryQueries(AsyncBase):
             for row in rows
         ]
 
-    async def copy_scores(self, params: Iterable[CopyScoresParams]) -> int:
+    async def copy_scores(self, params: collections.abc.Iterable[CopyScoresParams]) -> int:
         db = self._db
-        if isinstance(db, AsyncConnection):
-            cur = AsyncRawCursor(db)
+        if isinstance(db, psycopg.AsyncConnection):
+            cur = psycopg.AsyncRawCursor(db)
             async with cur.copy(COPY_SCORES_COPY) as copy:
                 for p in params:
                     await copy.write_row((p.user_id, p.song_id, p.score, p.accuracy, p.grade))
         else:
             async with db.connection() as conn:
-                cur = AsyncRawCursor(conn)
+                cur = psycopg.AsyncRawCursor(conn)
                 async with cur.copy(COPY_SCORES_COPY) as copy:
                     for p in params:
                         await copy.write_row((p.user_id, p.song_id, p.score, p.accuracy, p.grade))
         return cur.rowcount
 
-    async def batch_create_scores(self, params: Iterable[BatchCreateScoresParams]) -> None:
+    async def batch_create_scores(
+        self,
+        params: collections.abc.Iterable[BatchCreateScoresParams],
+    ) -> None:
         items = list(params)
         if not items:
             return
         db = self._db
-        if isinstance(db, AsyncConnection):
-            cur = AsyncRawCursor(db)
+        if isinstance(db, psycopg.AsyncConnection):
+            cur = psycopg.AsyncRawCursor(db)
             await cur.execute(
                 BATCH_CREATE_SCORES,
                 (
@@ -155,7 +158,7 @@ class QueryQueries(AsyncBase):
             )
         else:
             async with db.connection() as conn:
-                cur = AsyncRawCursor(conn)
+                cur = psycopg.AsyncRawCursor(conn)
                 await cur.execute(
                     BATCH_CREATE_SCORES,
                     (

@@ -6,6 +6,7 @@ from sqlc_gen_psycopg_msgspec.planning.planner import Planner
 from sqlc_gen_psycopg_msgspec.planning.plans import ContextPlan
 from sqlc_gen_psycopg_msgspec.reading.options import Options, parse_options
 from sqlc_gen_psycopg_msgspec.reading.request import File, GenerateRequest
+from sqlc_gen_psycopg_msgspec.render.arrays import render_arrays_runtime, uses_arrays
 from sqlc_gen_psycopg_msgspec.render.composite import render_composite_runtime
 from sqlc_gen_psycopg_msgspec.render.context import RenderOptions
 from sqlc_gen_psycopg_msgspec.render.fakes import render_fakes
@@ -31,6 +32,8 @@ def generate(request: GenerateRequest) -> tuple[list[File], list[str]]:
         rendered["fakes.py"] = render_fakes(plan, render_options)
     if plan.composites:
         rendered["_composite.py"] = render_composite_runtime(plan)
+    if uses_arrays(plan):
+        rendered["_arrays.py"] = render_arrays_runtime(plan)
     for file in plan.files:
         rendered[f"{file.module}.py"] = render_query_file(plan, file, render_options)
     if options.models_package is not None:

@@ -141,8 +141,12 @@ PARAM_RESERVED = RESERVED | {
     "batch",
     "batches",
     "p",
+    "stream",
     "tuple_row",
     "load_enum_array",
+    "typed_array",
+    "json_array",
+    "jsonb_array",
 }
 
 

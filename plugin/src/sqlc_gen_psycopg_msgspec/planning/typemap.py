@@ -50,8 +50,10 @@ class PyType(msgspec.Struct, frozen=True):
 
 
 _DT: tuple[Import, ...] = (("datetime", None),)
-_RANGE: tuple[Import, ...] = (("psycopg.types.range", "Range"),)
-_MULTI: tuple[Import, ...] = (("psycopg.types.multirange", "Multirange"),)
+# Module-qualified, as every name the generated code imports from outside: a table model
+# may take any class name (a table `ranges` gives `class Range`).
+_RANGE: tuple[Import, ...] = (("psycopg.types.range", None),)
+_MULTI: tuple[Import, ...] = (("psycopg.types.multirange", None),)
 _DEC: tuple[Import, ...] = (("decimal", None),)
 _ANY: tuple[Import, ...] = (("typing", "Any"),)
 
@@ -61,11 +63,13 @@ def _py_type(annotation: str, imports: tuple[Import, ...] = (), copy: str | None
 
 
 def _range(element: str, imports: tuple[Import, ...], copy_type: str) -> PyType:
-    return PyType(f"Range[{element}]", _RANGE + imports, copy_type=copy_type)
+    return PyType(f"psycopg.types.range.Range[{element}]", _RANGE + imports, copy_type=copy_type)
 
 
 def _multi(element: str, imports: tuple[Import, ...], copy_type: str) -> PyType:
-    return PyType(f"Multirange[{element}]", _MULTI + imports, copy_type=copy_type)
+    return PyType(
+        f"psycopg.types.multirange.Multirange[{element}]", _MULTI + imports, copy_type=copy_type
+    )
 
 
 # Keyed by the canonical pg_catalog name. Types psycopg has no loader for arrive as str.

@@ -31,15 +31,17 @@ class Flavor:
 
     @property
     def connection_class(self) -> str:
-        return "Connection" if self.sync else "AsyncConnection"
+        return "psycopg.Connection" if self.sync else "psycopg.AsyncConnection"
 
     @property
     def cursor_class(self) -> str:
-        return "RawCursor" if self.sync else "AsyncRawCursor"
+        return "psycopg.RawCursor" if self.sync else "psycopg.AsyncRawCursor"
 
-    @property
-    def iterator_class(self) -> str:
-        return "Iterator" if self.sync else "AsyncIterator"
+    def iterator_type(self, item: str) -> str:
+        """What iter_* returns: a generator, so a caller stopping early can close it."""
+        if self.sync:
+            return f"collections.abc.Generator[{item}, None, None]"
+        return f"collections.abc.AsyncGenerator[{item}, None]"
 
     @property
     def base_class(self) -> str:

@@ -101,7 +101,7 @@ def _stub(query: QueryPlan, flavor: Flavor) -> list[str]:
 
 def _iterator(query: QueryPlan, flavor: Flavor) -> list[str]:
     """iter_<method> streams what <method> answers; the call is recorded on <method>."""
-    ret = f"{flavor.iterator_class}[{item_type(query)}]"
+    ret = flavor.iterator_type(item_type(query))
     head = f"{flavor.def_} iter_{query.method}("
     lines = bracketed(head, signature_params(query), f" -> {ret}:", INDENT)
     answer = f"self.{query.method}.answer("

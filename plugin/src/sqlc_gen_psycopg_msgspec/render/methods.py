@@ -251,7 +251,7 @@ class MethodWriter:
     # ---- iter_<method> ------------------------------------------------------------------------
     def _iterator(self) -> None:
         query, flavor = self.query, self.flavor
-        ret = f"{flavor.iterator_class}[{item_type(query)}]"
+        ret = flavor.iterator_type(item_type(query))
         params = signature_params(query)
         self.lines += _signature(f"iter_{query.method}", params, ret, flavor, INDENT)
         doc = [*query.doc, "", "Stream the rows, fetching them from the server in chunks."]
@@ -274,5 +274,15 @@ class MethodWriter:
         args.append("size=ITER_SIZE")
         row_expr = _row_expr(query, "row")
         row = "_" if flatten(row_expr) == "None" else "row"  # void: no value to read
-        self.lines += bracketed(f"{flavor.for_} {row} in cur.stream(", args, ":", INDENT * depth)
-        self._statement("yield ", row_expr, depth + 1)
+        # Closing the stream in `finally` cancels the query when the caller stops early, so
+        # the connection is usable (and goes back to the pool) once the iterator is closed.
+        # psycopg annotates stream() as an iterator; it is a generator, which has close().
+        kind = "Generator" if flavor.sync else "AsyncGenerator"
+        generator = f'"collections.abc.{kind}[tuple[Any, ...], None{", None" * flavor.sync}]"'
+        stream = Group("cur.stream(", args, ")")
+        self.lines += bracketed("stream = typing.cast(", [generator, stream], "", INDENT * depth)
+        self.emit("try:", depth)
+        self.emit(f"{flavor.for_} {row} in stream:", depth + 1)
+        self._statement("yield ", row_expr, depth + 2)
+        self.emit("finally:", depth)
+        self.emit(f"{flavor.await_}stream.{'close' if flavor.sync else 'aclose'}()", depth + 1)

@@ -18,7 +18,14 @@ def _docstring(text: str, indent: str) -> list[str]:
     return [f'{indent}"""{text}"""'] if text else []
 
 
-_COMPOSITE_NAMES = ("Composite", "text_field", "enum_field", "enum_array_field", "as_text")
+_COMPOSITE_NAMES = (
+    "Composite as _Composite",
+    "text_field",
+    "enum_field",
+    "enum_array_field",
+    "as_text",
+    "JsonField as _JsonField",
+)
 
 
 def struct_base(frozen: bool) -> str:
@@ -36,7 +43,7 @@ def render_enum(enum: EnumInfo) -> list[str]:
         lines.pop()
     lines.extend(["", ""])
     # Keyed by the label as text and as bytes: results in binary bring labels as bytes.
-    head = f"{enum.map_name}: Final[dict[str | bytes, {enum.class_name}]] = "
+    head = f"{enum.map_name}: typing.Final[dict[str | bytes, {enum.class_name}]] = "
     body = f"k: m for m in {enum.class_name} for k in (m.value, m.value.encode())"
     if len(head) + len(body) + 2 <= LINE_LENGTH:
         lines.append(f"{head}{{{body}}}")
@@ -60,7 +67,7 @@ def render_struct(model: ModelPlan, *, frozen: bool, doc: str = "") -> list[str]
 
 def render_models(plan: ContextPlan, options: RenderOptions) -> str:
     blocks: list[list[str]] = []
-    imports: set[Import] = {("enum", None), ("typing", "Final"), ("msgspec", None)}
+    imports: set[Import] = {("enum", None), ("typing", None), ("msgspec", None)}
     imports |= {("._composite", name) for name in _COMPOSITE_NAMES}
     for enum in plan.enums:
         blocks.append(render_enum(enum))

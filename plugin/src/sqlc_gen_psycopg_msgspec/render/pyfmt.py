@@ -185,6 +185,15 @@ def _module_key(module: str) -> tuple[object, ...]:
     return (natural(module.lower()), natural(module))
 
 
+def _statements(names: set[str]) -> list[list[str]]:
+    """ruff's isort: each `x as y` in a statement of its own, the other names in one."""
+    plain = sorted((name for name in names if " as " not in name), key=_member_key)
+    statements = [[name] for name in names if " as " in name]
+    if plain:
+        statements.append(plain)
+    return sorted(statements, key=lambda members: _member_key(members[0]))
+
+
 def render_imports(
     imports: Iterable[tuple[str, str | None]], first_party: frozenset[str] = frozenset()
 ) -> list[str]:
@@ -203,12 +212,12 @@ def render_imports(
             f"import {module}" for module in sorted(plain.get(section, ()), key=_module_key)
         ]
         for module in sorted(froms.get(section, {}), key=_module_key):
-            members = sorted(froms[section][module], key=_member_key)
-            line = f"from {module} import {', '.join(members)}"
-            if len(line) > LINE_LENGTH:
-                block.extend(bracketed(f"from {module} import (", list(members), "", ""))
-            else:
-                block.append(line)
+            for members in _statements(froms[section][module]):
+                line = f"from {module} import {', '.join(members)}"
+                if len(line) > LINE_LENGTH:
+                    block.extend(bracketed(f"from {module} import (", members, "", ""))
+                else:
+                    block.append(line)
         if lines:
             lines.append("")
         lines.extend(block)

@@ -22,7 +22,7 @@ def _protocol_methods(query: QueryPlan, flavor: Flavor, iterators: bool) -> list
     head = f"{flavor.def_} {query.method}("
     lines += bracketed(head, params, f" -> {return_type(query)}: ...", INDENT)
     if query.command is Command.MANY and iterators:
-        ret = f"{flavor.iterator_class}[{item_type(query)}]"
+        ret = flavor.iterator_type(item_type(query))
         # An async generator is a plain `def` returning an AsyncIterator.
         lines += bracketed(f"def iter_{query.method}(", params, f" -> {ret}: ...", INDENT)
     return lines
@@ -31,7 +31,7 @@ def _protocol_methods(query: QueryPlan, flavor: Flavor, iterators: bool) -> list
 def _protocol(plan: ContextPlan, flavor: Flavor, iterators: bool) -> list[str]:
     name = "SyncQuerier" if flavor.sync else "Querier"
     lines = [
-        f"class {name}(Protocol):",
+        f"class {name}(typing.Protocol):",
         f'{INDENT}"""Every {flavor.kind} query of this package; implement it to fake the '
         'database."""',
         "",
@@ -66,11 +66,9 @@ def _queries_class(plan: ContextPlan, flavor: Flavor) -> list[str]:
 def querier_imports(plan: ContextPlan) -> set[Import]:
     """Every name a Querier signature may use (renderers keep those their body uses)."""
     imports: set[Import] = {
-        ("typing", "Protocol"),
+        ("typing", None),
         ("typing", "Any"),
-        ("collections.abc", "AsyncIterator"),
-        ("collections.abc", "Iterator"),
-        ("collections.abc", "Iterable"),
+        ("collections.abc", None),
         ("._runtime", "ExecResult"),
         ("._runtime", "AsyncBase"),
         ("._runtime", "SyncBase"),

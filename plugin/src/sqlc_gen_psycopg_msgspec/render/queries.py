@@ -23,22 +23,21 @@ from sqlc_gen_psycopg_msgspec.render.signatures import struct_imports
 _CANDIDATE_IMPORTS: frozenset[Import] = frozenset(
     {
         ("msgspec", None),
+        ("typing", None),
         ("typing", "Any"),
-        ("collections.abc", "Iterable"),
-        ("collections.abc", "AsyncIterator"),
-        ("collections.abc", "Iterator"),
-        ("psycopg", "AsyncConnection"),
-        ("psycopg", "AsyncRawCursor"),
-        ("psycopg", "Connection"),
-        ("psycopg", "RawCursor"),
+        ("collections.abc", None),
+        ("psycopg", None),
         ("psycopg.rows", "tuple_row"),
-        ("psycopg.types.json", "Json"),
-        ("psycopg.types.json", "Jsonb"),
+        ("psycopg.types.json", "Json as _Json"),
+        ("psycopg.types.json", "Jsonb as _Jsonb"),
         ("._runtime", "AsyncBase"),
         ("._runtime", "SyncBase"),
         ("._runtime", "ExecResult"),
         ("._runtime", "load_enum_array"),
         ("._runtime", "async_cursor"),
+        ("._arrays", "typed_array"),
+        ("._arrays", "json_array"),
+        ("._arrays", "jsonb_array"),
     }
 )
 

@@ -40,7 +40,7 @@ def item_type(query: QueryPlan) -> str:
 def signature_params(query: QueryPlan) -> list[str]:
     if query.command.takes_iterable:
         item = query.params_struct or (query.params[0].annotation if query.params else "None")
-        return ["self", f"params: Iterable[{item}]"]
+        return ["self", f"params: collections.abc.Iterable[{item}]"]
     if query.params_struct is not None:
         return ["self", f"params: {query.params_struct}"]
     if not query.params:

@@ -6,7 +6,7 @@
 """Queries from attempts.sql."""
 
 import msgspec
-from psycopg import AsyncConnection
+import psycopg
 
 from ._runtime import AsyncBase, async_cursor
 
@@ -45,7 +45,7 @@ class AttemptsQueries(AsyncBase):
         The database's clock: every instance counts against the same one.
         """
         db = self._db
-        if isinstance(db, AsyncConnection):
+        if isinstance(db, psycopg.AsyncConnection):
             cur = async_cursor(db)
             await cur.execute(COUNT_ATTEMPTS, (window_s, keys), binary=True)
             rows = await cur.fetchall()
@@ -58,7 +58,7 @@ class AttemptsQueries(AsyncBase):
 
     async def record_attempts(self, *, keys: list[str]) -> None:
         db = self._db
-        if isinstance(db, AsyncConnection):
+        if isinstance(db, psycopg.AsyncConnection):
             cur = async_cursor(db)
             await cur.execute(RECORD_ATTEMPTS, (keys,))
         else:
@@ -68,7 +68,7 @@ class AttemptsQueries(AsyncBase):
 
     async def clear_attempts(self, *, key: str) -> None:
         db = self._db
-        if isinstance(db, AsyncConnection):
+        if isinstance(db, psycopg.AsyncConnection):
             cur = async_cursor(db)
             await cur.execute(CLEAR_ATTEMPTS, (key,))
         else:
@@ -78,7 +78,7 @@ class AttemptsQueries(AsyncBase):
 
     async def prune_attempts(self, *, older_than_s: float) -> int:
         db = self._db
-        if isinstance(db, AsyncConnection):
+        if isinstance(db, psycopg.AsyncConnection):
             cur = async_cursor(db)
             await cur.execute(PRUNE_ATTEMPTS, (older_than_s,))
             count = cur.rowcount

@@ -5,7 +5,7 @@
 # source: prune.sql
 """Queries from prune.sql."""
 
-from psycopg import AsyncConnection
+import psycopg
 
 from ._runtime import AsyncBase, async_cursor
 
@@ -30,7 +30,7 @@ class PruneQueries(AsyncBase):
     async def try_upkeep_lock(self, *, lock_key: int) -> bool | None:
         """One instance at a time: the lock ends with the transaction (PgBouncer-safe)."""
         db = self._db
-        if isinstance(db, AsyncConnection):
+        if isinstance(db, psycopg.AsyncConnection):
             cur = async_cursor(db)
             await cur.execute(TRY_UPKEEP_LOCK, (lock_key,), binary=True)
             row = await cur.fetchone()
@@ -50,7 +50,7 @@ class PruneQueries(AsyncBase):
         token kept for the grace period still reveals its reuse (and revokes its family).
         """
         db = self._db
-        if isinstance(db, AsyncConnection):
+        if isinstance(db, psycopg.AsyncConnection):
             cur = async_cursor(db)
             await cur.execute(PRUNE_REFRESH_TOKENS, (grace_s, batch_size))
             count = cur.rowcount

@@ -4,15 +4,15 @@
 #   sqlc-gen-psycopg-msgspec 0.2.0
 """The Querier Protocol of this package and the Queries class implementing it."""
 
+import typing
 import uuid
-from typing import Protocol
 
 from .attempts import AttemptsQueries, CountAttemptsRow
 from .prune import PruneQueries
 from .sessions import GetSessionAccessRow, SessionsQueries
 
 
-class Querier(Protocol):
+class Querier(typing.Protocol):
     """Every async query of this package; implement it to fake the database."""
 
     async def count_attempts(

@@ -8,7 +8,7 @@
 import uuid
 
 import msgspec
-from psycopg import AsyncConnection
+import psycopg
 
 from ._runtime import AsyncBase, async_cursor
 from .models import _USER_ROLE_BY_LABEL, UserRole
@@ -47,7 +47,7 @@ class SessionsQueries(AsyncBase):
         (refresh-token family) still has a token that was not revoked.
         """
         db = self._db
-        if isinstance(db, AsyncConnection):
+        if isinstance(db, psycopg.AsyncConnection):
             cur = async_cursor(db)
             await cur.execute(GET_SESSION_ACCESS, (session_id, user_id), binary=True)
             row = await cur.fetchone()

@@ -5,12 +5,12 @@
 """The Querier Protocol of this package and the Queries class implementing it."""
 
 import datetime
-from typing import Protocol
+import typing
 
 from .query import QueryQueries
 
 
-class Querier(Protocol):
+class Querier(typing.Protocol):
     """Every async query of this package; implement it to fake the database."""
 
     async def insert_password_reset(

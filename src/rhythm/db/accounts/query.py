@@ -7,7 +7,7 @@
 
 import datetime
 
-from psycopg import AsyncConnection
+import psycopg
 
 from ._runtime import AsyncBase, async_cursor
 
@@ -49,7 +49,7 @@ class QueryQueries(AsyncBase):
         expires_at: datetime.datetime,
     ) -> None:
         db = self._db
-        if isinstance(db, AsyncConnection):
+        if isinstance(db, psycopg.AsyncConnection):
             cur = async_cursor(db)
             await cur.execute(INSERT_PASSWORD_RESET, (user_id, token_hash, expires_at))
         else:
@@ -60,7 +60,7 @@ class QueryQueries(AsyncBase):
     async def consume_password_reset(self, *, token_hash: bytes) -> int | None:
         """Uses a reset link once: only an unused, unexpired one returns its user."""
         db = self._db
-        if isinstance(db, AsyncConnection):
+        if isinstance(db, psycopg.AsyncConnection):
             cur = async_cursor(db)
             await cur.execute(CONSUME_PASSWORD_RESET, (token_hash,), binary=True)
             row = await cur.fetchone()
@@ -77,7 +77,7 @@ class QueryQueries(AsyncBase):
     async def expire_password_resets(self, *, user_id: int) -> int:
         """After a reset, the user's other outstanding links stop working too."""
         db = self._db
-        if isinstance(db, AsyncConnection):
+        if isinstance(db, psycopg.AsyncConnection):
             cur = async_cursor(db)
             await cur.execute(EXPIRE_PASSWORD_RESETS, (user_id,))
             count = cur.rowcount
@@ -97,7 +97,7 @@ class QueryQueries(AsyncBase):
         expires_at: datetime.datetime,
     ) -> None:
         db = self._db
-        if isinstance(db, AsyncConnection):
+        if isinstance(db, psycopg.AsyncConnection):
             cur = async_cursor(db)
             await cur.execute(INSERT_EMAIL_VERIFICATION, (user_id, email, token_hash, expires_at))
         else:
@@ -114,7 +114,7 @@ class QueryQueries(AsyncBase):
         the account still has, counts.
         """
         db = self._db
-        if isinstance(db, AsyncConnection):
+        if isinstance(db, psycopg.AsyncConnection):
             cur = async_cursor(db)
             await cur.execute(CONSUME_EMAIL_VERIFICATION, (token_hash, user_id))
             count = cur.rowcount
@@ -128,7 +128,7 @@ class QueryQueries(AsyncBase):
     async def delete_user_email_verifications(self, *, user_id: int) -> int:
         """Erasing an account: its verification links name addresses (personal data)."""
         db = self._db
-        if isinstance(db, AsyncConnection):
+        if isinstance(db, psycopg.AsyncConnection):
             cur = async_cursor(db)
             await cur.execute(DELETE_USER_EMAIL_VERIFICATIONS, (user_id,))
             count = cur.rowcount

@@ -4,13 +4,13 @@
 #   sqlc-gen-psycopg-msgspec 0.2.0
 """The Querier Protocol of this package and the Queries class implementing it."""
 
-from typing import Protocol
+import typing
 
 from .models import AuditEvent
 from .query import InsertAuditEventParams, QueryQueries
 
 
-class Querier(Protocol):
+class Querier(typing.Protocol):
     """Every async query of this package; implement it to fake the database."""
 
     async def insert_audit_event(self, params: InsertAuditEventParams) -> None: ...

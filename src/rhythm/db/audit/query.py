@@ -8,8 +8,8 @@
 import uuid
 
 import msgspec
-from psycopg import AsyncConnection
-from psycopg.types.json import Jsonb
+import psycopg
+from psycopg.types.json import Jsonb as _Jsonb
 
 from ._runtime import AsyncBase, Inet, async_cursor
 from .models import AuditEvent
@@ -51,7 +51,7 @@ class QueryQueries(AsyncBase):
 
     async def insert_audit_event(self, params: InsertAuditEventParams) -> None:
         db = self._db
-        if isinstance(db, AsyncConnection):
+        if isinstance(db, psycopg.AsyncConnection):
             cur = async_cursor(db)
             await cur.execute(
                 INSERT_AUDIT_EVENT,
@@ -62,7 +62,7 @@ class QueryQueries(AsyncBase):
                     params.session_id,
                     params.request_id,
                     params.ip_address,
-                    Jsonb(params.details, msgspec.json.encode),
+                    _Jsonb(params.details, msgspec.json.encode),
                 ),
             )
         else:
@@ -77,7 +77,7 @@ class QueryQueries(AsyncBase):
                         params.session_id,
                         params.request_id,
                         params.ip_address,
-                        Jsonb(params.details, msgspec.json.encode),
+                        _Jsonb(params.details, msgspec.json.encode),
                     ),
                 )
 
@@ -93,7 +93,7 @@ class QueryQueries(AsyncBase):
         target.
         """
         db = self._db
-        if isinstance(db, AsyncConnection):
+        if isinstance(db, psycopg.AsyncConnection):
             cur = async_cursor(db)
             await cur.execute(LIST_AUDIT_EVENTS, (before_id, event_type, user_id, page_size))
             rows = await cur.fetchall()

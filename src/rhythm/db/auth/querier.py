@@ -4,14 +4,14 @@
 #   sqlc-gen-psycopg-msgspec 0.2.0
 """The Querier Protocol of this package and the Queries class implementing it."""
 
+import typing
 import uuid
-from typing import Protocol
 
 from .models import RefreshToken
 from .query import InsertRefreshTokenParams, ListUserSessionsRow, QueryQueries
 
 
-class Querier(Protocol):
+class Querier(typing.Protocol):
     """Every async query of this package; implement it to fake the database."""
 
     async def insert_refresh_token(

@@ -9,7 +9,7 @@ import datetime
 import uuid
 
 import msgspec
-from psycopg import AsyncConnection
+import psycopg
 
 from ._runtime import AsyncBase, Inet, async_cursor
 from .models import RefreshToken
@@ -89,7 +89,7 @@ class QueryQueries(AsyncBase):
 
     async def insert_refresh_token(self, params: InsertRefreshTokenParams) -> RefreshToken | None:
         db = self._db
-        if isinstance(db, AsyncConnection):
+        if isinstance(db, psycopg.AsyncConnection):
             cur = async_cursor(db)
             await cur.execute(
                 INSERT_REFRESH_TOKEN,
@@ -129,7 +129,7 @@ class QueryQueries(AsyncBase):
     ) -> RefreshToken | None:
         """Locks the token row so that two concurrent refreshes cannot both rotate it."""
         db = self._db
-        if isinstance(db, AsyncConnection):
+        if isinstance(db, psycopg.AsyncConnection):
             cur = async_cursor(db)
             await cur.execute(GET_REFRESH_TOKEN_BY_HASH_FOR_UPDATE, (token_hash,))
             row = await cur.fetchone()
@@ -145,7 +145,7 @@ class QueryQueries(AsyncBase):
     async def rotate_refresh_token(self, *, replaced_by_id: int | None, id: int) -> int:
         """Marks a token rotated and links its successor; 0 rows means it was already rotated."""
         db = self._db
-        if isinstance(db, AsyncConnection):
+        if isinstance(db, psycopg.AsyncConnection):
             cur = async_cursor(db)
             await cur.execute(ROTATE_REFRESH_TOKEN, (replaced_by_id, id))
             count = cur.rowcount
@@ -159,7 +159,7 @@ class QueryQueries(AsyncBase):
     async def revoke_refresh_token_family(self, *, family_id: uuid.UUID) -> int:
         """Revokes every live token of a family (logout, or reuse of a rotated token)."""
         db = self._db
-        if isinstance(db, AsyncConnection):
+        if isinstance(db, psycopg.AsyncConnection):
             cur = async_cursor(db)
             await cur.execute(REVOKE_REFRESH_TOKEN_FAMILY, (family_id,))
             count = cur.rowcount
@@ -173,7 +173,7 @@ class QueryQueries(AsyncBase):
     async def revoke_user_refresh_tokens(self, *, user_id: int) -> int:
         """Ends every session of a user (logout everywhere, account disabled)."""
         db = self._db
-        if isinstance(db, AsyncConnection):
+        if isinstance(db, psycopg.AsyncConnection):
             cur = async_cursor(db)
             await cur.execute(REVOKE_USER_REFRESH_TOKENS, (user_id,))
             count = cur.rowcount
@@ -187,7 +187,7 @@ class QueryQueries(AsyncBase):
     async def revoke_other_refresh_tokens(self, *, user_id: int, keep_family_id: uuid.UUID) -> int:
         """Ends every session of a user but one (after a password change)."""
         db = self._db
-        if isinstance(db, AsyncConnection):
+        if isinstance(db, psycopg.AsyncConnection):
             cur = async_cursor(db)
             await cur.execute(REVOKE_OTHER_REFRESH_TOKENS, (user_id, keep_family_id))
             count = cur.rowcount
@@ -203,7 +203,7 @@ class QueryQueries(AsyncBase):
         expired), newest use first, with the time its family began.
         """
         db = self._db
-        if isinstance(db, AsyncConnection):
+        if isinstance(db, psycopg.AsyncConnection):
             cur = async_cursor(db)
             await cur.execute(LIST_USER_SESSIONS, (user_id,))
             rows = await cur.fetchall()
@@ -217,7 +217,7 @@ class QueryQueries(AsyncBase):
     async def revoke_user_session(self, *, user_id: int, family_id: uuid.UUID) -> int:
         """Ends one session of a user; 0 rows means it is not theirs or already ended."""
         db = self._db
-        if isinstance(db, AsyncConnection):
+        if isinstance(db, psycopg.AsyncConnection):
             cur = async_cursor(db)
             await cur.execute(REVOKE_USER_SESSION, (user_id, family_id))
             count = cur.rowcount
@@ -231,7 +231,7 @@ class QueryQueries(AsyncBase):
     async def delete_user_refresh_tokens(self, *, user_id: int) -> int:
         """Deleting an account drops its tokens with the addresses and user agents they recorded."""
         db = self._db
-        if isinstance(db, AsyncConnection):
+        if isinstance(db, psycopg.AsyncConnection):
             cur = async_cursor(db)
             await cur.execute(DELETE_USER_REFRESH_TOKENS, (user_id,))
             count = cur.rowcount

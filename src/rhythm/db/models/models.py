@@ -6,8 +6,8 @@
 
 import datetime
 import enum
+import typing
 import uuid
-from typing import Final
 
 import msgspec
 
@@ -23,7 +23,7 @@ class Difficulty(enum.StrEnum):
     EXPERT = "EXPERT"
 
 
-_DIFFICULTY_BY_LABEL: Final[dict[str | bytes, Difficulty]] = {
+_DIFFICULTY_BY_LABEL: typing.Final[dict[str | bytes, Difficulty]] = {
     k: m for m in Difficulty for k in (m.value, m.value.encode())
 }
 
@@ -36,7 +36,7 @@ class RoomStatus(enum.StrEnum):
     CLOSED = "CLOSED"
 
 
-_ROOM_STATUS_BY_LABEL: Final[dict[str | bytes, RoomStatus]] = {
+_ROOM_STATUS_BY_LABEL: typing.Final[dict[str | bytes, RoomStatus]] = {
     k: m for m in RoomStatus for k in (m.value, m.value.encode())
 }
 
@@ -48,7 +48,7 @@ class RoomVisibility(enum.StrEnum):
     PRIVATE = "PRIVATE"
 
 
-_ROOM_VISIBILITY_BY_LABEL: Final[dict[str | bytes, RoomVisibility]] = {
+_ROOM_VISIBILITY_BY_LABEL: typing.Final[dict[str | bytes, RoomVisibility]] = {
     k: m for m in RoomVisibility for k in (m.value, m.value.encode())
 }
 
@@ -61,7 +61,7 @@ class UserRole(enum.StrEnum):
     ADMIN = "ADMIN"
 
 
-_USER_ROLE_BY_LABEL: Final[dict[str | bytes, UserRole]] = {
+_USER_ROLE_BY_LABEL: typing.Final[dict[str | bytes, UserRole]] = {
     k: m for m in UserRole for k in (m.value, m.value.encode())
 }
 

@@ -8,7 +8,7 @@
 import datetime
 
 import msgspec
-from psycopg import AsyncConnection
+import psycopg
 
 from ._runtime import AsyncBase, async_cursor
 from .models import (
@@ -119,7 +119,7 @@ class QueryQueries(AsyncBase):
 
     async def create_room(self, params: CreateRoomParams) -> Room | None:
         db = self._db
-        if isinstance(db, AsyncConnection):
+        if isinstance(db, psycopg.AsyncConnection):
             cur = async_cursor(db)
             await cur.execute(
                 CREATE_ROOM,
@@ -173,7 +173,7 @@ class QueryQueries(AsyncBase):
 
     async def get_room(self, *, id: int) -> Room | None:
         db = self._db
-        if isinstance(db, AsyncConnection):
+        if isinstance(db, psycopg.AsyncConnection):
             cur = async_cursor(db)
             await cur.execute(GET_ROOM, (id,), binary=True)
             row = await cur.fetchone()
@@ -206,7 +206,7 @@ class QueryQueries(AsyncBase):
         host hand-over and event sequence numbers need no further coordination.
         """
         db = self._db
-        if isinstance(db, AsyncConnection):
+        if isinstance(db, psycopg.AsyncConnection):
             cur = async_cursor(db)
             await cur.execute(LOCK_ROOM, (id,), binary=True)
             row = await cur.fetchone()
@@ -244,7 +244,7 @@ class QueryQueries(AsyncBase):
     ) -> list[Room]:
         """Open public rooms, keyset-paginated by id; song and free-seat filters are optional."""
         db = self._db
-        if isinstance(db, AsyncConnection):
+        if isinstance(db, psycopg.AsyncConnection):
             cur = async_cursor(db)
             await cur.execute(
                 LIST_LOBBY,
@@ -284,7 +284,7 @@ class QueryQueries(AsyncBase):
     async def list_members(self, *, room_id: int) -> list[ListMembersRow]:
         """Members in order of arrival: the first is the next host."""
         db = self._db
-        if isinstance(db, AsyncConnection):
+        if isinstance(db, psycopg.AsyncConnection):
             cur = async_cursor(db)
             await cur.execute(LIST_MEMBERS, (room_id,), binary=True)
             rows = await cur.fetchall()
@@ -300,7 +300,7 @@ class QueryQueries(AsyncBase):
         room.
         """
         db = self._db
-        if isinstance(db, AsyncConnection):
+        if isinstance(db, psycopg.AsyncConnection):
             cur = async_cursor(db)
             await cur.execute(ADD_MEMBER, (room_id, user_id))
         else:
@@ -310,7 +310,7 @@ class QueryQueries(AsyncBase):
 
     async def remove_member(self, *, room_id: int, user_id: int) -> int:
         db = self._db
-        if isinstance(db, AsyncConnection):
+        if isinstance(db, psycopg.AsyncConnection):
             cur = async_cursor(db)
             await cur.execute(REMOVE_MEMBER, (room_id, user_id))
             count = cur.rowcount
@@ -323,7 +323,7 @@ class QueryQueries(AsyncBase):
 
     async def remove_all_members(self, *, room_id: int) -> int:
         db = self._db
-        if isinstance(db, AsyncConnection):
+        if isinstance(db, psycopg.AsyncConnection):
             cur = async_cursor(db)
             await cur.execute(REMOVE_ALL_MEMBERS, (room_id,))
             count = cur.rowcount
@@ -336,7 +336,7 @@ class QueryQueries(AsyncBase):
 
     async def set_ready(self, *, is_ready: bool, room_id: int, user_id: int) -> int:
         db = self._db
-        if isinstance(db, AsyncConnection):
+        if isinstance(db, psycopg.AsyncConnection):
             cur = async_cursor(db)
             await cur.execute(SET_READY, (is_ready, room_id, user_id))
             count = cur.rowcount
@@ -349,7 +349,7 @@ class QueryQueries(AsyncBase):
 
     async def clear_ready(self, *, room_id: int) -> int:
         db = self._db
-        if isinstance(db, AsyncConnection):
+        if isinstance(db, psycopg.AsyncConnection):
             cur = async_cursor(db)
             await cur.execute(CLEAR_READY, (room_id,))
             count = cur.rowcount
@@ -362,7 +362,7 @@ class QueryQueries(AsyncBase):
 
     async def set_member_count(self, *, member_count: int, id: int) -> None:
         db = self._db
-        if isinstance(db, AsyncConnection):
+        if isinstance(db, psycopg.AsyncConnection):
             cur = async_cursor(db)
             await cur.execute(SET_MEMBER_COUNT, (member_count, id))
         else:
@@ -372,7 +372,7 @@ class QueryQueries(AsyncBase):
 
     async def set_host(self, *, host_id: int, id: int) -> None:
         db = self._db
-        if isinstance(db, AsyncConnection):
+        if isinstance(db, psycopg.AsyncConnection):
             cur = async_cursor(db)
             await cur.execute(SET_HOST, (host_id, id))
         else:
@@ -382,7 +382,7 @@ class QueryQueries(AsyncBase):
 
     async def update_room_settings(self, params: UpdateRoomSettingsParams) -> Room | None:
         db = self._db
-        if isinstance(db, AsyncConnection):
+        if isinstance(db, psycopg.AsyncConnection):
             cur = async_cursor(db)
             await cur.execute(
                 UPDATE_ROOM_SETTINGS,
@@ -436,7 +436,7 @@ class QueryQueries(AsyncBase):
 
     async def set_room_status(self, *, status: RoomStatus, id: int) -> None:
         db = self._db
-        if isinstance(db, AsyncConnection):
+        if isinstance(db, psycopg.AsyncConnection):
             cur = async_cursor(db)
             await cur.execute(SET_ROOM_STATUS, (status, id))
         else:
@@ -446,7 +446,7 @@ class QueryQueries(AsyncBase):
 
     async def next_event_seq(self, *, id: int) -> int | None:
         db = self._db
-        if isinstance(db, AsyncConnection):
+        if isinstance(db, psycopg.AsyncConnection):
             cur = async_cursor(db)
             await cur.execute(NEXT_EVENT_SEQ, (id,), binary=True)
             row = await cur.fetchone()
@@ -463,7 +463,7 @@ class QueryQueries(AsyncBase):
     async def notify_room(self, *, channel: str, payload: str) -> None:
         """NOTIFY inside the caller's transaction: listeners hear it only if the change commits."""
         db = self._db
-        if isinstance(db, AsyncConnection):
+        if isinstance(db, psycopg.AsyncConnection):
             cur = async_cursor(db)
             await cur.execute(NOTIFY_ROOM, (channel, payload))
         else:
@@ -474,7 +474,7 @@ class QueryQueries(AsyncBase):
     async def get_member_room(self, *, user_id: int) -> int | None:
         """The room a user is in, if any (at most one, by room_members_one_room_per_user)."""
         db = self._db
-        if isinstance(db, AsyncConnection):
+        if isinstance(db, psycopg.AsyncConnection):
             cur = async_cursor(db)
             await cur.execute(GET_MEMBER_ROOM, (user_id,), binary=True)
             row = await cur.fetchone()

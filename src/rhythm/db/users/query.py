@@ -5,7 +5,7 @@
 # source: query.sql
 """Queries from query.sql."""
 
-from psycopg import AsyncConnection
+import psycopg
 
 from ._runtime import AsyncBase, async_cursor
 from .models import _USER_ROLE_BY_LABEL, User, UserRole
@@ -90,7 +90,7 @@ class QueryQueries(AsyncBase):
     async def get_user_by_id(self, *, id: int) -> User | None:
         """Fetch one user by primary key."""
         db = self._db
-        if isinstance(db, AsyncConnection):
+        if isinstance(db, psycopg.AsyncConnection):
             cur = async_cursor(db)
             await cur.execute(GET_USER_BY_ID, (id,), binary=True)
             row = await cur.fetchone()
@@ -117,7 +117,7 @@ class QueryQueries(AsyncBase):
     async def get_user_by_email(self, *, email: str) -> User | None:
         """Emails are unique regardless of case; this lookup uses users_email_lower_key."""
         db = self._db
-        if isinstance(db, AsyncConnection):
+        if isinstance(db, psycopg.AsyncConnection):
             cur = async_cursor(db)
             await cur.execute(GET_USER_BY_EMAIL, (email,), binary=True)
             row = await cur.fetchone()
@@ -150,7 +150,7 @@ class QueryQueries(AsyncBase):
         role: UserRole,
     ) -> User | None:
         db = self._db
-        if isinstance(db, AsyncConnection):
+        if isinstance(db, psycopg.AsyncConnection):
             cur = async_cursor(db)
             await cur.execute(CREATE_USER, (email, display_name, password_hash, role), binary=True)
             row = await cur.fetchone()
@@ -187,7 +187,7 @@ class QueryQueries(AsyncBase):
     ) -> list[User]:
         """Keyset pagination by id, optionally filtered by role (NULL = every role)."""
         db = self._db
-        if isinstance(db, AsyncConnection):
+        if isinstance(db, psycopg.AsyncConnection):
             cur = async_cursor(db)
             await cur.execute(LIST_USERS, (after_id, role, page_size), binary=True)
             rows = await cur.fetchall()
@@ -214,7 +214,7 @@ class QueryQueries(AsyncBase):
 
     async def update_display_name(self, *, display_name: str, id: int) -> User | None:
         db = self._db
-        if isinstance(db, AsyncConnection):
+        if isinstance(db, psycopg.AsyncConnection):
             cur = async_cursor(db)
             await cur.execute(UPDATE_DISPLAY_NAME, (display_name, id), binary=True)
             row = await cur.fetchone()
@@ -240,7 +240,7 @@ class QueryQueries(AsyncBase):
 
     async def update_password_hash(self, *, password_hash: str, id: int) -> int:
         db = self._db
-        if isinstance(db, AsyncConnection):
+        if isinstance(db, psycopg.AsyncConnection):
             cur = async_cursor(db)
             await cur.execute(UPDATE_PASSWORD_HASH, (password_hash, id))
             count = cur.rowcount
@@ -253,7 +253,7 @@ class QueryQueries(AsyncBase):
 
     async def update_role(self, *, role: UserRole, id: int) -> User | None:
         db = self._db
-        if isinstance(db, AsyncConnection):
+        if isinstance(db, psycopg.AsyncConnection):
             cur = async_cursor(db)
             await cur.execute(UPDATE_ROLE, (role, id), binary=True)
             row = await cur.fetchone()
@@ -282,7 +282,7 @@ class QueryQueries(AsyncBase):
         service).
         """
         db = self._db
-        if isinstance(db, AsyncConnection):
+        if isinstance(db, psycopg.AsyncConnection):
             cur = async_cursor(db)
             await cur.execute(SET_ACTIVE, (is_active, id), binary=True)
             row = await cur.fetchone()
@@ -311,7 +311,7 @@ class QueryQueries(AsyncBase):
         at once cannot both see the other one left.
         """
         db = self._db
-        if isinstance(db, AsyncConnection):
+        if isinstance(db, psycopg.AsyncConnection):
             cur = async_cursor(db)
             await cur.execute(LOCK_ACTIVE_ADMINS, binary=True)
             rows = await cur.fetchall()
@@ -327,7 +327,7 @@ class QueryQueries(AsyncBase):
         (docs/accounts.md). The placeholder email has no '@': no sign-up can claim it.
         """
         db = self._db
-        if isinstance(db, AsyncConnection):
+        if isinstance(db, psycopg.AsyncConnection):
             cur = async_cursor(db)
             await cur.execute(ERASE_USER, (id,), binary=True)
             row = await cur.fetchone()
@@ -354,7 +354,7 @@ class QueryQueries(AsyncBase):
     async def mark_email_verified(self, *, id: int) -> int | None:
         """Returns the id only when the address was not verified yet (the change to audit)."""
         db = self._db
-        if isinstance(db, AsyncConnection):
+        if isinstance(db, psycopg.AsyncConnection):
             cur = async_cursor(db)
             await cur.execute(MARK_EMAIL_VERIFIED, (id,), binary=True)
             row = await cur.fetchone()
@@ -371,7 +371,7 @@ class QueryQueries(AsyncBase):
     async def change_email(self, *, email: str, id: int) -> User | None:
         """A new address is unproven until its own link is used."""
         db = self._db
-        if isinstance(db, AsyncConnection):
+        if isinstance(db, psycopg.AsyncConnection):
             cur = async_cursor(db)
             await cur.execute(CHANGE_EMAIL, (email, id), binary=True)
             row = await cur.fetchone()
@@ -397,7 +397,7 @@ class QueryQueries(AsyncBase):
 
     async def is_email_verified(self, *, id: int) -> bool | None:
         db = self._db
-        if isinstance(db, AsyncConnection):
+        if isinstance(db, psycopg.AsyncConnection):
             cur = async_cursor(db)
             await cur.execute(IS_EMAIL_VERIFIED, (id,), binary=True)
             row = await cur.fetchone()

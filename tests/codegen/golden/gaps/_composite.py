@@ -51,6 +51,22 @@ def as_text(text: str) -> str:
     return text
 
 
+class JsonField:
+    """Loads a json/jsonb field; dump_composite sends what such a field holds as JSON."""
+
+    __slots__ = ("_load",)
+
+    def __init__(self, type_name: str) -> None:
+        self._load = text_field(type_name)
+
+    def __call__(self, text: str) -> Any:
+        return self._load(text)
+
+
+# The positions of the json/jsonb fields of each composite Struct, for dump_composite.
+_JSON_FIELDS: dict[type[Any], frozenset[int]] = {}
+
+
 class Composite(Generic[S]):
     """Turns a composite value (its text form, a tuple, or the Struct itself) into `cls`."""
 
@@ -59,6 +75,8 @@ class Composite(Generic[S]):
     def __init__(self, cls: type[S], fields: Sequence[FieldLoader]) -> None:
         self._cls = cls
         self._fields = tuple(fields)
+        json = (i for i, load in enumerate(self._fields) if isinstance(load, JsonField))
+        _JSON_FIELDS[cls] = frozenset(json)
 
     def load(self, value: Any) -> S:
         if isinstance(value, self._cls):
@@ -77,14 +95,21 @@ class Composite(Generic[S]):
 
 def dump_composite(value: msgspec.Struct) -> str:
     """The text form of a composite value: every field quoted, NULL left empty."""
+    json = _JSON_FIELDS.get(type(value), frozenset())
     fields = (getattr(value, name) for name in value.__struct_fields__)
-    return "(" + ",".join(_dump_field(field) for field in fields) + ")"
+    return "(" + ",".join(_dump_field(f, i in json) for i, f in enumerate(fields)) + ")"
 
 
-def _dump_field(value: Any) -> str:
+def _dump_field(value: Any, json: bool) -> str:
     if value is None:
         return ""
-    if isinstance(value, msgspec.Struct):
+    if json:
+        text = msgspec.json.encode(value).decode()
+    elif isinstance(value, bytes | bytearray | memoryview):
+        # bytea's hex input form: psycopg's dumper without a connection escapes for a
+        # string literal (a quote doubled), which a record's text form does not undo.
+        text = "\\x" + bytes(value).hex()
+    elif isinstance(value, msgspec.Struct):
         text = dump_composite(value)
     elif isinstance(value, enum.Enum):
         text = str(value.value)

@@ -5,10 +5,12 @@
 # source: carriers.sql
 """Queries from carriers.sql."""
 
-from collections.abc import AsyncIterator, Iterator
+import collections.abc
+import typing
+from typing import Any
 
 import msgspec
-from psycopg import AsyncConnection, AsyncRawCursor, Connection, RawCursor
+import psycopg
 from psycopg.rows import tuple_row
 
 from ._runtime import AsyncBase, SyncBase, async_cursor
@@ -32,7 +34,7 @@ class CarriersQueries(AsyncBase):
 
     async def carrier_stats_by_kind(self) -> list[CarrierStatsByKindRow]:
         db = self._db
-        if isinstance(db, AsyncConnection):
+        if isinstance(db, psycopg.AsyncConnection):
             cur = async_cursor(db)
             await cur.execute(CARRIER_STATS_BY_KIND, binary=True)
             rows = await cur.fetchall()
@@ -43,17 +45,33 @@ class CarriersQueries(AsyncBase):
                 rows = await cur.fetchall()
         return [CarrierStatsByKindRow(_CARRIER_KIND_BY_LABEL[row[0]], row[1]) for row in rows]
 
-    async def iter_carrier_stats_by_kind(self) -> AsyncIterator[CarrierStatsByKindRow]:
+    async def iter_carrier_stats_by_kind(
+        self,
+    ) -> collections.abc.AsyncGenerator[CarrierStatsByKindRow, None]:
         db = self._db
-        if isinstance(db, AsyncConnection):
-            cur = AsyncRawCursor(db, row_factory=tuple_row)
-            async for row in cur.stream(CARRIER_STATS_BY_KIND, binary=True, size=ITER_SIZE):
-                yield CarrierStatsByKindRow(_CARRIER_KIND_BY_LABEL[row[0]], row[1])
+        if isinstance(db, psycopg.AsyncConnection):
+            cur = psycopg.AsyncRawCursor(db, row_factory=tuple_row)
+            stream = typing.cast(
+                "collections.abc.AsyncGenerator[tuple[Any, ...], None]",
+                cur.stream(CARRIER_STATS_BY_KIND, binary=True, size=ITER_SIZE),
+            )
+            try:
+                async for row in stream:
+                    yield CarrierStatsByKindRow(_CARRIER_KIND_BY_LABEL[row[0]], row[1])
+            finally:
+                await stream.aclose()
         else:
             async with db.connection() as conn:
-                cur = AsyncRawCursor(conn, row_factory=tuple_row)
-                async for row in cur.stream(CARRIER_STATS_BY_KIND, binary=True, size=ITER_SIZE):
-                    yield CarrierStatsByKindRow(_CARRIER_KIND_BY_LABEL[row[0]], row[1])
+                cur = psycopg.AsyncRawCursor(conn, row_factory=tuple_row)
+                stream = typing.cast(
+                    "collections.abc.AsyncGenerator[tuple[Any, ...], None]",
+                    cur.stream(CARRIER_STATS_BY_KIND, binary=True, size=ITER_SIZE),
+                )
+                try:
+                    async for row in stream:
+                        yield CarrierStatsByKindRow(_CARRIER_KIND_BY_LABEL[row[0]], row[1])
+                finally:
+                    await stream.aclose()
 
 
 class SyncCarriersQueries(SyncBase):
@@ -63,25 +81,41 @@ class SyncCarriersQueries(SyncBase):
 
     def carrier_stats_by_kind(self) -> list[CarrierStatsByKindRow]:
         db = self._db
-        if isinstance(db, Connection):
-            cur = RawCursor(db, row_factory=tuple_row)
+        if isinstance(db, psycopg.Connection):
+            cur = psycopg.RawCursor(db, row_factory=tuple_row)
             cur.execute(CARRIER_STATS_BY_KIND, binary=True)
             rows = cur.fetchall()
         else:
             with db.connection() as conn:
-                cur = RawCursor(conn, row_factory=tuple_row)
+                cur = psycopg.RawCursor(conn, row_factory=tuple_row)
                 cur.execute(CARRIER_STATS_BY_KIND, binary=True)
                 rows = cur.fetchall()
         return [CarrierStatsByKindRow(_CARRIER_KIND_BY_LABEL[row[0]], row[1]) for row in rows]
 
-    def iter_carrier_stats_by_kind(self) -> Iterator[CarrierStatsByKindRow]:
+    def iter_carrier_stats_by_kind(
+        self,
+    ) -> collections.abc.Generator[CarrierStatsByKindRow, None, None]:
         db = self._db
-        if isinstance(db, Connection):
-            cur = RawCursor(db, row_factory=tuple_row)
-            for row in cur.stream(CARRIER_STATS_BY_KIND, binary=True, size=ITER_SIZE):
-                yield CarrierStatsByKindRow(_CARRIER_KIND_BY_LABEL[row[0]], row[1])
+        if isinstance(db, psycopg.Connection):
+            cur = psycopg.RawCursor(db, row_factory=tuple_row)
+            stream = typing.cast(
+                "collections.abc.Generator[tuple[Any, ...], None, None]",
+                cur.stream(CARRIER_STATS_BY_KIND, binary=True, size=ITER_SIZE),
+            )
+            try:
+                for row in stream:
+                    yield CarrierStatsByKindRow(_CARRIER_KIND_BY_LABEL[row[0]], row[1])
+            finally:
+                stream.close()
         else:
             with db.connection() as conn:
-                cur = RawCursor(conn, row_factory=tuple_row)
-                for row in cur.stream(CARRIER_STATS_BY_KIND, binary=True, size=ITER_SIZE):
-                    yield CarrierStatsByKindRow(_CARRIER_KIND_BY_LABEL[row[0]], row[1])
+                cur = psycopg.RawCursor(conn, row_factory=tuple_row)
+                stream = typing.cast(
+                    "collections.abc.Generator[tuple[Any, ...], None, None]",
+                    cur.stream(CARRIER_STATS_BY_KIND, binary=True, size=ITER_SIZE),
+                )
+                try:
+                    for row in stream:
+                        yield CarrierStatsByKindRow(_CARRIER_KIND_BY_LABEL[row[0]], row[1])
+                finally:
+                    stream.close()

@@ -5,13 +5,14 @@
 # source: composites.sql
 """Queries from composites.sql."""
 
+import collections.abc
 import datetime
 import decimal
-from collections.abc import AsyncIterator, Iterator
+import typing
 from typing import Any
 
 import msgspec
-from psycopg import AsyncConnection, AsyncRawCursor, Connection, RawCursor
+import psycopg
 from psycopg.rows import tuple_row
 
 from ._composite import dump_composite
@@ -73,7 +74,7 @@ class CompositesQueries(AsyncBase):
 
     async def set_address(self, params: SetAddressParams) -> None:
         db = self._db
-        if isinstance(db, AsyncConnection):
+        if isinstance(db, psycopg.AsyncConnection):
             cur = async_cursor(db)
             await cur.execute(
                 SET_ADDRESS,
@@ -89,7 +90,7 @@ class CompositesQueries(AsyncBase):
 
     async def get_address(self, *, id: int) -> ShippingAddress | None:
         db = self._db
-        if isinstance(db, AsyncConnection):
+        if isinstance(db, psycopg.AsyncConnection):
             cur = async_cursor(db)
             await cur.execute(GET_ADDRESS, (id,))
             row = await cur.fetchone()
@@ -104,7 +105,7 @@ class CompositesQueries(AsyncBase):
 
     async def get_priced(self, *, id: int) -> GetPricedRow | None:
         db = self._db
-        if isinstance(db, AsyncConnection):
+        if isinstance(db, psycopg.AsyncConnection):
             cur = async_cursor(db)
             await cur.execute(GET_PRICED, (id,))
             row = await cur.fetchone()
@@ -123,7 +124,7 @@ class CompositesQueries(AsyncBase):
 
     async def anonymous_record(self, *, id: int) -> Any:
         db = self._db
-        if isinstance(db, AsyncConnection):
+        if isinstance(db, psycopg.AsyncConnection):
             cur = async_cursor(db)
             await cur.execute(ANONYMOUS_RECORD, (id,))
             row = await cur.fetchone()
@@ -139,7 +140,7 @@ class CompositesQueries(AsyncBase):
 
     async def set_price(self, *, id: int, price: MoneyAmount | None) -> None:
         db = self._db
-        if isinstance(db, AsyncConnection):
+        if isinstance(db, psycopg.AsyncConnection):
             cur = async_cursor(db)
             await cur.execute(SET_PRICE, (id, None if price is None else dump_composite(price)))
         else:
@@ -149,7 +150,7 @@ class CompositesQueries(AsyncBase):
 
     async def get_carrier(self, *, id: int) -> Carrier | None:
         db = self._db
-        if isinstance(db, AsyncConnection):
+        if isinstance(db, psycopg.AsyncConnection):
             cur = async_cursor(db)
             await cur.execute(GET_CARRIER, (id,))
             row = await cur.fetchone()
@@ -179,7 +180,7 @@ class CompositesQueries(AsyncBase):
         limit_amount: decimal.Decimal,
     ) -> list[CarriersCheaperThanRow]:
         db = self._db
-        if isinstance(db, AsyncConnection):
+        if isinstance(db, psycopg.AsyncConnection):
             cur = async_cursor(db)
             await cur.execute(CARRIERS_CHEAPER_THAN, (limit_amount,))
             rows = await cur.fetchall()
@@ -194,17 +195,31 @@ class CompositesQueries(AsyncBase):
         self,
         *,
         limit_amount: decimal.Decimal,
-    ) -> AsyncIterator[CarriersCheaperThanRow]:
+    ) -> collections.abc.AsyncGenerator[CarriersCheaperThanRow, None]:
         db = self._db
-        if isinstance(db, AsyncConnection):
-            cur = AsyncRawCursor(db, row_factory=tuple_row)
-            async for row in cur.stream(CARRIERS_CHEAPER_THAN, (limit_amount,), size=ITER_SIZE):
-                yield CarriersCheaperThanRow(*row)
+        if isinstance(db, psycopg.AsyncConnection):
+            cur = psycopg.AsyncRawCursor(db, row_factory=tuple_row)
+            stream = typing.cast(
+                "collections.abc.AsyncGenerator[tuple[Any, ...], None]",
+                cur.stream(CARRIERS_CHEAPER_THAN, (limit_amount,), size=ITER_SIZE),
+            )
+            try:
+                async for row in stream:
+                    yield CarriersCheaperThanRow(*row)
+            finally:
+                await stream.aclose()
         else:
             async with db.connection() as conn:
-                cur = AsyncRawCursor(conn, row_factory=tuple_row)
-                async for row in cur.stream(CARRIERS_CHEAPER_THAN, (limit_amount,), size=ITER_SIZE):
-                    yield CarriersCheaperThanRow(*row)
+                cur = psycopg.AsyncRawCursor(conn, row_factory=tuple_row)
+                stream = typing.cast(
+                    "collections.abc.AsyncGenerator[tuple[Any, ...], None]",
+                    cur.stream(CARRIERS_CHEAPER_THAN, (limit_amount,), size=ITER_SIZE),
+                )
+                try:
+                    async for row in stream:
+                        yield CarriersCheaperThanRow(*row)
+                finally:
+                    await stream.aclose()
 
 
 class SyncCompositesQueries(SyncBase):
@@ -214,15 +229,15 @@ class SyncCompositesQueries(SyncBase):
 
     def set_address(self, params: SetAddressParams) -> None:
         db = self._db
-        if isinstance(db, Connection):
-            cur = RawCursor(db)
+        if isinstance(db, psycopg.Connection):
+            cur = psycopg.RawCursor(db)
             cur.execute(
                 SET_ADDRESS,
                 (params.id, params.p2, params.p3, params.p4, params.p5, params.p6),
             )
         else:
             with db.connection() as conn:
-                cur = RawCursor(conn)
+                cur = psycopg.RawCursor(conn)
                 cur.execute(
                     SET_ADDRESS,
                     (params.id, params.p2, params.p3, params.p4, params.p5, params.p6),
@@ -230,13 +245,13 @@ class SyncCompositesQueries(SyncBase):
 
     def get_address(self, *, id: int) -> ShippingAddress | None:
         db = self._db
-        if isinstance(db, Connection):
-            cur = RawCursor(db, row_factory=tuple_row)
+        if isinstance(db, psycopg.Connection):
+            cur = psycopg.RawCursor(db, row_factory=tuple_row)
             cur.execute(GET_ADDRESS, (id,))
             row = cur.fetchone()
         else:
             with db.connection() as conn:
-                cur = RawCursor(conn, row_factory=tuple_row)
+                cur = psycopg.RawCursor(conn, row_factory=tuple_row)
                 cur.execute(GET_ADDRESS, (id,))
                 row = cur.fetchone()
         if row is None:
@@ -245,13 +260,13 @@ class SyncCompositesQueries(SyncBase):
 
     def get_priced(self, *, id: int) -> GetPricedRow | None:
         db = self._db
-        if isinstance(db, Connection):
-            cur = RawCursor(db, row_factory=tuple_row)
+        if isinstance(db, psycopg.Connection):
+            cur = psycopg.RawCursor(db, row_factory=tuple_row)
             cur.execute(GET_PRICED, (id,))
             row = cur.fetchone()
         else:
             with db.connection() as conn:
-                cur = RawCursor(conn, row_factory=tuple_row)
+                cur = psycopg.RawCursor(conn, row_factory=tuple_row)
                 cur.execute(GET_PRICED, (id,))
                 row = cur.fetchone()
         if row is None:
@@ -264,13 +279,13 @@ class SyncCompositesQueries(SyncBase):
 
     def anonymous_record(self, *, id: int) -> Any:
         db = self._db
-        if isinstance(db, Connection):
-            cur = RawCursor(db, row_factory=tuple_row)
+        if isinstance(db, psycopg.Connection):
+            cur = psycopg.RawCursor(db, row_factory=tuple_row)
             cur.execute(ANONYMOUS_RECORD, (id,))
             row = cur.fetchone()
         else:
             with db.connection() as conn:
-                cur = RawCursor(conn, row_factory=tuple_row)
+                cur = psycopg.RawCursor(conn, row_factory=tuple_row)
                 cur.execute(ANONYMOUS_RECORD, (id,))
                 row = cur.fetchone()
         if row is None:
@@ -280,23 +295,23 @@ class SyncCompositesQueries(SyncBase):
 
     def set_price(self, *, id: int, price: MoneyAmount | None) -> None:
         db = self._db
-        if isinstance(db, Connection):
-            cur = RawCursor(db)
+        if isinstance(db, psycopg.Connection):
+            cur = psycopg.RawCursor(db)
             cur.execute(SET_PRICE, (id, None if price is None else dump_composite(price)))
         else:
             with db.connection() as conn:
-                cur = RawCursor(conn)
+                cur = psycopg.RawCursor(conn)
                 cur.execute(SET_PRICE, (id, None if price is None else dump_composite(price)))
 
     def get_carrier(self, *, id: int) -> Carrier | None:
         db = self._db
-        if isinstance(db, Connection):
-            cur = RawCursor(db, row_factory=tuple_row)
+        if isinstance(db, psycopg.Connection):
+            cur = psycopg.RawCursor(db, row_factory=tuple_row)
             cur.execute(GET_CARRIER, (id,))
             row = cur.fetchone()
         else:
             with db.connection() as conn:
-                cur = RawCursor(conn, row_factory=tuple_row)
+                cur = psycopg.RawCursor(conn, row_factory=tuple_row)
                 cur.execute(GET_CARRIER, (id,))
                 row = cur.fetchone()
         if row is None:
@@ -320,13 +335,13 @@ class SyncCompositesQueries(SyncBase):
         limit_amount: decimal.Decimal,
     ) -> list[CarriersCheaperThanRow]:
         db = self._db
-        if isinstance(db, Connection):
-            cur = RawCursor(db, row_factory=tuple_row)
+        if isinstance(db, psycopg.Connection):
+            cur = psycopg.RawCursor(db, row_factory=tuple_row)
             cur.execute(CARRIERS_CHEAPER_THAN, (limit_amount,))
             rows = cur.fetchall()
         else:
             with db.connection() as conn:
-                cur = RawCursor(conn, row_factory=tuple_row)
+                cur = psycopg.RawCursor(conn, row_factory=tuple_row)
                 cur.execute(CARRIERS_CHEAPER_THAN, (limit_amount,))
                 rows = cur.fetchall()
         return [CarriersCheaperThanRow(*row) for row in rows]
@@ -335,14 +350,28 @@ class SyncCompositesQueries(SyncBase):
         self,
         *,
         limit_amount: decimal.Decimal,
-    ) -> Iterator[CarriersCheaperThanRow]:
+    ) -> collections.abc.Generator[CarriersCheaperThanRow, None, None]:
         db = self._db
-        if isinstance(db, Connection):
-            cur = RawCursor(db, row_factory=tuple_row)
-            for row in cur.stream(CARRIERS_CHEAPER_THAN, (limit_amount,), size=ITER_SIZE):
-                yield CarriersCheaperThanRow(*row)
+        if isinstance(db, psycopg.Connection):
+            cur = psycopg.RawCursor(db, row_factory=tuple_row)
+            stream = typing.cast(
+                "collections.abc.Generator[tuple[Any, ...], None, None]",
+                cur.stream(CARRIERS_CHEAPER_THAN, (limit_amount,), size=ITER_SIZE),
+            )
+            try:
+                for row in stream:
+                    yield CarriersCheaperThanRow(*row)
+            finally:
+                stream.close()
         else:
             with db.connection() as conn:
-                cur = RawCursor(conn, row_factory=tuple_row)
-                for row in cur.stream(CARRIERS_CHEAPER_THAN, (limit_amount,), size=ITER_SIZE):
-                    yield CarriersCheaperThanRow(*row)
+                cur = psycopg.RawCursor(conn, row_factory=tuple_row)
+                stream = typing.cast(
+                    "collections.abc.Generator[tuple[Any, ...], None, None]",
+                    cur.stream(CARRIERS_CHEAPER_THAN, (limit_amount,), size=ITER_SIZE),
+                )
+                try:
+                    for row in stream:
+                        yield CarriersCheaperThanRow(*row)
+                finally:
+                    stream.close()

@@ -5,10 +5,12 @@
 # source: extensions.sql
 """Queries from extensions.sql."""
 
-from collections.abc import AsyncIterator, Iterator
+import collections.abc
+import typing
+from typing import Any
 
 import msgspec
-from psycopg import AsyncConnection, AsyncRawCursor, Connection, RawCursor
+import psycopg
 from psycopg.rows import tuple_row
 
 from ._runtime import AsyncBase, SyncBase, async_cursor
@@ -45,7 +47,7 @@ class ExtensionsQueries(AsyncBase):
         embedding: str | None,
     ) -> None:
         db = self._db
-        if isinstance(db, AsyncConnection):
+        if isinstance(db, psycopg.AsyncConnection):
             cur = async_cursor(db)
             await cur.execute(SET_EXTRAS, (id, email, path, embedding))
         else:
@@ -55,7 +57,7 @@ class ExtensionsQueries(AsyncBase):
 
     async def get_extras(self, *, id: int) -> GetExtrasRow | None:
         db = self._db
-        if isinstance(db, AsyncConnection):
+        if isinstance(db, psycopg.AsyncConnection):
             cur = async_cursor(db)
             await cur.execute(GET_EXTRAS, (id,))
             row = await cur.fetchone()
@@ -70,7 +72,7 @@ class ExtensionsQueries(AsyncBase):
 
     async def carriers_under(self, *, pattern: str) -> list[CarriersUnderRow]:
         db = self._db
-        if isinstance(db, AsyncConnection):
+        if isinstance(db, psycopg.AsyncConnection):
             cur = async_cursor(db)
             await cur.execute(CARRIERS_UNDER, (pattern,))
             rows = await cur.fetchall()
@@ -81,21 +83,39 @@ class ExtensionsQueries(AsyncBase):
                 rows = await cur.fetchall()
         return [CarriersUnderRow(*row) for row in rows]
 
-    async def iter_carriers_under(self, *, pattern: str) -> AsyncIterator[CarriersUnderRow]:
+    async def iter_carriers_under(
+        self,
+        *,
+        pattern: str,
+    ) -> collections.abc.AsyncGenerator[CarriersUnderRow, None]:
         db = self._db
-        if isinstance(db, AsyncConnection):
-            cur = AsyncRawCursor(db, row_factory=tuple_row)
-            async for row in cur.stream(CARRIERS_UNDER, (pattern,), size=ITER_SIZE):
-                yield CarriersUnderRow(*row)
+        if isinstance(db, psycopg.AsyncConnection):
+            cur = psycopg.AsyncRawCursor(db, row_factory=tuple_row)
+            stream = typing.cast(
+                "collections.abc.AsyncGenerator[tuple[Any, ...], None]",
+                cur.stream(CARRIERS_UNDER, (pattern,), size=ITER_SIZE),
+            )
+            try:
+                async for row in stream:
+                    yield CarriersUnderRow(*row)
+            finally:
+                await stream.aclose()
         else:
             async with db.connection() as conn:
-                cur = AsyncRawCursor(conn, row_factory=tuple_row)
-                async for row in cur.stream(CARRIERS_UNDER, (pattern,), size=ITER_SIZE):
-                    yield CarriersUnderRow(*row)
+                cur = psycopg.AsyncRawCursor(conn, row_factory=tuple_row)
+                stream = typing.cast(
+                    "collections.abc.AsyncGenerator[tuple[Any, ...], None]",
+                    cur.stream(CARRIERS_UNDER, (pattern,), size=ITER_SIZE),
+                )
+                try:
+                    async for row in stream:
+                        yield CarriersUnderRow(*row)
+                finally:
+                    await stream.aclose()
 
     async def nearest_carriers(self, *, target: str) -> list[int]:
         db = self._db
-        if isinstance(db, AsyncConnection):
+        if isinstance(db, psycopg.AsyncConnection):
             cur = async_cursor(db)
             await cur.execute(NEAREST_CARRIERS, (target,), binary=True)
             rows = await cur.fetchall()
@@ -106,22 +126,35 @@ class ExtensionsQueries(AsyncBase):
                 rows = await cur.fetchall()
         return [row[0] for row in rows]
 
-    async def iter_nearest_carriers(self, *, target: str) -> AsyncIterator[int]:
+    async def iter_nearest_carriers(
+        self,
+        *,
+        target: str,
+    ) -> collections.abc.AsyncGenerator[int, None]:
         db = self._db
-        if isinstance(db, AsyncConnection):
-            cur = AsyncRawCursor(db, row_factory=tuple_row)
-            async for row in cur.stream(NEAREST_CARRIERS, (target,), binary=True, size=ITER_SIZE):
-                yield row[0]
+        if isinstance(db, psycopg.AsyncConnection):
+            cur = psycopg.AsyncRawCursor(db, row_factory=tuple_row)
+            stream = typing.cast(
+                "collections.abc.AsyncGenerator[tuple[Any, ...], None]",
+                cur.stream(NEAREST_CARRIERS, (target,), binary=True, size=ITER_SIZE),
+            )
+            try:
+                async for row in stream:
+                    yield row[0]
+            finally:
+                await stream.aclose()
         else:
             async with db.connection() as conn:
-                cur = AsyncRawCursor(conn, row_factory=tuple_row)
-                async for row in cur.stream(
-                    NEAREST_CARRIERS,
-                    (target,),
-                    binary=True,
-                    size=ITER_SIZE,
-                ):
-                    yield row[0]
+                cur = psycopg.AsyncRawCursor(conn, row_factory=tuple_row)
+                stream = typing.cast(
+                    "collections.abc.AsyncGenerator[tuple[Any, ...], None]",
+                    cur.stream(NEAREST_CARRIERS, (target,), binary=True, size=ITER_SIZE),
+                )
+                try:
+                    async for row in stream:
+                        yield row[0]
+                finally:
+                    await stream.aclose()
 
 
 class SyncExtensionsQueries(SyncBase):
@@ -138,23 +171,23 @@ class SyncExtensionsQueries(SyncBase):
         embedding: str | None,
     ) -> None:
         db = self._db
-        if isinstance(db, Connection):
-            cur = RawCursor(db)
+        if isinstance(db, psycopg.Connection):
+            cur = psycopg.RawCursor(db)
             cur.execute(SET_EXTRAS, (id, email, path, embedding))
         else:
             with db.connection() as conn:
-                cur = RawCursor(conn)
+                cur = psycopg.RawCursor(conn)
                 cur.execute(SET_EXTRAS, (id, email, path, embedding))
 
     def get_extras(self, *, id: int) -> GetExtrasRow | None:
         db = self._db
-        if isinstance(db, Connection):
-            cur = RawCursor(db, row_factory=tuple_row)
+        if isinstance(db, psycopg.Connection):
+            cur = psycopg.RawCursor(db, row_factory=tuple_row)
             cur.execute(GET_EXTRAS, (id,))
             row = cur.fetchone()
         else:
             with db.connection() as conn:
-                cur = RawCursor(conn, row_factory=tuple_row)
+                cur = psycopg.RawCursor(conn, row_factory=tuple_row)
                 cur.execute(GET_EXTRAS, (id,))
                 row = cur.fetchone()
         if row is None:
@@ -163,50 +196,82 @@ class SyncExtensionsQueries(SyncBase):
 
     def carriers_under(self, *, pattern: str) -> list[CarriersUnderRow]:
         db = self._db
-        if isinstance(db, Connection):
-            cur = RawCursor(db, row_factory=tuple_row)
+        if isinstance(db, psycopg.Connection):
+            cur = psycopg.RawCursor(db, row_factory=tuple_row)
             cur.execute(CARRIERS_UNDER, (pattern,))
             rows = cur.fetchall()
         else:
             with db.connection() as conn:
-                cur = RawCursor(conn, row_factory=tuple_row)
+                cur = psycopg.RawCursor(conn, row_factory=tuple_row)
                 cur.execute(CARRIERS_UNDER, (pattern,))
                 rows = cur.fetchall()
         return [CarriersUnderRow(*row) for row in rows]
 
-    def iter_carriers_under(self, *, pattern: str) -> Iterator[CarriersUnderRow]:
+    def iter_carriers_under(
+        self,
+        *,
+        pattern: str,
+    ) -> collections.abc.Generator[CarriersUnderRow, None, None]:
         db = self._db
-        if isinstance(db, Connection):
-            cur = RawCursor(db, row_factory=tuple_row)
-            for row in cur.stream(CARRIERS_UNDER, (pattern,), size=ITER_SIZE):
-                yield CarriersUnderRow(*row)
+        if isinstance(db, psycopg.Connection):
+            cur = psycopg.RawCursor(db, row_factory=tuple_row)
+            stream = typing.cast(
+                "collections.abc.Generator[tuple[Any, ...], None, None]",
+                cur.stream(CARRIERS_UNDER, (pattern,), size=ITER_SIZE),
+            )
+            try:
+                for row in stream:
+                    yield CarriersUnderRow(*row)
+            finally:
+                stream.close()
         else:
             with db.connection() as conn:
-                cur = RawCursor(conn, row_factory=tuple_row)
-                for row in cur.stream(CARRIERS_UNDER, (pattern,), size=ITER_SIZE):
-                    yield CarriersUnderRow(*row)
+                cur = psycopg.RawCursor(conn, row_factory=tuple_row)
+                stream = typing.cast(
+                    "collections.abc.Generator[tuple[Any, ...], None, None]",
+                    cur.stream(CARRIERS_UNDER, (pattern,), size=ITER_SIZE),
+                )
+                try:
+                    for row in stream:
+                        yield CarriersUnderRow(*row)
+                finally:
+                    stream.close()
 
     def nearest_carriers(self, *, target: str) -> list[int]:
         db = self._db
-        if isinstance(db, Connection):
-            cur = RawCursor(db, row_factory=tuple_row)
+        if isinstance(db, psycopg.Connection):
+            cur = psycopg.RawCursor(db, row_factory=tuple_row)
             cur.execute(NEAREST_CARRIERS, (target,), binary=True)
             rows = cur.fetchall()
         else:
             with db.connection() as conn:
-                cur = RawCursor(conn, row_factory=tuple_row)
+                cur = psycopg.RawCursor(conn, row_factory=tuple_row)
                 cur.execute(NEAREST_CARRIERS, (target,), binary=True)
                 rows = cur.fetchall()
         return [row[0] for row in rows]
 
-    def iter_nearest_carriers(self, *, target: str) -> Iterator[int]:
+    def iter_nearest_carriers(self, *, target: str) -> collections.abc.Generator[int, None, None]:
         db = self._db
-        if isinstance(db, Connection):
-            cur = RawCursor(db, row_factory=tuple_row)
-            for row in cur.stream(NEAREST_CARRIERS, (target,), binary=True, size=ITER_SIZE):
-                yield row[0]
+        if isinstance(db, psycopg.Connection):
+            cur = psycopg.RawCursor(db, row_factory=tuple_row)
+            stream = typing.cast(
+                "collections.abc.Generator[tuple[Any, ...], None, None]",
+                cur.stream(NEAREST_CARRIERS, (target,), binary=True, size=ITER_SIZE),
+            )
+            try:
+                for row in stream:
+                    yield row[0]
+            finally:
+                stream.close()
         else:
             with db.connection() as conn:
-                cur = RawCursor(conn, row_factory=tuple_row)
-                for row in cur.stream(NEAREST_CARRIERS, (target,), binary=True, size=ITER_SIZE):
-                    yield row[0]
+                cur = psycopg.RawCursor(conn, row_factory=tuple_row)
+                stream = typing.cast(
+                    "collections.abc.Generator[tuple[Any, ...], None, None]",
+                    cur.stream(NEAREST_CARRIERS, (target,), binary=True, size=ITER_SIZE),
+                )
+                try:
+                    for row in stream:
+                        yield row[0]
+                finally:
+                    stream.close()

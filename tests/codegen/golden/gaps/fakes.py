@@ -4,8 +4,9 @@
 #   sqlc-gen-psycopg-msgspec 0.2.0
 """In-memory fakes of this package's Queriers, for unit tests."""
 
+import collections.abc
 import decimal
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator
+from collections.abc import Callable
 from typing import Any, Generic, Self, TypeVar
 
 from .carriers import CarrierStatsByKindRow
@@ -211,7 +212,7 @@ class _NotifyCarriersStub(Stub[list[None]]):
 class _LockCarriersBatchStub(Stub[list[None]]):
     __slots__ = ()
 
-    async def __call__(self, params: Iterable[int]) -> list[None]:
+    async def __call__(self, params: collections.abc.Iterable[int]) -> list[None]:
         return self.answer(params=list(params))
 
 
@@ -279,7 +280,7 @@ class _CountByLastLocalsStub(Stub[int | None]):
 class _NamesOfValueStub(Stub[list[list[str]]]):
     __slots__ = ()
 
-    async def __call__(self, params: Iterable[int]) -> list[list[str]]:
+    async def __call__(self, params: collections.abc.Iterable[int]) -> list[list[str]]:
         return self.answer(params=list(params))
 
 
@@ -300,14 +301,17 @@ class _CreateCarrierStub(Stub[CreateCarrierRow | None]):
 class _CreateCarriersStub(Stub[None]):
     __slots__ = ()
 
-    async def __call__(self, params: Iterable[CreateCarriersParams]) -> None:
+    async def __call__(self, params: collections.abc.Iterable[CreateCarriersParams]) -> None:
         return self.answer(params=list(params))
 
 
 class _CreateCarriersReturningStub(Stub[list[int | None]]):
     __slots__ = ()
 
-    async def __call__(self, params: Iterable[CreateCarriersReturningParams]) -> list[int | None]:
+    async def __call__(
+        self,
+        params: collections.abc.Iterable[CreateCarriersReturningParams],
+    ) -> list[int | None]:
         return self.answer(params=list(params))
 
 
@@ -316,7 +320,7 @@ class _CreateCarriersManyStub(Stub[list[list[CreateCarriersManyRow]]]):
 
     async def __call__(
         self,
-        params: Iterable[CreateCarriersManyParams],
+        params: collections.abc.Iterable[CreateCarriersManyParams],
     ) -> list[list[CreateCarriersManyRow]]:
         return self.answer(params=list(params))
 
@@ -324,7 +328,7 @@ class _CreateCarriersManyStub(Stub[list[list[CreateCarriersManyRow]]]):
 class _CopyCarriersStub(Stub[int]):
     __slots__ = ()
 
-    async def __call__(self, params: Iterable[CopyCarriersParams]) -> int:
+    async def __call__(self, params: collections.abc.Iterable[CopyCarriersParams]) -> int:
         return self.answer(params=list(params))
 
 
@@ -506,7 +510,7 @@ class _SyncNotifyCarriersStub(Stub[list[None]]):
 class _SyncLockCarriersBatchStub(Stub[list[None]]):
     __slots__ = ()
 
-    def __call__(self, params: Iterable[int]) -> list[None]:
+    def __call__(self, params: collections.abc.Iterable[int]) -> list[None]:
         return self.answer(params=list(params))
 
 
@@ -567,7 +571,7 @@ class _SyncCountByLastLocalsStub(Stub[int | None]):
 class _SyncNamesOfValueStub(Stub[list[list[str]]]):
     __slots__ = ()
 
-    def __call__(self, params: Iterable[int]) -> list[list[str]]:
+    def __call__(self, params: collections.abc.Iterable[int]) -> list[list[str]]:
         return self.answer(params=list(params))
 
 
@@ -588,14 +592,17 @@ class _SyncCreateCarrierStub(Stub[CreateCarrierRow | None]):
 class _SyncCreateCarriersStub(Stub[None]):
     __slots__ = ()
 
-    def __call__(self, params: Iterable[CreateCarriersParams]) -> None:
+    def __call__(self, params: collections.abc.Iterable[CreateCarriersParams]) -> None:
         return self.answer(params=list(params))
 
 
 class _SyncCreateCarriersReturningStub(Stub[list[int | None]]):
     __slots__ = ()
 
-    def __call__(self, params: Iterable[CreateCarriersReturningParams]) -> list[int | None]:
+    def __call__(
+        self,
+        params: collections.abc.Iterable[CreateCarriersReturningParams],
+    ) -> list[int | None]:
         return self.answer(params=list(params))
 
 
@@ -604,7 +611,7 @@ class _SyncCreateCarriersManyStub(Stub[list[list[CreateCarriersManyRow]]]):
 
     def __call__(
         self,
-        params: Iterable[CreateCarriersManyParams],
+        params: collections.abc.Iterable[CreateCarriersManyParams],
     ) -> list[list[CreateCarriersManyRow]]:
         return self.answer(params=list(params))
 
@@ -612,7 +619,7 @@ class _SyncCreateCarriersManyStub(Stub[list[list[CreateCarriersManyRow]]]):
 class _SyncCopyCarriersStub(Stub[int]):
     __slots__ = ()
 
-    def __call__(self, params: Iterable[CopyCarriersParams]) -> int:
+    def __call__(self, params: collections.abc.Iterable[CopyCarriersParams]) -> int:
         return self.answer(params=list(params))
 
 
@@ -714,7 +721,9 @@ class FakeQuerier:
         self.x_stats = _XStatsStub("x_stats")
         self.carrier_stats = _CarrierStatsStub("carrier_stats")
 
-    async def iter_carrier_stats_by_kind(self) -> AsyncIterator[CarrierStatsByKindRow]:
+    async def iter_carrier_stats_by_kind(
+        self,
+    ) -> collections.abc.AsyncGenerator[CarrierStatsByKindRow, None]:
         for item in self.carrier_stats_by_kind.answer():
             yield item
 
@@ -722,19 +731,32 @@ class FakeQuerier:
         self,
         *,
         limit_amount: decimal.Decimal,
-    ) -> AsyncIterator[CarriersCheaperThanRow]:
+    ) -> collections.abc.AsyncGenerator[CarriersCheaperThanRow, None]:
         for item in self.carriers_cheaper_than.answer(limit_amount=limit_amount):
             yield item
 
-    async def iter_carriers_under(self, *, pattern: str) -> AsyncIterator[CarriersUnderRow]:
+    async def iter_carriers_under(
+        self,
+        *,
+        pattern: str,
+    ) -> collections.abc.AsyncGenerator[CarriersUnderRow, None]:
         for item in self.carriers_under.answer(pattern=pattern):
             yield item
 
-    async def iter_nearest_carriers(self, *, target: str) -> AsyncIterator[int]:
+    async def iter_nearest_carriers(
+        self,
+        *,
+        target: str,
+    ) -> collections.abc.AsyncGenerator[int, None]:
         for item in self.nearest_carriers.answer(target=target):
             yield item
 
-    async def iter_notify_carriers(self, *, channel: str, payload: str) -> AsyncIterator[None]:
+    async def iter_notify_carriers(
+        self,
+        *,
+        channel: str,
+        payload: str,
+    ) -> collections.abc.AsyncGenerator[None, None]:
         for item in self.notify_carriers.answer(channel=channel, payload=payload):
             yield item
 
@@ -745,7 +767,7 @@ class FakeQuerier:
         cur_: int,
         conn_: str,
         db_: str,
-    ) -> AsyncIterator[ListByLocalsRow]:
+    ) -> collections.abc.AsyncGenerator[ListByLocalsRow, None]:
         for item in self.list_by_locals.answer(rows_=rows_, cur_=cur_, conn_=conn_, db_=db_):
             yield item
 
@@ -756,7 +778,7 @@ class FakeQuerier:
         batches_: str,
         batch_: str,
         args_: str,
-    ) -> AsyncIterator[int]:
+    ) -> collections.abc.AsyncGenerator[int, None]:
         for item in self.list_by_more_locals.answer(
             results_=results_,
             batches_=batches_,
@@ -765,23 +787,32 @@ class FakeQuerier:
         ):
             yield item
 
-    async def iter_carrier_names(self) -> AsyncIterator[str]:
+    async def iter_carrier_names(self) -> collections.abc.AsyncGenerator[str, None]:
         for item in self.carrier_names.answer():
             yield item
 
-    async def iter_carriers_by_ids(self, *, ids: list[int]) -> AsyncIterator[CarriersByIdsRow]:
+    async def iter_carriers_by_ids(
+        self,
+        *,
+        ids: list[int],
+    ) -> collections.abc.AsyncGenerator[CarriersByIdsRow, None]:
         for item in self.carriers_by_ids.answer(ids=ids):
             yield item
 
-    async def iter_carriers_not_named(self, *, value_: int, names: list[str]) -> AsyncIterator[int]:
+    async def iter_carriers_not_named(
+        self,
+        *,
+        value_: int,
+        names: list[str],
+    ) -> collections.abc.AsyncGenerator[int, None]:
         for item in self.carriers_not_named.answer(value_=value_, names=names):
             yield item
 
-    async def iter_x_stats(self) -> AsyncIterator[XStatsRow]:
+    async def iter_x_stats(self) -> collections.abc.AsyncGenerator[XStatsRow, None]:
         for item in self.x_stats.answer():
             yield item
 
-    async def iter_carrier_stats(self) -> AsyncIterator[CarrierStatsRow]:
+    async def iter_carrier_stats(self) -> collections.abc.AsyncGenerator[CarrierStatsRow, None]:
         for item in self.carrier_stats.answer():
             yield item
 
@@ -834,23 +865,34 @@ class FakeSyncQuerier:
         self.x_stats = _SyncXStatsStub("x_stats")
         self.carrier_stats = _SyncCarrierStatsStub("carrier_stats")
 
-    def iter_carrier_stats_by_kind(self) -> Iterator[CarrierStatsByKindRow]:
+    def iter_carrier_stats_by_kind(
+        self,
+    ) -> collections.abc.Generator[CarrierStatsByKindRow, None, None]:
         yield from self.carrier_stats_by_kind.answer()
 
     def iter_carriers_cheaper_than(
         self,
         *,
         limit_amount: decimal.Decimal,
-    ) -> Iterator[CarriersCheaperThanRow]:
+    ) -> collections.abc.Generator[CarriersCheaperThanRow, None, None]:
         yield from self.carriers_cheaper_than.answer(limit_amount=limit_amount)
 
-    def iter_carriers_under(self, *, pattern: str) -> Iterator[CarriersUnderRow]:
+    def iter_carriers_under(
+        self,
+        *,
+        pattern: str,
+    ) -> collections.abc.Generator[CarriersUnderRow, None, None]:
         yield from self.carriers_under.answer(pattern=pattern)
 
-    def iter_nearest_carriers(self, *, target: str) -> Iterator[int]:
+    def iter_nearest_carriers(self, *, target: str) -> collections.abc.Generator[int, None, None]:
         yield from self.nearest_carriers.answer(target=target)
 
-    def iter_notify_carriers(self, *, channel: str, payload: str) -> Iterator[None]:
+    def iter_notify_carriers(
+        self,
+        *,
+        channel: str,
+        payload: str,
+    ) -> collections.abc.Generator[None, None, None]:
         yield from self.notify_carriers.answer(channel=channel, payload=payload)
 
     def iter_list_by_locals(
@@ -860,7 +902,7 @@ class FakeSyncQuerier:
         cur_: int,
         conn_: str,
         db_: str,
-    ) -> Iterator[ListByLocalsRow]:
+    ) -> collections.abc.Generator[ListByLocalsRow, None, None]:
         yield from self.list_by_locals.answer(rows_=rows_, cur_=cur_, conn_=conn_, db_=db_)
 
     def iter_list_by_more_locals(
@@ -870,7 +912,7 @@ class FakeSyncQuerier:
         batches_: str,
         batch_: str,
         args_: str,
-    ) -> Iterator[int]:
+    ) -> collections.abc.Generator[int, None, None]:
         yield from self.list_by_more_locals.answer(
             results_=results_,
             batches_=batches_,
@@ -878,19 +920,28 @@ class FakeSyncQuerier:
             args_=args_,
         )
 
-    def iter_carrier_names(self) -> Iterator[str]:
+    def iter_carrier_names(self) -> collections.abc.Generator[str, None, None]:
         yield from self.carrier_names.answer()
 
-    def iter_carriers_by_ids(self, *, ids: list[int]) -> Iterator[CarriersByIdsRow]:
+    def iter_carriers_by_ids(
+        self,
+        *,
+        ids: list[int],
+    ) -> collections.abc.Generator[CarriersByIdsRow, None, None]:
         yield from self.carriers_by_ids.answer(ids=ids)
 
-    def iter_carriers_not_named(self, *, value_: int, names: list[str]) -> Iterator[int]:
+    def iter_carriers_not_named(
+        self,
+        *,
+        value_: int,
+        names: list[str],
+    ) -> collections.abc.Generator[int, None, None]:
         yield from self.carriers_not_named.answer(value_=value_, names=names)
 
-    def iter_x_stats(self) -> Iterator[XStatsRow]:
+    def iter_x_stats(self) -> collections.abc.Generator[XStatsRow, None, None]:
         yield from self.x_stats.answer()
 
-    def iter_carrier_stats(self) -> Iterator[CarrierStatsRow]:
+    def iter_carrier_stats(self) -> collections.abc.Generator[CarrierStatsRow, None, None]:
         yield from self.carrier_stats.answer()
 
 

@@ -5,10 +5,11 @@
 # source: locks.sql
 """Queries from locks.sql."""
 
-from collections.abc import AsyncIterator, Iterable, Iterator
+import collections.abc
+import typing
 from typing import Any
 
-from psycopg import AsyncConnection, AsyncRawCursor, Connection, RawCursor
+import psycopg
 from psycopg.rows import tuple_row
 
 from ._runtime import AsyncBase, SyncBase, async_cursor
@@ -28,7 +29,7 @@ class LocksQueries(AsyncBase):
 
     async def lock_carrier(self, *, pg_advisory_lock: int) -> None:
         db = self._db
-        if isinstance(db, AsyncConnection):
+        if isinstance(db, psycopg.AsyncConnection):
             cur = async_cursor(db)
             await cur.execute(LOCK_CARRIER, (pg_advisory_lock,))
             row = await cur.fetchone()
@@ -43,7 +44,7 @@ class LocksQueries(AsyncBase):
 
     async def try_lock_carrier(self, *, pg_try_advisory_lock: int) -> bool | None:
         db = self._db
-        if isinstance(db, AsyncConnection):
+        if isinstance(db, psycopg.AsyncConnection):
             cur = async_cursor(db)
             await cur.execute(TRY_LOCK_CARRIER, (pg_try_advisory_lock,), binary=True)
             row = await cur.fetchone()
@@ -59,7 +60,7 @@ class LocksQueries(AsyncBase):
 
     async def unlock_all(self) -> None:
         db = self._db
-        if isinstance(db, AsyncConnection):
+        if isinstance(db, psycopg.AsyncConnection):
             cur = async_cursor(db)
             await cur.execute(UNLOCK_ALL)
             row = await cur.fetchone()
@@ -74,7 +75,7 @@ class LocksQueries(AsyncBase):
 
     async def notify_carriers(self, *, channel: str, payload: str) -> list[None]:
         db = self._db
-        if isinstance(db, AsyncConnection):
+        if isinstance(db, psycopg.AsyncConnection):
             cur = async_cursor(db)
             await cur.execute(NOTIFY_CARRIERS, (channel, payload))
             rows = await cur.fetchall()
@@ -85,31 +86,50 @@ class LocksQueries(AsyncBase):
                 rows = await cur.fetchall()
         return [None for row in rows]
 
-    async def iter_notify_carriers(self, *, channel: str, payload: str) -> AsyncIterator[None]:
+    async def iter_notify_carriers(
+        self,
+        *,
+        channel: str,
+        payload: str,
+    ) -> collections.abc.AsyncGenerator[None, None]:
         db = self._db
-        if isinstance(db, AsyncConnection):
-            cur = AsyncRawCursor(db, row_factory=tuple_row)
-            async for _ in cur.stream(NOTIFY_CARRIERS, (channel, payload), size=ITER_SIZE):
-                yield None
+        if isinstance(db, psycopg.AsyncConnection):
+            cur = psycopg.AsyncRawCursor(db, row_factory=tuple_row)
+            stream = typing.cast(
+                "collections.abc.AsyncGenerator[tuple[Any, ...], None]",
+                cur.stream(NOTIFY_CARRIERS, (channel, payload), size=ITER_SIZE),
+            )
+            try:
+                async for _ in stream:
+                    yield None
+            finally:
+                await stream.aclose()
         else:
             async with db.connection() as conn:
-                cur = AsyncRawCursor(conn, row_factory=tuple_row)
-                async for _ in cur.stream(NOTIFY_CARRIERS, (channel, payload), size=ITER_SIZE):
-                    yield None
+                cur = psycopg.AsyncRawCursor(conn, row_factory=tuple_row)
+                stream = typing.cast(
+                    "collections.abc.AsyncGenerator[tuple[Any, ...], None]",
+                    cur.stream(NOTIFY_CARRIERS, (channel, payload), size=ITER_SIZE),
+                )
+                try:
+                    async for _ in stream:
+                        yield None
+                finally:
+                    await stream.aclose()
 
-    async def lock_carriers_batch(self, params: Iterable[int]) -> list[None]:
+    async def lock_carriers_batch(self, params: collections.abc.Iterable[int]) -> list[None]:
         args = [(p,) for p in params]
         results: list[Any] = []
         db = self._db
-        if isinstance(db, AsyncConnection):
-            cur = AsyncRawCursor(db, row_factory=tuple_row)
+        if isinstance(db, psycopg.AsyncConnection):
+            cur = psycopg.AsyncRawCursor(db, row_factory=tuple_row)
             if args:
                 await cur.executemany(LOCK_CARRIERS_BATCH, args, returning=True)
                 async for _ in cur.results():
                     results.append(await cur.fetchone())
         else:
             async with db.connection() as conn:
-                cur = AsyncRawCursor(conn, row_factory=tuple_row)
+                cur = psycopg.AsyncRawCursor(conn, row_factory=tuple_row)
                 if args:
                     await cur.executemany(LOCK_CARRIERS_BATCH, args, returning=True)
                     async for _ in cur.results():
@@ -124,13 +144,13 @@ class SyncLocksQueries(SyncBase):
 
     def lock_carrier(self, *, pg_advisory_lock: int) -> None:
         db = self._db
-        if isinstance(db, Connection):
-            cur = RawCursor(db, row_factory=tuple_row)
+        if isinstance(db, psycopg.Connection):
+            cur = psycopg.RawCursor(db, row_factory=tuple_row)
             cur.execute(LOCK_CARRIER, (pg_advisory_lock,))
             row = cur.fetchone()
         else:
             with db.connection() as conn:
-                cur = RawCursor(conn, row_factory=tuple_row)
+                cur = psycopg.RawCursor(conn, row_factory=tuple_row)
                 cur.execute(LOCK_CARRIER, (pg_advisory_lock,))
                 row = cur.fetchone()
         if row is None:
@@ -139,13 +159,13 @@ class SyncLocksQueries(SyncBase):
 
     def try_lock_carrier(self, *, pg_try_advisory_lock: int) -> bool | None:
         db = self._db
-        if isinstance(db, Connection):
-            cur = RawCursor(db, row_factory=tuple_row)
+        if isinstance(db, psycopg.Connection):
+            cur = psycopg.RawCursor(db, row_factory=tuple_row)
             cur.execute(TRY_LOCK_CARRIER, (pg_try_advisory_lock,), binary=True)
             row = cur.fetchone()
         else:
             with db.connection() as conn:
-                cur = RawCursor(conn, row_factory=tuple_row)
+                cur = psycopg.RawCursor(conn, row_factory=tuple_row)
                 cur.execute(TRY_LOCK_CARRIER, (pg_try_advisory_lock,), binary=True)
                 row = cur.fetchone()
         if row is None:
@@ -155,13 +175,13 @@ class SyncLocksQueries(SyncBase):
 
     def unlock_all(self) -> None:
         db = self._db
-        if isinstance(db, Connection):
-            cur = RawCursor(db, row_factory=tuple_row)
+        if isinstance(db, psycopg.Connection):
+            cur = psycopg.RawCursor(db, row_factory=tuple_row)
             cur.execute(UNLOCK_ALL)
             row = cur.fetchone()
         else:
             with db.connection() as conn:
-                cur = RawCursor(conn, row_factory=tuple_row)
+                cur = psycopg.RawCursor(conn, row_factory=tuple_row)
                 cur.execute(UNLOCK_ALL)
                 row = cur.fetchone()
         if row is None:
@@ -170,42 +190,61 @@ class SyncLocksQueries(SyncBase):
 
     def notify_carriers(self, *, channel: str, payload: str) -> list[None]:
         db = self._db
-        if isinstance(db, Connection):
-            cur = RawCursor(db, row_factory=tuple_row)
+        if isinstance(db, psycopg.Connection):
+            cur = psycopg.RawCursor(db, row_factory=tuple_row)
             cur.execute(NOTIFY_CARRIERS, (channel, payload))
             rows = cur.fetchall()
         else:
             with db.connection() as conn:
-                cur = RawCursor(conn, row_factory=tuple_row)
+                cur = psycopg.RawCursor(conn, row_factory=tuple_row)
                 cur.execute(NOTIFY_CARRIERS, (channel, payload))
                 rows = cur.fetchall()
         return [None for row in rows]
 
-    def iter_notify_carriers(self, *, channel: str, payload: str) -> Iterator[None]:
+    def iter_notify_carriers(
+        self,
+        *,
+        channel: str,
+        payload: str,
+    ) -> collections.abc.Generator[None, None, None]:
         db = self._db
-        if isinstance(db, Connection):
-            cur = RawCursor(db, row_factory=tuple_row)
-            for _ in cur.stream(NOTIFY_CARRIERS, (channel, payload), size=ITER_SIZE):
-                yield None
+        if isinstance(db, psycopg.Connection):
+            cur = psycopg.RawCursor(db, row_factory=tuple_row)
+            stream = typing.cast(
+                "collections.abc.Generator[tuple[Any, ...], None, None]",
+                cur.stream(NOTIFY_CARRIERS, (channel, payload), size=ITER_SIZE),
+            )
+            try:
+                for _ in stream:
+                    yield None
+            finally:
+                stream.close()
         else:
             with db.connection() as conn:
-                cur = RawCursor(conn, row_factory=tuple_row)
-                for _ in cur.stream(NOTIFY_CARRIERS, (channel, payload), size=ITER_SIZE):
-                    yield None
+                cur = psycopg.RawCursor(conn, row_factory=tuple_row)
+                stream = typing.cast(
+                    "collections.abc.Generator[tuple[Any, ...], None, None]",
+                    cur.stream(NOTIFY_CARRIERS, (channel, payload), size=ITER_SIZE),
+                )
+                try:
+                    for _ in stream:
+                        yield None
+                finally:
+                    stream.close()
 
-    def lock_carriers_batch(self, params: Iterable[int]) -> list[None]:
+    def lock_carriers_batch(self, params: collections.abc.Iterable[int]) -> list[None]:
         args = [(p,) for p in params]
         results: list[Any] = []
         db = self._db
-        if isinstance(db, Connection):
-            cur = RawCursor(db, row_factory=tuple_row)
+        if isinstance(db, psycopg.Connection):
+            cur = psycopg.RawCursor(db, row_factory=tuple_row)
             if args:
                 cur.executemany(LOCK_CARRIERS_BATCH, args, returning=True)
                 for _ in cur.results():
                     results.append(cur.fetchone())
         else:
             with db.connection() as conn:
-                cur = RawCursor(conn, row_factory=tuple_row)
+                cur = psycopg.RawCursor(conn, row_factory=tuple_row)
                 if args:
                     cur.executemany(LOCK_CARRIERS_BATCH, args, returning=True)
                     for _ in cur.results():

@@ -7,11 +7,12 @@
 import datetime
 import decimal
 import enum
-from typing import Final
+import typing
 
 import msgspec
 
-from ._composite import Composite, enum_field, text_field
+from ._composite import Composite as _Composite
+from ._composite import enum_field, text_field
 
 
 class CarrierKind(enum.StrEnum):
@@ -22,7 +23,7 @@ class CarrierKind(enum.StrEnum):
     SEA = "sea"
 
 
-_CARRIER_KIND_BY_LABEL: Final[dict[str | bytes, CarrierKind]] = {
+_CARRIER_KIND_BY_LABEL: typing.Final[dict[str | bytes, CarrierKind]] = {
     k: m for m in CarrierKind for k in (m.value, m.value.encode())
 }
 
@@ -34,7 +35,10 @@ class MoneyAmount(msgspec.Struct):
     currency: str | None
 
 
-_MONEY_AMOUNT_COMPOSITE: Final = Composite(MoneyAmount, (text_field("numeric"), text_field("text")))
+_MONEY_AMOUNT_COMPOSITE: typing.Final = _Composite(
+    MoneyAmount,
+    (text_field("numeric"), text_field("text")),
+)
 
 
 class ShippingAddress(msgspec.Struct):
@@ -47,7 +51,7 @@ class ShippingAddress(msgspec.Struct):
     kind: CarrierKind | None
 
 
-_SHIPPING_ADDRESS_COMPOSITE: Final = Composite(
+_SHIPPING_ADDRESS_COMPOSITE: typing.Final = _Composite(
     ShippingAddress,
     (
         text_field("text"),

@@ -5,11 +5,12 @@
 # source: names.sql
 """Queries from names.sql."""
 
-from collections.abc import AsyncIterator, Iterable, Iterator
+import collections.abc
+import typing
 from typing import Any
 
 import msgspec
-from psycopg import AsyncConnection, AsyncRawCursor, Connection, RawCursor
+import psycopg
 from psycopg.rows import tuple_row
 
 from ._runtime import AsyncBase, SyncBase, async_cursor
@@ -108,7 +109,7 @@ class NamesQueries(AsyncBase):
 
     async def get_value(self, *, value_: int) -> int | None:
         db = self._db
-        if isinstance(db, AsyncConnection):
+        if isinstance(db, psycopg.AsyncConnection):
             cur = async_cursor(db)
             await cur.execute(GET_VALUE, (value_,), binary=True)
             row = await cur.fetchone()
@@ -124,7 +125,7 @@ class NamesQueries(AsyncBase):
 
     async def carrier_by_row(self, *, row_: str | None, value_: int) -> CarrierByRowRow | None:
         db = self._db
-        if isinstance(db, AsyncConnection):
+        if isinstance(db, psycopg.AsyncConnection):
             cur = async_cursor(db)
             await cur.execute(CARRIER_BY_ROW, (row_, value_), binary=True)
             row = await cur.fetchone()
@@ -146,7 +147,7 @@ class NamesQueries(AsyncBase):
         db_: str,
     ) -> list[ListByLocalsRow]:
         db = self._db
-        if isinstance(db, AsyncConnection):
+        if isinstance(db, psycopg.AsyncConnection):
             cur = async_cursor(db)
             await cur.execute(LIST_BY_LOCALS, (rows_, cur_, conn_, db_), binary=True)
             rows = await cur.fetchall()
@@ -164,27 +165,36 @@ class NamesQueries(AsyncBase):
         cur_: int,
         conn_: str,
         db_: str,
-    ) -> AsyncIterator[ListByLocalsRow]:
+    ) -> collections.abc.AsyncGenerator[ListByLocalsRow, None]:
         db = self._db
-        if isinstance(db, AsyncConnection):
-            cur = AsyncRawCursor(db, row_factory=tuple_row)
-            async for row in cur.stream(
-                LIST_BY_LOCALS,
-                (rows_, cur_, conn_, db_),
-                binary=True,
-                size=ITER_SIZE,
-            ):
-                yield ListByLocalsRow(*row)
+        if isinstance(db, psycopg.AsyncConnection):
+            cur = psycopg.AsyncRawCursor(db, row_factory=tuple_row)
+            stream = typing.cast(
+                "collections.abc.AsyncGenerator[tuple[Any, ...], None]",
+                cur.stream(LIST_BY_LOCALS, (rows_, cur_, conn_, db_), binary=True, size=ITER_SIZE),
+            )
+            try:
+                async for row in stream:
+                    yield ListByLocalsRow(*row)
+            finally:
+                await stream.aclose()
         else:
             async with db.connection() as conn:
-                cur = AsyncRawCursor(conn, row_factory=tuple_row)
-                async for row in cur.stream(
-                    LIST_BY_LOCALS,
-                    (rows_, cur_, conn_, db_),
-                    binary=True,
-                    size=ITER_SIZE,
-                ):
-                    yield ListByLocalsRow(*row)
+                cur = psycopg.AsyncRawCursor(conn, row_factory=tuple_row)
+                stream = typing.cast(
+                    "collections.abc.AsyncGenerator[tuple[Any, ...], None]",
+                    cur.stream(
+                        LIST_BY_LOCALS,
+                        (rows_, cur_, conn_, db_),
+                        binary=True,
+                        size=ITER_SIZE,
+                    ),
+                )
+                try:
+                    async for row in stream:
+                        yield ListByLocalsRow(*row)
+                finally:
+                    await stream.aclose()
 
     async def list_by_more_locals(
         self,
@@ -195,7 +205,7 @@ class NamesQueries(AsyncBase):
         args_: str,
     ) -> list[int]:
         db = self._db
-        if isinstance(db, AsyncConnection):
+        if isinstance(db, psycopg.AsyncConnection):
             cur = async_cursor(db)
             await cur.execute(LIST_BY_MORE_LOCALS, (results_, batches_, batch_, args_), binary=True)
             rows = await cur.fetchall()
@@ -217,27 +227,41 @@ class NamesQueries(AsyncBase):
         batches_: str,
         batch_: str,
         args_: str,
-    ) -> AsyncIterator[int]:
+    ) -> collections.abc.AsyncGenerator[int, None]:
         db = self._db
-        if isinstance(db, AsyncConnection):
-            cur = AsyncRawCursor(db, row_factory=tuple_row)
-            async for row in cur.stream(
-                LIST_BY_MORE_LOCALS,
-                (results_, batches_, batch_, args_),
-                binary=True,
-                size=ITER_SIZE,
-            ):
-                yield row[0]
-        else:
-            async with db.connection() as conn:
-                cur = AsyncRawCursor(conn, row_factory=tuple_row)
-                async for row in cur.stream(
+        if isinstance(db, psycopg.AsyncConnection):
+            cur = psycopg.AsyncRawCursor(db, row_factory=tuple_row)
+            stream = typing.cast(
+                "collections.abc.AsyncGenerator[tuple[Any, ...], None]",
+                cur.stream(
                     LIST_BY_MORE_LOCALS,
                     (results_, batches_, batch_, args_),
                     binary=True,
                     size=ITER_SIZE,
-                ):
+                ),
+            )
+            try:
+                async for row in stream:
                     yield row[0]
+            finally:
+                await stream.aclose()
+        else:
+            async with db.connection() as conn:
+                cur = psycopg.AsyncRawCursor(conn, row_factory=tuple_row)
+                stream = typing.cast(
+                    "collections.abc.AsyncGenerator[tuple[Any, ...], None]",
+                    cur.stream(
+                        LIST_BY_MORE_LOCALS,
+                        (results_, batches_, batch_, args_),
+                        binary=True,
+                        size=ITER_SIZE,
+                    ),
+                )
+                try:
+                    async for row in stream:
+                        yield row[0]
+                finally:
+                    await stream.aclose()
 
     async def find_by_even_more_locals(
         self,
@@ -248,7 +272,7 @@ class NamesQueries(AsyncBase):
         self_: str,
     ) -> FindByEvenMoreLocalsRow | None:
         db = self._db
-        if isinstance(db, AsyncConnection):
+        if isinstance(db, psycopg.AsyncConnection):
             cur = async_cursor(db)
             await cur.execute(
                 FIND_BY_EVEN_MORE_LOCALS,
@@ -278,7 +302,7 @@ class NamesQueries(AsyncBase):
         int_: int,
     ) -> int | None:
         db = self._db
-        if isinstance(db, AsyncConnection):
+        if isinstance(db, psycopg.AsyncConnection):
             cur = async_cursor(db)
             await cur.execute(COUNT_BY_LAST_LOCALS, (result_, copy_, params_, int_), binary=True)
             row = await cur.fetchone()
@@ -296,19 +320,19 @@ class NamesQueries(AsyncBase):
         value: int = row[0]
         return value
 
-    async def names_of_value(self, params: Iterable[int]) -> list[list[str]]:
+    async def names_of_value(self, params: collections.abc.Iterable[int]) -> list[list[str]]:
         args = [(p,) for p in params]
         results: list[Any] = []
         db = self._db
-        if isinstance(db, AsyncConnection):
-            cur = AsyncRawCursor(db, row_factory=tuple_row)
+        if isinstance(db, psycopg.AsyncConnection):
+            cur = psycopg.AsyncRawCursor(db, row_factory=tuple_row)
             if args:
                 await cur.executemany(NAMES_OF_VALUE, args, returning=True)
                 async for _ in cur.results():
                     results.append(await cur.fetchall())
         else:
             async with db.connection() as conn:
-                cur = AsyncRawCursor(conn, row_factory=tuple_row)
+                cur = psycopg.AsyncRawCursor(conn, row_factory=tuple_row)
                 if args:
                     await cur.executemany(NAMES_OF_VALUE, args, returning=True)
                     async for _ in cur.results():
@@ -328,7 +352,7 @@ class NamesQueries(AsyncBase):
         row_: str | None,
     ) -> CreateCarrierRow | None:
         db = self._db
-        if isinstance(db, AsyncConnection):
+        if isinstance(db, psycopg.AsyncConnection):
             cur = async_cursor(db)
             await cur.execute(CREATE_CARRIER, (name, kind, value_, row_), binary=True)
             row = await cur.fetchone()
@@ -341,32 +365,32 @@ class NamesQueries(AsyncBase):
             return None
         return CreateCarrierRow(row[0], row[1], _CARRIER_KIND_BY_LABEL[row[2]], row[3], row[4])
 
-    async def create_carriers(self, params: Iterable[CreateCarriersParams]) -> None:
+    async def create_carriers(self, params: collections.abc.Iterable[CreateCarriersParams]) -> None:
         db = self._db
-        if isinstance(db, AsyncConnection):
-            cur = AsyncRawCursor(db)
+        if isinstance(db, psycopg.AsyncConnection):
+            cur = psycopg.AsyncRawCursor(db)
             await cur.executemany(CREATE_CARRIERS, ((p.name, p.value_) for p in params))
         else:
             async with db.connection() as conn:
-                cur = AsyncRawCursor(conn)
+                cur = psycopg.AsyncRawCursor(conn)
                 await cur.executemany(CREATE_CARRIERS, ((p.name, p.value_) for p in params))
 
     async def create_carriers_returning(
         self,
-        params: Iterable[CreateCarriersReturningParams],
+        params: collections.abc.Iterable[CreateCarriersReturningParams],
     ) -> list[int | None]:
         args = [(p.name, p.value_) for p in params]
         results: list[Any] = []
         db = self._db
-        if isinstance(db, AsyncConnection):
-            cur = AsyncRawCursor(db, row_factory=tuple_row)
+        if isinstance(db, psycopg.AsyncConnection):
+            cur = psycopg.AsyncRawCursor(db, row_factory=tuple_row)
             if args:
                 await cur.executemany(CREATE_CARRIERS_RETURNING, args, returning=True)
                 async for _ in cur.results():
                     results.append(await cur.fetchone())
         else:
             async with db.connection() as conn:
-                cur = AsyncRawCursor(conn, row_factory=tuple_row)
+                cur = psycopg.AsyncRawCursor(conn, row_factory=tuple_row)
                 if args:
                     await cur.executemany(CREATE_CARRIERS_RETURNING, args, returning=True)
                     async for _ in cur.results():
@@ -375,20 +399,20 @@ class NamesQueries(AsyncBase):
 
     async def create_carriers_many(
         self,
-        params: Iterable[CreateCarriersManyParams],
+        params: collections.abc.Iterable[CreateCarriersManyParams],
     ) -> list[list[CreateCarriersManyRow]]:
         args = [(p.name, p.value_) for p in params]
         results: list[Any] = []
         db = self._db
-        if isinstance(db, AsyncConnection):
-            cur = AsyncRawCursor(db, row_factory=tuple_row)
+        if isinstance(db, psycopg.AsyncConnection):
+            cur = psycopg.AsyncRawCursor(db, row_factory=tuple_row)
             if args:
                 await cur.executemany(CREATE_CARRIERS_MANY, args, returning=True)
                 async for _ in cur.results():
                     results.append(await cur.fetchall())
         else:
             async with db.connection() as conn:
-                cur = AsyncRawCursor(conn, row_factory=tuple_row)
+                cur = psycopg.AsyncRawCursor(conn, row_factory=tuple_row)
                 if args:
                     await cur.executemany(CREATE_CARRIERS_MANY, args, returning=True)
                     async for _ in cur.results():
@@ -399,17 +423,17 @@ class NamesQueries(AsyncBase):
             batches.append(batch)
         return batches
 
-    async def copy_carriers(self, params: Iterable[CopyCarriersParams]) -> int:
+    async def copy_carriers(self, params: collections.abc.Iterable[CopyCarriersParams]) -> int:
         db = self._db
-        if isinstance(db, AsyncConnection):
-            cur = AsyncRawCursor(db)
+        if isinstance(db, psycopg.AsyncConnection):
+            cur = psycopg.AsyncRawCursor(db)
             async with cur.copy(COPY_CARRIERS_COPY) as copy:
                 copy.set_types(COPY_CARRIERS_COPY_TYPES)
                 for p in params:
                     await copy.write_row((p.name, p.value_))
         else:
             async with db.connection() as conn:
-                cur = AsyncRawCursor(conn)
+                cur = psycopg.AsyncRawCursor(conn)
                 async with cur.copy(COPY_CARRIERS_COPY) as copy:
                     copy.set_types(COPY_CARRIERS_COPY_TYPES)
                     for p in params:
@@ -418,7 +442,7 @@ class NamesQueries(AsyncBase):
 
     async def carrier_names(self) -> list[str]:
         db = self._db
-        if isinstance(db, AsyncConnection):
+        if isinstance(db, psycopg.AsyncConnection):
             cur = async_cursor(db)
             await cur.execute(CARRIER_NAMES, binary=True)
             rows = await cur.fetchall()
@@ -429,21 +453,35 @@ class NamesQueries(AsyncBase):
                 rows = await cur.fetchall()
         return [row[0] for row in rows]
 
-    async def iter_carrier_names(self) -> AsyncIterator[str]:
+    async def iter_carrier_names(self) -> collections.abc.AsyncGenerator[str, None]:
         db = self._db
-        if isinstance(db, AsyncConnection):
-            cur = AsyncRawCursor(db, row_factory=tuple_row)
-            async for row in cur.stream(CARRIER_NAMES, binary=True, size=ITER_SIZE):
-                yield row[0]
+        if isinstance(db, psycopg.AsyncConnection):
+            cur = psycopg.AsyncRawCursor(db, row_factory=tuple_row)
+            stream = typing.cast(
+                "collections.abc.AsyncGenerator[tuple[Any, ...], None]",
+                cur.stream(CARRIER_NAMES, binary=True, size=ITER_SIZE),
+            )
+            try:
+                async for row in stream:
+                    yield row[0]
+            finally:
+                await stream.aclose()
         else:
             async with db.connection() as conn:
-                cur = AsyncRawCursor(conn, row_factory=tuple_row)
-                async for row in cur.stream(CARRIER_NAMES, binary=True, size=ITER_SIZE):
-                    yield row[0]
+                cur = psycopg.AsyncRawCursor(conn, row_factory=tuple_row)
+                stream = typing.cast(
+                    "collections.abc.AsyncGenerator[tuple[Any, ...], None]",
+                    cur.stream(CARRIER_NAMES, binary=True, size=ITER_SIZE),
+                )
+                try:
+                    async for row in stream:
+                        yield row[0]
+                finally:
+                    await stream.aclose()
 
     async def count_carriers(self) -> int | None:
         db = self._db
-        if isinstance(db, AsyncConnection):
+        if isinstance(db, psycopg.AsyncConnection):
             cur = async_cursor(db)
             await cur.execute(COUNT_CARRIERS, binary=True)
             row = await cur.fetchone()
@@ -459,7 +497,7 @@ class NamesQueries(AsyncBase):
 
     async def add_x_stat(self, *, carrier_id: int, hits: int) -> None:
         db = self._db
-        if isinstance(db, AsyncConnection):
+        if isinstance(db, psycopg.AsyncConnection):
             cur = async_cursor(db)
             await cur.execute(ADD_X_STAT, (carrier_id, hits))
         else:
@@ -475,13 +513,13 @@ class SyncNamesQueries(SyncBase):
 
     def get_value(self, *, value_: int) -> int | None:
         db = self._db
-        if isinstance(db, Connection):
-            cur = RawCursor(db, row_factory=tuple_row)
+        if isinstance(db, psycopg.Connection):
+            cur = psycopg.RawCursor(db, row_factory=tuple_row)
             cur.execute(GET_VALUE, (value_,), binary=True)
             row = cur.fetchone()
         else:
             with db.connection() as conn:
-                cur = RawCursor(conn, row_factory=tuple_row)
+                cur = psycopg.RawCursor(conn, row_factory=tuple_row)
                 cur.execute(GET_VALUE, (value_,), binary=True)
                 row = cur.fetchone()
         if row is None:
@@ -491,13 +529,13 @@ class SyncNamesQueries(SyncBase):
 
     def carrier_by_row(self, *, row_: str | None, value_: int) -> CarrierByRowRow | None:
         db = self._db
-        if isinstance(db, Connection):
-            cur = RawCursor(db, row_factory=tuple_row)
+        if isinstance(db, psycopg.Connection):
+            cur = psycopg.RawCursor(db, row_factory=tuple_row)
             cur.execute(CARRIER_BY_ROW, (row_, value_), binary=True)
             row = cur.fetchone()
         else:
             with db.connection() as conn:
-                cur = RawCursor(conn, row_factory=tuple_row)
+                cur = psycopg.RawCursor(conn, row_factory=tuple_row)
                 cur.execute(CARRIER_BY_ROW, (row_, value_), binary=True)
                 row = cur.fetchone()
         if row is None:
@@ -513,13 +551,13 @@ class SyncNamesQueries(SyncBase):
         db_: str,
     ) -> list[ListByLocalsRow]:
         db = self._db
-        if isinstance(db, Connection):
-            cur = RawCursor(db, row_factory=tuple_row)
+        if isinstance(db, psycopg.Connection):
+            cur = psycopg.RawCursor(db, row_factory=tuple_row)
             cur.execute(LIST_BY_LOCALS, (rows_, cur_, conn_, db_), binary=True)
             rows = cur.fetchall()
         else:
             with db.connection() as conn:
-                cur = RawCursor(conn, row_factory=tuple_row)
+                cur = psycopg.RawCursor(conn, row_factory=tuple_row)
                 cur.execute(LIST_BY_LOCALS, (rows_, cur_, conn_, db_), binary=True)
                 rows = cur.fetchall()
         return [ListByLocalsRow(*row) for row in rows]
@@ -531,27 +569,36 @@ class SyncNamesQueries(SyncBase):
         cur_: int,
         conn_: str,
         db_: str,
-    ) -> Iterator[ListByLocalsRow]:
+    ) -> collections.abc.Generator[ListByLocalsRow, None, None]:
         db = self._db
-        if isinstance(db, Connection):
-            cur = RawCursor(db, row_factory=tuple_row)
-            for row in cur.stream(
-                LIST_BY_LOCALS,
-                (rows_, cur_, conn_, db_),
-                binary=True,
-                size=ITER_SIZE,
-            ):
-                yield ListByLocalsRow(*row)
+        if isinstance(db, psycopg.Connection):
+            cur = psycopg.RawCursor(db, row_factory=tuple_row)
+            stream = typing.cast(
+                "collections.abc.Generator[tuple[Any, ...], None, None]",
+                cur.stream(LIST_BY_LOCALS, (rows_, cur_, conn_, db_), binary=True, size=ITER_SIZE),
+            )
+            try:
+                for row in stream:
+                    yield ListByLocalsRow(*row)
+            finally:
+                stream.close()
         else:
             with db.connection() as conn:
-                cur = RawCursor(conn, row_factory=tuple_row)
-                for row in cur.stream(
-                    LIST_BY_LOCALS,
-                    (rows_, cur_, conn_, db_),
-                    binary=True,
-                    size=ITER_SIZE,
-                ):
-                    yield ListByLocalsRow(*row)
+                cur = psycopg.RawCursor(conn, row_factory=tuple_row)
+                stream = typing.cast(
+                    "collections.abc.Generator[tuple[Any, ...], None, None]",
+                    cur.stream(
+                        LIST_BY_LOCALS,
+                        (rows_, cur_, conn_, db_),
+                        binary=True,
+                        size=ITER_SIZE,
+                    ),
+                )
+                try:
+                    for row in stream:
+                        yield ListByLocalsRow(*row)
+                finally:
+                    stream.close()
 
     def list_by_more_locals(
         self,
@@ -562,13 +609,13 @@ class SyncNamesQueries(SyncBase):
         args_: str,
     ) -> list[int]:
         db = self._db
-        if isinstance(db, Connection):
-            cur = RawCursor(db, row_factory=tuple_row)
+        if isinstance(db, psycopg.Connection):
+            cur = psycopg.RawCursor(db, row_factory=tuple_row)
             cur.execute(LIST_BY_MORE_LOCALS, (results_, batches_, batch_, args_), binary=True)
             rows = cur.fetchall()
         else:
             with db.connection() as conn:
-                cur = RawCursor(conn, row_factory=tuple_row)
+                cur = psycopg.RawCursor(conn, row_factory=tuple_row)
                 cur.execute(LIST_BY_MORE_LOCALS, (results_, batches_, batch_, args_), binary=True)
                 rows = cur.fetchall()
         return [row[0] for row in rows]
@@ -580,27 +627,41 @@ class SyncNamesQueries(SyncBase):
         batches_: str,
         batch_: str,
         args_: str,
-    ) -> Iterator[int]:
+    ) -> collections.abc.Generator[int, None, None]:
         db = self._db
-        if isinstance(db, Connection):
-            cur = RawCursor(db, row_factory=tuple_row)
-            for row in cur.stream(
-                LIST_BY_MORE_LOCALS,
-                (results_, batches_, batch_, args_),
-                binary=True,
-                size=ITER_SIZE,
-            ):
-                yield row[0]
-        else:
-            with db.connection() as conn:
-                cur = RawCursor(conn, row_factory=tuple_row)
-                for row in cur.stream(
+        if isinstance(db, psycopg.Connection):
+            cur = psycopg.RawCursor(db, row_factory=tuple_row)
+            stream = typing.cast(
+                "collections.abc.Generator[tuple[Any, ...], None, None]",
+                cur.stream(
                     LIST_BY_MORE_LOCALS,
                     (results_, batches_, batch_, args_),
                     binary=True,
                     size=ITER_SIZE,
-                ):
+                ),
+            )
+            try:
+                for row in stream:
                     yield row[0]
+            finally:
+                stream.close()
+        else:
+            with db.connection() as conn:
+                cur = psycopg.RawCursor(conn, row_factory=tuple_row)
+                stream = typing.cast(
+                    "collections.abc.Generator[tuple[Any, ...], None, None]",
+                    cur.stream(
+                        LIST_BY_MORE_LOCALS,
+                        (results_, batches_, batch_, args_),
+                        binary=True,
+                        size=ITER_SIZE,
+                    ),
+                )
+                try:
+                    for row in stream:
+                        yield row[0]
+                finally:
+                    stream.close()
 
     def find_by_even_more_locals(
         self,
@@ -611,8 +672,8 @@ class SyncNamesQueries(SyncBase):
         self_: str,
     ) -> FindByEvenMoreLocalsRow | None:
         db = self._db
-        if isinstance(db, Connection):
-            cur = RawCursor(db, row_factory=tuple_row)
+        if isinstance(db, psycopg.Connection):
+            cur = psycopg.RawCursor(db, row_factory=tuple_row)
             cur.execute(
                 FIND_BY_EVEN_MORE_LOCALS,
                 (p_, tuple_row_, load_enum_array_, self_),
@@ -621,7 +682,7 @@ class SyncNamesQueries(SyncBase):
             row = cur.fetchone()
         else:
             with db.connection() as conn:
-                cur = RawCursor(conn, row_factory=tuple_row)
+                cur = psycopg.RawCursor(conn, row_factory=tuple_row)
                 cur.execute(
                     FIND_BY_EVEN_MORE_LOCALS,
                     (p_, tuple_row_, load_enum_array_, self_),
@@ -641,13 +702,13 @@ class SyncNamesQueries(SyncBase):
         int_: int,
     ) -> int | None:
         db = self._db
-        if isinstance(db, Connection):
-            cur = RawCursor(db, row_factory=tuple_row)
+        if isinstance(db, psycopg.Connection):
+            cur = psycopg.RawCursor(db, row_factory=tuple_row)
             cur.execute(COUNT_BY_LAST_LOCALS, (result_, copy_, params_, int_), binary=True)
             row = cur.fetchone()
         else:
             with db.connection() as conn:
-                cur = RawCursor(conn, row_factory=tuple_row)
+                cur = psycopg.RawCursor(conn, row_factory=tuple_row)
                 cur.execute(COUNT_BY_LAST_LOCALS, (result_, copy_, params_, int_), binary=True)
                 row = cur.fetchone()
         if row is None:
@@ -655,19 +716,19 @@ class SyncNamesQueries(SyncBase):
         value: int = row[0]
         return value
 
-    def names_of_value(self, params: Iterable[int]) -> list[list[str]]:
+    def names_of_value(self, params: collections.abc.Iterable[int]) -> list[list[str]]:
         args = [(p,) for p in params]
         results: list[Any] = []
         db = self._db
-        if isinstance(db, Connection):
-            cur = RawCursor(db, row_factory=tuple_row)
+        if isinstance(db, psycopg.Connection):
+            cur = psycopg.RawCursor(db, row_factory=tuple_row)
             if args:
                 cur.executemany(NAMES_OF_VALUE, args, returning=True)
                 for _ in cur.results():
                     results.append(cur.fetchall())
         else:
             with db.connection() as conn:
-                cur = RawCursor(conn, row_factory=tuple_row)
+                cur = psycopg.RawCursor(conn, row_factory=tuple_row)
                 if args:
                     cur.executemany(NAMES_OF_VALUE, args, returning=True)
                     for _ in cur.results():
@@ -687,45 +748,45 @@ class SyncNamesQueries(SyncBase):
         row_: str | None,
     ) -> CreateCarrierRow | None:
         db = self._db
-        if isinstance(db, Connection):
-            cur = RawCursor(db, row_factory=tuple_row)
+        if isinstance(db, psycopg.Connection):
+            cur = psycopg.RawCursor(db, row_factory=tuple_row)
             cur.execute(CREATE_CARRIER, (name, kind, value_, row_), binary=True)
             row = cur.fetchone()
         else:
             with db.connection() as conn:
-                cur = RawCursor(conn, row_factory=tuple_row)
+                cur = psycopg.RawCursor(conn, row_factory=tuple_row)
                 cur.execute(CREATE_CARRIER, (name, kind, value_, row_), binary=True)
                 row = cur.fetchone()
         if row is None:
             return None
         return CreateCarrierRow(row[0], row[1], _CARRIER_KIND_BY_LABEL[row[2]], row[3], row[4])
 
-    def create_carriers(self, params: Iterable[CreateCarriersParams]) -> None:
+    def create_carriers(self, params: collections.abc.Iterable[CreateCarriersParams]) -> None:
         db = self._db
-        if isinstance(db, Connection):
-            cur = RawCursor(db)
+        if isinstance(db, psycopg.Connection):
+            cur = psycopg.RawCursor(db)
             cur.executemany(CREATE_CARRIERS, ((p.name, p.value_) for p in params))
         else:
             with db.connection() as conn:
-                cur = RawCursor(conn)
+                cur = psycopg.RawCursor(conn)
                 cur.executemany(CREATE_CARRIERS, ((p.name, p.value_) for p in params))
 
     def create_carriers_returning(
         self,
-        params: Iterable[CreateCarriersReturningParams],
+        params: collections.abc.Iterable[CreateCarriersReturningParams],
     ) -> list[int | None]:
         args = [(p.name, p.value_) for p in params]
         results: list[Any] = []
         db = self._db
-        if isinstance(db, Connection):
-            cur = RawCursor(db, row_factory=tuple_row)
+        if isinstance(db, psycopg.Connection):
+            cur = psycopg.RawCursor(db, row_factory=tuple_row)
             if args:
                 cur.executemany(CREATE_CARRIERS_RETURNING, args, returning=True)
                 for _ in cur.results():
                     results.append(cur.fetchone())
         else:
             with db.connection() as conn:
-                cur = RawCursor(conn, row_factory=tuple_row)
+                cur = psycopg.RawCursor(conn, row_factory=tuple_row)
                 if args:
                     cur.executemany(CREATE_CARRIERS_RETURNING, args, returning=True)
                     for _ in cur.results():
@@ -734,20 +795,20 @@ class SyncNamesQueries(SyncBase):
 
     def create_carriers_many(
         self,
-        params: Iterable[CreateCarriersManyParams],
+        params: collections.abc.Iterable[CreateCarriersManyParams],
     ) -> list[list[CreateCarriersManyRow]]:
         args = [(p.name, p.value_) for p in params]
         results: list[Any] = []
         db = self._db
-        if isinstance(db, Connection):
-            cur = RawCursor(db, row_factory=tuple_row)
+        if isinstance(db, psycopg.Connection):
+            cur = psycopg.RawCursor(db, row_factory=tuple_row)
             if args:
                 cur.executemany(CREATE_CARRIERS_MANY, args, returning=True)
                 for _ in cur.results():
                     results.append(cur.fetchall())
         else:
             with db.connection() as conn:
-                cur = RawCursor(conn, row_factory=tuple_row)
+                cur = psycopg.RawCursor(conn, row_factory=tuple_row)
                 if args:
                     cur.executemany(CREATE_CARRIERS_MANY, args, returning=True)
                     for _ in cur.results():
@@ -758,17 +819,17 @@ class SyncNamesQueries(SyncBase):
             batches.append(batch)
         return batches
 
-    def copy_carriers(self, params: Iterable[CopyCarriersParams]) -> int:
+    def copy_carriers(self, params: collections.abc.Iterable[CopyCarriersParams]) -> int:
         db = self._db
-        if isinstance(db, Connection):
-            cur = RawCursor(db)
+        if isinstance(db, psycopg.Connection):
+            cur = psycopg.RawCursor(db)
             with cur.copy(COPY_CARRIERS_COPY) as copy:
                 copy.set_types(COPY_CARRIERS_COPY_TYPES)
                 for p in params:
                     copy.write_row((p.name, p.value_))
         else:
             with db.connection() as conn:
-                cur = RawCursor(conn)
+                cur = psycopg.RawCursor(conn)
                 with cur.copy(COPY_CARRIERS_COPY) as copy:
                     copy.set_types(COPY_CARRIERS_COPY_TYPES)
                     for p in params:
@@ -777,38 +838,52 @@ class SyncNamesQueries(SyncBase):
 
     def carrier_names(self) -> list[str]:
         db = self._db
-        if isinstance(db, Connection):
-            cur = RawCursor(db, row_factory=tuple_row)
+        if isinstance(db, psycopg.Connection):
+            cur = psycopg.RawCursor(db, row_factory=tuple_row)
             cur.execute(CARRIER_NAMES, binary=True)
             rows = cur.fetchall()
         else:
             with db.connection() as conn:
-                cur = RawCursor(conn, row_factory=tuple_row)
+                cur = psycopg.RawCursor(conn, row_factory=tuple_row)
                 cur.execute(CARRIER_NAMES, binary=True)
                 rows = cur.fetchall()
         return [row[0] for row in rows]
 
-    def iter_carrier_names(self) -> Iterator[str]:
+    def iter_carrier_names(self) -> collections.abc.Generator[str, None, None]:
         db = self._db
-        if isinstance(db, Connection):
-            cur = RawCursor(db, row_factory=tuple_row)
-            for row in cur.stream(CARRIER_NAMES, binary=True, size=ITER_SIZE):
-                yield row[0]
+        if isinstance(db, psycopg.Connection):
+            cur = psycopg.RawCursor(db, row_factory=tuple_row)
+            stream = typing.cast(
+                "collections.abc.Generator[tuple[Any, ...], None, None]",
+                cur.stream(CARRIER_NAMES, binary=True, size=ITER_SIZE),
+            )
+            try:
+                for row in stream:
+                    yield row[0]
+            finally:
+                stream.close()
         else:
             with db.connection() as conn:
-                cur = RawCursor(conn, row_factory=tuple_row)
-                for row in cur.stream(CARRIER_NAMES, binary=True, size=ITER_SIZE):
-                    yield row[0]
+                cur = psycopg.RawCursor(conn, row_factory=tuple_row)
+                stream = typing.cast(
+                    "collections.abc.Generator[tuple[Any, ...], None, None]",
+                    cur.stream(CARRIER_NAMES, binary=True, size=ITER_SIZE),
+                )
+                try:
+                    for row in stream:
+                        yield row[0]
+                finally:
+                    stream.close()
 
     def count_carriers(self) -> int | None:
         db = self._db
-        if isinstance(db, Connection):
-            cur = RawCursor(db, row_factory=tuple_row)
+        if isinstance(db, psycopg.Connection):
+            cur = psycopg.RawCursor(db, row_factory=tuple_row)
             cur.execute(COUNT_CARRIERS, binary=True)
             row = cur.fetchone()
         else:
             with db.connection() as conn:
-                cur = RawCursor(conn, row_factory=tuple_row)
+                cur = psycopg.RawCursor(conn, row_factory=tuple_row)
                 cur.execute(COUNT_CARRIERS, binary=True)
                 row = cur.fetchone()
         if row is None:
@@ -818,10 +893,10 @@ class SyncNamesQueries(SyncBase):
 
     def add_x_stat(self, *, carrier_id: int, hits: int) -> None:
         db = self._db
-        if isinstance(db, Connection):
-            cur = RawCursor(db)
+        if isinstance(db, psycopg.Connection):
+            cur = psycopg.RawCursor(db)
             cur.execute(ADD_X_STAT, (carrier_id, hits))
         else:
             with db.connection() as conn:
-                cur = RawCursor(conn)
+                cur = psycopg.RawCursor(conn)
                 cur.execute(ADD_X_STAT, (carrier_id, hits))

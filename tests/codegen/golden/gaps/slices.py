@@ -5,12 +5,15 @@
 # source: slices.sql
 """Queries from slices.sql."""
 
-from collections.abc import AsyncIterator, Iterator
+import collections.abc
+import typing
+from typing import Any
 
 import msgspec
-from psycopg import AsyncConnection, AsyncRawCursor, Connection, RawCursor
+import psycopg
 from psycopg.rows import tuple_row
 
+from ._arrays import typed_array
 from ._runtime import AsyncBase, SyncBase, async_cursor
 from .models import CarrierKind
 
@@ -36,32 +39,60 @@ class SlicesQueries(AsyncBase):
 
     async def carriers_by_ids(self, *, ids: list[int]) -> list[CarriersByIdsRow]:
         db = self._db
-        if isinstance(db, AsyncConnection):
+        if isinstance(db, psycopg.AsyncConnection):
             cur = async_cursor(db)
-            await cur.execute(CARRIERS_BY_IDS, (ids,), binary=True)
+            await cur.execute(CARRIERS_BY_IDS, (typed_array(ids, "int8"),), binary=True)
             rows = await cur.fetchall()
         else:
             async with db.connection() as conn:
                 cur = async_cursor(conn)
-                await cur.execute(CARRIERS_BY_IDS, (ids,), binary=True)
+                await cur.execute(CARRIERS_BY_IDS, (typed_array(ids, "int8"),), binary=True)
                 rows = await cur.fetchall()
         return [CarriersByIdsRow(*row) for row in rows]
 
-    async def iter_carriers_by_ids(self, *, ids: list[int]) -> AsyncIterator[CarriersByIdsRow]:
+    async def iter_carriers_by_ids(
+        self,
+        *,
+        ids: list[int],
+    ) -> collections.abc.AsyncGenerator[CarriersByIdsRow, None]:
         db = self._db
-        if isinstance(db, AsyncConnection):
-            cur = AsyncRawCursor(db, row_factory=tuple_row)
-            async for row in cur.stream(CARRIERS_BY_IDS, (ids,), binary=True, size=ITER_SIZE):
-                yield CarriersByIdsRow(*row)
+        if isinstance(db, psycopg.AsyncConnection):
+            cur = psycopg.AsyncRawCursor(db, row_factory=tuple_row)
+            stream = typing.cast(
+                "collections.abc.AsyncGenerator[tuple[Any, ...], None]",
+                cur.stream(
+                    CARRIERS_BY_IDS,
+                    (typed_array(ids, "int8"),),
+                    binary=True,
+                    size=ITER_SIZE,
+                ),
+            )
+            try:
+                async for row in stream:
+                    yield CarriersByIdsRow(*row)
+            finally:
+                await stream.aclose()
         else:
             async with db.connection() as conn:
-                cur = AsyncRawCursor(conn, row_factory=tuple_row)
-                async for row in cur.stream(CARRIERS_BY_IDS, (ids,), binary=True, size=ITER_SIZE):
-                    yield CarriersByIdsRow(*row)
+                cur = psycopg.AsyncRawCursor(conn, row_factory=tuple_row)
+                stream = typing.cast(
+                    "collections.abc.AsyncGenerator[tuple[Any, ...], None]",
+                    cur.stream(
+                        CARRIERS_BY_IDS,
+                        (typed_array(ids, "int8"),),
+                        binary=True,
+                        size=ITER_SIZE,
+                    ),
+                )
+                try:
+                    async for row in stream:
+                        yield CarriersByIdsRow(*row)
+                finally:
+                    await stream.aclose()
 
     async def carriers_not_named(self, *, value_: int, names: list[str]) -> list[int]:
         db = self._db
-        if isinstance(db, AsyncConnection):
+        if isinstance(db, psycopg.AsyncConnection):
             cur = async_cursor(db)
             await cur.execute(CARRIERS_NOT_NAMED, (value_, names), binary=True)
             rows = await cur.fetchall()
@@ -72,31 +103,40 @@ class SlicesQueries(AsyncBase):
                 rows = await cur.fetchall()
         return [row[0] for row in rows]
 
-    async def iter_carriers_not_named(self, *, value_: int, names: list[str]) -> AsyncIterator[int]:
+    async def iter_carriers_not_named(
+        self,
+        *,
+        value_: int,
+        names: list[str],
+    ) -> collections.abc.AsyncGenerator[int, None]:
         db = self._db
-        if isinstance(db, AsyncConnection):
-            cur = AsyncRawCursor(db, row_factory=tuple_row)
-            async for row in cur.stream(
-                CARRIERS_NOT_NAMED,
-                (value_, names),
-                binary=True,
-                size=ITER_SIZE,
-            ):
-                yield row[0]
+        if isinstance(db, psycopg.AsyncConnection):
+            cur = psycopg.AsyncRawCursor(db, row_factory=tuple_row)
+            stream = typing.cast(
+                "collections.abc.AsyncGenerator[tuple[Any, ...], None]",
+                cur.stream(CARRIERS_NOT_NAMED, (value_, names), binary=True, size=ITER_SIZE),
+            )
+            try:
+                async for row in stream:
+                    yield row[0]
+            finally:
+                await stream.aclose()
         else:
             async with db.connection() as conn:
-                cur = AsyncRawCursor(conn, row_factory=tuple_row)
-                async for row in cur.stream(
-                    CARRIERS_NOT_NAMED,
-                    (value_, names),
-                    binary=True,
-                    size=ITER_SIZE,
-                ):
-                    yield row[0]
+                cur = psycopg.AsyncRawCursor(conn, row_factory=tuple_row)
+                stream = typing.cast(
+                    "collections.abc.AsyncGenerator[tuple[Any, ...], None]",
+                    cur.stream(CARRIERS_NOT_NAMED, (value_, names), binary=True, size=ITER_SIZE),
+                )
+                try:
+                    async for row in stream:
+                        yield row[0]
+                finally:
+                    await stream.aclose()
 
     async def delete_carriers_of_kinds(self, *, kinds: list[CarrierKind]) -> int:
         db = self._db
-        if isinstance(db, AsyncConnection):
+        if isinstance(db, psycopg.AsyncConnection):
             cur = async_cursor(db)
             await cur.execute(DELETE_CARRIERS_OF_KINDS, (kinds,))
             count = cur.rowcount
@@ -115,68 +155,110 @@ class SyncSlicesQueries(SyncBase):
 
     def carriers_by_ids(self, *, ids: list[int]) -> list[CarriersByIdsRow]:
         db = self._db
-        if isinstance(db, Connection):
-            cur = RawCursor(db, row_factory=tuple_row)
-            cur.execute(CARRIERS_BY_IDS, (ids,), binary=True)
+        if isinstance(db, psycopg.Connection):
+            cur = psycopg.RawCursor(db, row_factory=tuple_row)
+            cur.execute(CARRIERS_BY_IDS, (typed_array(ids, "int8"),), binary=True)
             rows = cur.fetchall()
         else:
             with db.connection() as conn:
-                cur = RawCursor(conn, row_factory=tuple_row)
-                cur.execute(CARRIERS_BY_IDS, (ids,), binary=True)
+                cur = psycopg.RawCursor(conn, row_factory=tuple_row)
+                cur.execute(CARRIERS_BY_IDS, (typed_array(ids, "int8"),), binary=True)
                 rows = cur.fetchall()
         return [CarriersByIdsRow(*row) for row in rows]
 
-    def iter_carriers_by_ids(self, *, ids: list[int]) -> Iterator[CarriersByIdsRow]:
+    def iter_carriers_by_ids(
+        self,
+        *,
+        ids: list[int],
+    ) -> collections.abc.Generator[CarriersByIdsRow, None, None]:
         db = self._db
-        if isinstance(db, Connection):
-            cur = RawCursor(db, row_factory=tuple_row)
-            for row in cur.stream(CARRIERS_BY_IDS, (ids,), binary=True, size=ITER_SIZE):
-                yield CarriersByIdsRow(*row)
+        if isinstance(db, psycopg.Connection):
+            cur = psycopg.RawCursor(db, row_factory=tuple_row)
+            stream = typing.cast(
+                "collections.abc.Generator[tuple[Any, ...], None, None]",
+                cur.stream(
+                    CARRIERS_BY_IDS,
+                    (typed_array(ids, "int8"),),
+                    binary=True,
+                    size=ITER_SIZE,
+                ),
+            )
+            try:
+                for row in stream:
+                    yield CarriersByIdsRow(*row)
+            finally:
+                stream.close()
         else:
             with db.connection() as conn:
-                cur = RawCursor(conn, row_factory=tuple_row)
-                for row in cur.stream(CARRIERS_BY_IDS, (ids,), binary=True, size=ITER_SIZE):
-                    yield CarriersByIdsRow(*row)
+                cur = psycopg.RawCursor(conn, row_factory=tuple_row)
+                stream = typing.cast(
+                    "collections.abc.Generator[tuple[Any, ...], None, None]",
+                    cur.stream(
+                        CARRIERS_BY_IDS,
+                        (typed_array(ids, "int8"),),
+                        binary=True,
+                        size=ITER_SIZE,
+                    ),
+                )
+                try:
+                    for row in stream:
+                        yield CarriersByIdsRow(*row)
+                finally:
+                    stream.close()
 
     def carriers_not_named(self, *, value_: int, names: list[str]) -> list[int]:
         db = self._db
-        if isinstance(db, Connection):
-            cur = RawCursor(db, row_factory=tuple_row)
+        if isinstance(db, psycopg.Connection):
+            cur = psycopg.RawCursor(db, row_factory=tuple_row)
             cur.execute(CARRIERS_NOT_NAMED, (value_, names), binary=True)
             rows = cur.fetchall()
         else:
             with db.connection() as conn:
-                cur = RawCursor(conn, row_factory=tuple_row)
+                cur = psycopg.RawCursor(conn, row_factory=tuple_row)
                 cur.execute(CARRIERS_NOT_NAMED, (value_, names), binary=True)
                 rows = cur.fetchall()
         return [row[0] for row in rows]
 
-    def iter_carriers_not_named(self, *, value_: int, names: list[str]) -> Iterator[int]:
+    def iter_carriers_not_named(
+        self,
+        *,
+        value_: int,
+        names: list[str],
+    ) -> collections.abc.Generator[int, None, None]:
         db = self._db
-        if isinstance(db, Connection):
-            cur = RawCursor(db, row_factory=tuple_row)
-            for row in cur.stream(CARRIERS_NOT_NAMED, (value_, names), binary=True, size=ITER_SIZE):
-                yield row[0]
+        if isinstance(db, psycopg.Connection):
+            cur = psycopg.RawCursor(db, row_factory=tuple_row)
+            stream = typing.cast(
+                "collections.abc.Generator[tuple[Any, ...], None, None]",
+                cur.stream(CARRIERS_NOT_NAMED, (value_, names), binary=True, size=ITER_SIZE),
+            )
+            try:
+                for row in stream:
+                    yield row[0]
+            finally:
+                stream.close()
         else:
             with db.connection() as conn:
-                cur = RawCursor(conn, row_factory=tuple_row)
-                for row in cur.stream(
-                    CARRIERS_NOT_NAMED,
-                    (value_, names),
-                    binary=True,
-                    size=ITER_SIZE,
-                ):
-                    yield row[0]
+                cur = psycopg.RawCursor(conn, row_factory=tuple_row)
+                stream = typing.cast(
+                    "collections.abc.Generator[tuple[Any, ...], None, None]",
+                    cur.stream(CARRIERS_NOT_NAMED, (value_, names), binary=True, size=ITER_SIZE),
+                )
+                try:
+                    for row in stream:
+                        yield row[0]
+                finally:
+                    stream.close()
 
     def delete_carriers_of_kinds(self, *, kinds: list[CarrierKind]) -> int:
         db = self._db
-        if isinstance(db, Connection):
-            cur = RawCursor(db)
+        if isinstance(db, psycopg.Connection):
+            cur = psycopg.RawCursor(db)
             cur.execute(DELETE_CARRIERS_OF_KINDS, (kinds,))
             count = cur.rowcount
         else:
             with db.connection() as conn:
-                cur = RawCursor(conn)
+                cur = psycopg.RawCursor(conn)
                 cur.execute(DELETE_CARRIERS_OF_KINDS, (kinds,))
                 count = cur.rowcount
         return count

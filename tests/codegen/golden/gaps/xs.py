@@ -5,10 +5,12 @@
 # source: xs.sql
 """Queries from xs.sql."""
 
-from collections.abc import AsyncIterator, Iterator
+import collections.abc
+import typing
+from typing import Any
 
 import msgspec
-from psycopg import AsyncConnection, AsyncRawCursor, Connection, RawCursor
+import psycopg
 from psycopg.rows import tuple_row
 
 from ._runtime import AsyncBase, SyncBase, async_cursor
@@ -42,7 +44,7 @@ class XsQueries(AsyncBase):
 
     async def x_stats(self) -> list[XStatsRow]:
         db = self._db
-        if isinstance(db, AsyncConnection):
+        if isinstance(db, psycopg.AsyncConnection):
             cur = async_cursor(db)
             await cur.execute(X_STATS, binary=True)
             rows = await cur.fetchall()
@@ -53,21 +55,35 @@ class XsQueries(AsyncBase):
                 rows = await cur.fetchall()
         return [XStatsRow(*row) for row in rows]
 
-    async def iter_x_stats(self) -> AsyncIterator[XStatsRow]:
+    async def iter_x_stats(self) -> collections.abc.AsyncGenerator[XStatsRow, None]:
         db = self._db
-        if isinstance(db, AsyncConnection):
-            cur = AsyncRawCursor(db, row_factory=tuple_row)
-            async for row in cur.stream(X_STATS, binary=True, size=ITER_SIZE):
-                yield XStatsRow(*row)
+        if isinstance(db, psycopg.AsyncConnection):
+            cur = psycopg.AsyncRawCursor(db, row_factory=tuple_row)
+            stream = typing.cast(
+                "collections.abc.AsyncGenerator[tuple[Any, ...], None]",
+                cur.stream(X_STATS, binary=True, size=ITER_SIZE),
+            )
+            try:
+                async for row in stream:
+                    yield XStatsRow(*row)
+            finally:
+                await stream.aclose()
         else:
             async with db.connection() as conn:
-                cur = AsyncRawCursor(conn, row_factory=tuple_row)
-                async for row in cur.stream(X_STATS, binary=True, size=ITER_SIZE):
-                    yield XStatsRow(*row)
+                cur = psycopg.AsyncRawCursor(conn, row_factory=tuple_row)
+                stream = typing.cast(
+                    "collections.abc.AsyncGenerator[tuple[Any, ...], None]",
+                    cur.stream(X_STATS, binary=True, size=ITER_SIZE),
+                )
+                try:
+                    async for row in stream:
+                        yield XStatsRow(*row)
+                finally:
+                    await stream.aclose()
 
     async def carrier_stats(self) -> list[CarrierStatsRow]:
         db = self._db
-        if isinstance(db, AsyncConnection):
+        if isinstance(db, psycopg.AsyncConnection):
             cur = async_cursor(db)
             await cur.execute(CARRIER_STATS, binary=True)
             rows = await cur.fetchall()
@@ -78,17 +94,31 @@ class XsQueries(AsyncBase):
                 rows = await cur.fetchall()
         return [CarrierStatsRow(*row) for row in rows]
 
-    async def iter_carrier_stats(self) -> AsyncIterator[CarrierStatsRow]:
+    async def iter_carrier_stats(self) -> collections.abc.AsyncGenerator[CarrierStatsRow, None]:
         db = self._db
-        if isinstance(db, AsyncConnection):
-            cur = AsyncRawCursor(db, row_factory=tuple_row)
-            async for row in cur.stream(CARRIER_STATS, binary=True, size=ITER_SIZE):
-                yield CarrierStatsRow(*row)
+        if isinstance(db, psycopg.AsyncConnection):
+            cur = psycopg.AsyncRawCursor(db, row_factory=tuple_row)
+            stream = typing.cast(
+                "collections.abc.AsyncGenerator[tuple[Any, ...], None]",
+                cur.stream(CARRIER_STATS, binary=True, size=ITER_SIZE),
+            )
+            try:
+                async for row in stream:
+                    yield CarrierStatsRow(*row)
+            finally:
+                await stream.aclose()
         else:
             async with db.connection() as conn:
-                cur = AsyncRawCursor(conn, row_factory=tuple_row)
-                async for row in cur.stream(CARRIER_STATS, binary=True, size=ITER_SIZE):
-                    yield CarrierStatsRow(*row)
+                cur = psycopg.AsyncRawCursor(conn, row_factory=tuple_row)
+                stream = typing.cast(
+                    "collections.abc.AsyncGenerator[tuple[Any, ...], None]",
+                    cur.stream(CARRIER_STATS, binary=True, size=ITER_SIZE),
+                )
+                try:
+                    async for row in stream:
+                        yield CarrierStatsRow(*row)
+                finally:
+                    await stream.aclose()
 
 
 class SyncXsQueries(SyncBase):
@@ -98,50 +128,78 @@ class SyncXsQueries(SyncBase):
 
     def x_stats(self) -> list[XStatsRow]:
         db = self._db
-        if isinstance(db, Connection):
-            cur = RawCursor(db, row_factory=tuple_row)
+        if isinstance(db, psycopg.Connection):
+            cur = psycopg.RawCursor(db, row_factory=tuple_row)
             cur.execute(X_STATS, binary=True)
             rows = cur.fetchall()
         else:
             with db.connection() as conn:
-                cur = RawCursor(conn, row_factory=tuple_row)
+                cur = psycopg.RawCursor(conn, row_factory=tuple_row)
                 cur.execute(X_STATS, binary=True)
                 rows = cur.fetchall()
         return [XStatsRow(*row) for row in rows]
 
-    def iter_x_stats(self) -> Iterator[XStatsRow]:
+    def iter_x_stats(self) -> collections.abc.Generator[XStatsRow, None, None]:
         db = self._db
-        if isinstance(db, Connection):
-            cur = RawCursor(db, row_factory=tuple_row)
-            for row in cur.stream(X_STATS, binary=True, size=ITER_SIZE):
-                yield XStatsRow(*row)
+        if isinstance(db, psycopg.Connection):
+            cur = psycopg.RawCursor(db, row_factory=tuple_row)
+            stream = typing.cast(
+                "collections.abc.Generator[tuple[Any, ...], None, None]",
+                cur.stream(X_STATS, binary=True, size=ITER_SIZE),
+            )
+            try:
+                for row in stream:
+                    yield XStatsRow(*row)
+            finally:
+                stream.close()
         else:
             with db.connection() as conn:
-                cur = RawCursor(conn, row_factory=tuple_row)
-                for row in cur.stream(X_STATS, binary=True, size=ITER_SIZE):
-                    yield XStatsRow(*row)
+                cur = psycopg.RawCursor(conn, row_factory=tuple_row)
+                stream = typing.cast(
+                    "collections.abc.Generator[tuple[Any, ...], None, None]",
+                    cur.stream(X_STATS, binary=True, size=ITER_SIZE),
+                )
+                try:
+                    for row in stream:
+                        yield XStatsRow(*row)
+                finally:
+                    stream.close()
 
     def carrier_stats(self) -> list[CarrierStatsRow]:
         db = self._db
-        if isinstance(db, Connection):
-            cur = RawCursor(db, row_factory=tuple_row)
+        if isinstance(db, psycopg.Connection):
+            cur = psycopg.RawCursor(db, row_factory=tuple_row)
             cur.execute(CARRIER_STATS, binary=True)
             rows = cur.fetchall()
         else:
             with db.connection() as conn:
-                cur = RawCursor(conn, row_factory=tuple_row)
+                cur = psycopg.RawCursor(conn, row_factory=tuple_row)
                 cur.execute(CARRIER_STATS, binary=True)
                 rows = cur.fetchall()
         return [CarrierStatsRow(*row) for row in rows]
 
-    def iter_carrier_stats(self) -> Iterator[CarrierStatsRow]:
+    def iter_carrier_stats(self) -> collections.abc.Generator[CarrierStatsRow, None, None]:
         db = self._db
-        if isinstance(db, Connection):
-            cur = RawCursor(db, row_factory=tuple_row)
-            for row in cur.stream(CARRIER_STATS, binary=True, size=ITER_SIZE):
-                yield CarrierStatsRow(*row)
+        if isinstance(db, psycopg.Connection):
+            cur = psycopg.RawCursor(db, row_factory=tuple_row)
+            stream = typing.cast(
+                "collections.abc.Generator[tuple[Any, ...], None, None]",
+                cur.stream(CARRIER_STATS, binary=True, size=ITER_SIZE),
+            )
+            try:
+                for row in stream:
+                    yield CarrierStatsRow(*row)
+            finally:
+                stream.close()
         else:
             with db.connection() as conn:
-                cur = RawCursor(conn, row_factory=tuple_row)
-                for row in cur.stream(CARRIER_STATS, binary=True, size=ITER_SIZE):
-                    yield CarrierStatsRow(*row)
+                cur = psycopg.RawCursor(conn, row_factory=tuple_row)
+                stream = typing.cast(
+                    "collections.abc.Generator[tuple[Any, ...], None, None]",
+                    cur.stream(CARRIER_STATS, binary=True, size=ITER_SIZE),
+                )
+                try:
+                    for row in stream:
+                        yield CarrierStatsRow(*row)
+                finally:
+                    stream.close()

@@ -5,13 +5,14 @@
 # source: authors.sql
 """Queries from authors.sql."""
 
-from collections.abc import AsyncIterator, Iterable, Iterator
+import collections.abc
+import typing
 from typing import Any
 
 import msgspec
-from psycopg import AsyncConnection, AsyncRawCursor, Connection, RawCursor
+import psycopg
 from psycopg.rows import tuple_row
-from psycopg.types.json import Jsonb
+from psycopg.types.json import Jsonb as _Jsonb
 
 from tests.codegen.corpus_types import AuthorSettings
 
@@ -65,7 +66,7 @@ class AuthorsQueries(AsyncBase):
     async def get_author(self, *, id: int) -> Author | None:
         """Fetch one author."""
         db = self._db
-        if isinstance(db, AsyncConnection):
+        if isinstance(db, psycopg.AsyncConnection):
             cur = async_cursor(db)
             await cur.execute(GET_AUTHOR, (id,))
             row = await cur.fetchone()
@@ -88,7 +89,7 @@ class AuthorsQueries(AsyncBase):
 
     async def create_author(self, params: CreateAuthorParams) -> Author | None:
         db = self._db
-        if isinstance(db, AsyncConnection):
+        if isinstance(db, psycopg.AsyncConnection):
             cur = async_cursor(db)
             await cur.execute(
                 CREATE_AUTHOR,
@@ -96,8 +97,8 @@ class AuthorsQueries(AsyncBase):
                     params.name,
                     params.mood,
                     params.moods,
-                    None if params.bio is None else Jsonb(params.bio),
-                    Jsonb(params.settings, msgspec.json.encode),
+                    None if params.bio is None else _Jsonb(params.bio),
+                    _Jsonb(params.settings, msgspec.json.encode),
                 ),
             )
             row = await cur.fetchone()
@@ -110,8 +111,8 @@ class AuthorsQueries(AsyncBase):
                         params.name,
                         params.mood,
                         params.moods,
-                        None if params.bio is None else Jsonb(params.bio),
-                        Jsonb(params.settings, msgspec.json.encode),
+                        None if params.bio is None else _Jsonb(params.bio),
+                        _Jsonb(params.settings, msgspec.json.encode),
                     ),
                 )
                 row = await cur.fetchone()
@@ -130,7 +131,7 @@ class AuthorsQueries(AsyncBase):
     async def list_authors_by_mood(self, *, moods: list[Mood], name: str | None) -> list[Author]:
         """Authors in any of the given moods, optionally by name."""
         db = self._db
-        if isinstance(db, AsyncConnection):
+        if isinstance(db, psycopg.AsyncConnection):
             cur = async_cursor(db)
             await cur.execute(LIST_AUTHORS_BY_MOOD, (moods, name))
             rows = await cur.fetchall()
@@ -157,28 +158,20 @@ class AuthorsQueries(AsyncBase):
         *,
         moods: list[Mood],
         name: str | None,
-    ) -> AsyncIterator[Author]:
+    ) -> collections.abc.AsyncGenerator[Author, None]:
         """Authors in any of the given moods, optionally by name.
 
         Stream the rows, fetching them from the server in chunks.
         """
         db = self._db
-        if isinstance(db, AsyncConnection):
-            cur = AsyncRawCursor(db, row_factory=tuple_row)
-            async for row in cur.stream(LIST_AUTHORS_BY_MOOD, (moods, name), size=ITER_SIZE):
-                yield Author(
-                    row[0],
-                    row[1],
-                    _MOOD_BY_LABEL[row[2]],
-                    load_enum_array(row[3], _MOOD_BY_LABEL),
-                    row[4],
-                    msgspec.convert(row[5], AuthorSettings),
-                    row[6],
-                )
-        else:
-            async with db.connection() as conn:
-                cur = AsyncRawCursor(conn, row_factory=tuple_row)
-                async for row in cur.stream(LIST_AUTHORS_BY_MOOD, (moods, name), size=ITER_SIZE):
+        if isinstance(db, psycopg.AsyncConnection):
+            cur = psycopg.AsyncRawCursor(db, row_factory=tuple_row)
+            stream = typing.cast(
+                "collections.abc.AsyncGenerator[tuple[Any, ...], None]",
+                cur.stream(LIST_AUTHORS_BY_MOOD, (moods, name), size=ITER_SIZE),
+            )
+            try:
+                async for row in stream:
                     yield Author(
                         row[0],
                         row[1],
@@ -188,10 +181,32 @@ class AuthorsQueries(AsyncBase):
                         msgspec.convert(row[5], AuthorSettings),
                         row[6],
                     )
+            finally:
+                await stream.aclose()
+        else:
+            async with db.connection() as conn:
+                cur = psycopg.AsyncRawCursor(conn, row_factory=tuple_row)
+                stream = typing.cast(
+                    "collections.abc.AsyncGenerator[tuple[Any, ...], None]",
+                    cur.stream(LIST_AUTHORS_BY_MOOD, (moods, name), size=ITER_SIZE),
+                )
+                try:
+                    async for row in stream:
+                        yield Author(
+                            row[0],
+                            row[1],
+                            _MOOD_BY_LABEL[row[2]],
+                            load_enum_array(row[3], _MOOD_BY_LABEL),
+                            row[4],
+                            msgspec.convert(row[5], AuthorSettings),
+                            row[6],
+                        )
+                finally:
+                    await stream.aclose()
 
     async def list_author_names(self) -> list[str]:
         db = self._db
-        if isinstance(db, AsyncConnection):
+        if isinstance(db, psycopg.AsyncConnection):
             cur = async_cursor(db)
             await cur.execute(LIST_AUTHOR_NAMES, binary=True)
             rows = await cur.fetchall()
@@ -202,21 +217,35 @@ class AuthorsQueries(AsyncBase):
                 rows = await cur.fetchall()
         return [row[0] for row in rows]
 
-    async def iter_list_author_names(self) -> AsyncIterator[str]:
+    async def iter_list_author_names(self) -> collections.abc.AsyncGenerator[str, None]:
         db = self._db
-        if isinstance(db, AsyncConnection):
-            cur = AsyncRawCursor(db, row_factory=tuple_row)
-            async for row in cur.stream(LIST_AUTHOR_NAMES, binary=True, size=ITER_SIZE):
-                yield row[0]
+        if isinstance(db, psycopg.AsyncConnection):
+            cur = psycopg.AsyncRawCursor(db, row_factory=tuple_row)
+            stream = typing.cast(
+                "collections.abc.AsyncGenerator[tuple[Any, ...], None]",
+                cur.stream(LIST_AUTHOR_NAMES, binary=True, size=ITER_SIZE),
+            )
+            try:
+                async for row in stream:
+                    yield row[0]
+            finally:
+                await stream.aclose()
         else:
             async with db.connection() as conn:
-                cur = AsyncRawCursor(conn, row_factory=tuple_row)
-                async for row in cur.stream(LIST_AUTHOR_NAMES, binary=True, size=ITER_SIZE):
-                    yield row[0]
+                cur = psycopg.AsyncRawCursor(conn, row_factory=tuple_row)
+                stream = typing.cast(
+                    "collections.abc.AsyncGenerator[tuple[Any, ...], None]",
+                    cur.stream(LIST_AUTHOR_NAMES, binary=True, size=ITER_SIZE),
+                )
+                try:
+                    async for row in stream:
+                        yield row[0]
+                finally:
+                    await stream.aclose()
 
     async def count_authors(self) -> int | None:
         db = self._db
-        if isinstance(db, AsyncConnection):
+        if isinstance(db, psycopg.AsyncConnection):
             cur = async_cursor(db)
             await cur.execute(COUNT_AUTHORS, binary=True)
             row = await cur.fetchone()
@@ -232,17 +261,17 @@ class AuthorsQueries(AsyncBase):
 
     async def update_author_bio(self, *, bio: Any, id: int) -> None:
         db = self._db
-        if isinstance(db, AsyncConnection):
+        if isinstance(db, psycopg.AsyncConnection):
             cur = async_cursor(db)
-            await cur.execute(UPDATE_AUTHOR_BIO, (None if bio is None else Jsonb(bio), id))
+            await cur.execute(UPDATE_AUTHOR_BIO, (None if bio is None else _Jsonb(bio), id))
         else:
             async with db.connection() as conn:
                 cur = async_cursor(conn)
-                await cur.execute(UPDATE_AUTHOR_BIO, (None if bio is None else Jsonb(bio), id))
+                await cur.execute(UPDATE_AUTHOR_BIO, (None if bio is None else _Jsonb(bio), id))
 
     async def delete_author(self, *, id: int) -> int:
         db = self._db
-        if isinstance(db, AsyncConnection):
+        if isinstance(db, psycopg.AsyncConnection):
             cur = async_cursor(db)
             await cur.execute(DELETE_AUTHOR, (id,))
             count = cur.rowcount
@@ -255,7 +284,7 @@ class AuthorsQueries(AsyncBase):
 
     async def rename_authors(self, *, name: str, mood: Mood) -> ExecResult:
         db = self._db
-        if isinstance(db, AsyncConnection):
+        if isinstance(db, psycopg.AsyncConnection):
             cur = async_cursor(db)
             await cur.execute(RENAME_AUTHORS, (name, mood))
             result = ExecResult(cur.rowcount, cur.statusmessage)
@@ -266,36 +295,36 @@ class AuthorsQueries(AsyncBase):
                 result = ExecResult(cur.rowcount, cur.statusmessage)
         return result
 
-    async def copy_authors(self, params: Iterable[CopyAuthorsParams]) -> int:
+    async def copy_authors(self, params: collections.abc.Iterable[CopyAuthorsParams]) -> int:
         db = self._db
-        if isinstance(db, AsyncConnection):
-            cur = AsyncRawCursor(db)
+        if isinstance(db, psycopg.AsyncConnection):
+            cur = psycopg.AsyncRawCursor(db)
             async with cur.copy(COPY_AUTHORS_COPY) as copy:
                 for p in params:
-                    await copy.write_row((p.name, p.mood, Jsonb(p.settings, msgspec.json.encode)))
+                    await copy.write_row((p.name, p.mood, _Jsonb(p.settings, msgspec.json.encode)))
         else:
             async with db.connection() as conn:
-                cur = AsyncRawCursor(conn)
+                cur = psycopg.AsyncRawCursor(conn)
                 async with cur.copy(COPY_AUTHORS_COPY) as copy:
                     for p in params:
                         await copy.write_row(
-                            (p.name, p.mood, Jsonb(p.settings, msgspec.json.encode)),
+                            (p.name, p.mood, _Jsonb(p.settings, msgspec.json.encode)),
                         )
         return cur.rowcount
 
-    async def batch_get_author(self, params: Iterable[int]) -> list[Author | None]:
+    async def batch_get_author(self, params: collections.abc.Iterable[int]) -> list[Author | None]:
         args = [(p,) for p in params]
         results: list[Any] = []
         db = self._db
-        if isinstance(db, AsyncConnection):
-            cur = AsyncRawCursor(db, row_factory=tuple_row)
+        if isinstance(db, psycopg.AsyncConnection):
+            cur = psycopg.AsyncRawCursor(db, row_factory=tuple_row)
             if args:
                 await cur.executemany(BATCH_GET_AUTHOR, args, returning=True)
                 async for _ in cur.results():
                     results.append(await cur.fetchone())
         else:
             async with db.connection() as conn:
-                cur = AsyncRawCursor(conn, row_factory=tuple_row)
+                cur = psycopg.AsyncRawCursor(conn, row_factory=tuple_row)
                 if args:
                     await cur.executemany(BATCH_GET_AUTHOR, args, returning=True)
                     async for _ in cur.results():
@@ -324,13 +353,13 @@ class SyncAuthorsQueries(SyncBase):
     def get_author(self, *, id: int) -> Author | None:
         """Fetch one author."""
         db = self._db
-        if isinstance(db, Connection):
-            cur = RawCursor(db, row_factory=tuple_row)
+        if isinstance(db, psycopg.Connection):
+            cur = psycopg.RawCursor(db, row_factory=tuple_row)
             cur.execute(GET_AUTHOR, (id,))
             row = cur.fetchone()
         else:
             with db.connection() as conn:
-                cur = RawCursor(conn, row_factory=tuple_row)
+                cur = psycopg.RawCursor(conn, row_factory=tuple_row)
                 cur.execute(GET_AUTHOR, (id,))
                 row = cur.fetchone()
         if row is None:
@@ -347,30 +376,30 @@ class SyncAuthorsQueries(SyncBase):
 
     def create_author(self, params: CreateAuthorParams) -> Author | None:
         db = self._db
-        if isinstance(db, Connection):
-            cur = RawCursor(db, row_factory=tuple_row)
+        if isinstance(db, psycopg.Connection):
+            cur = psycopg.RawCursor(db, row_factory=tuple_row)
             cur.execute(
                 CREATE_AUTHOR,
                 (
                     params.name,
                     params.mood,
                     params.moods,
-                    None if params.bio is None else Jsonb(params.bio),
-                    Jsonb(params.settings, msgspec.json.encode),
+                    None if params.bio is None else _Jsonb(params.bio),
+                    _Jsonb(params.settings, msgspec.json.encode),
                 ),
             )
             row = cur.fetchone()
         else:
             with db.connection() as conn:
-                cur = RawCursor(conn, row_factory=tuple_row)
+                cur = psycopg.RawCursor(conn, row_factory=tuple_row)
                 cur.execute(
                     CREATE_AUTHOR,
                     (
                         params.name,
                         params.mood,
                         params.moods,
-                        None if params.bio is None else Jsonb(params.bio),
-                        Jsonb(params.settings, msgspec.json.encode),
+                        None if params.bio is None else _Jsonb(params.bio),
+                        _Jsonb(params.settings, msgspec.json.encode),
                     ),
                 )
                 row = cur.fetchone()
@@ -389,13 +418,13 @@ class SyncAuthorsQueries(SyncBase):
     def list_authors_by_mood(self, *, moods: list[Mood], name: str | None) -> list[Author]:
         """Authors in any of the given moods, optionally by name."""
         db = self._db
-        if isinstance(db, Connection):
-            cur = RawCursor(db, row_factory=tuple_row)
+        if isinstance(db, psycopg.Connection):
+            cur = psycopg.RawCursor(db, row_factory=tuple_row)
             cur.execute(LIST_AUTHORS_BY_MOOD, (moods, name))
             rows = cur.fetchall()
         else:
             with db.connection() as conn:
-                cur = RawCursor(conn, row_factory=tuple_row)
+                cur = psycopg.RawCursor(conn, row_factory=tuple_row)
                 cur.execute(LIST_AUTHORS_BY_MOOD, (moods, name))
                 rows = cur.fetchall()
         return [
@@ -411,28 +440,25 @@ class SyncAuthorsQueries(SyncBase):
             for row in rows
         ]
 
-    def iter_list_authors_by_mood(self, *, moods: list[Mood], name: str | None) -> Iterator[Author]:
+    def iter_list_authors_by_mood(
+        self,
+        *,
+        moods: list[Mood],
+        name: str | None,
+    ) -> collections.abc.Generator[Author, None, None]:
         """Authors in any of the given moods, optionally by name.
 
         Stream the rows, fetching them from the server in chunks.
         """
         db = self._db
-        if isinstance(db, Connection):
-            cur = RawCursor(db, row_factory=tuple_row)
-            for row in cur.stream(LIST_AUTHORS_BY_MOOD, (moods, name), size=ITER_SIZE):
-                yield Author(
-                    row[0],
-                    row[1],
-                    _MOOD_BY_LABEL[row[2]],
-                    load_enum_array(row[3], _MOOD_BY_LABEL),
-                    row[4],
-                    msgspec.convert(row[5], AuthorSettings),
-                    row[6],
-                )
-        else:
-            with db.connection() as conn:
-                cur = RawCursor(conn, row_factory=tuple_row)
-                for row in cur.stream(LIST_AUTHORS_BY_MOOD, (moods, name), size=ITER_SIZE):
+        if isinstance(db, psycopg.Connection):
+            cur = psycopg.RawCursor(db, row_factory=tuple_row)
+            stream = typing.cast(
+                "collections.abc.Generator[tuple[Any, ...], None, None]",
+                cur.stream(LIST_AUTHORS_BY_MOOD, (moods, name), size=ITER_SIZE),
+            )
+            try:
+                for row in stream:
                     yield Author(
                         row[0],
                         row[1],
@@ -442,41 +468,77 @@ class SyncAuthorsQueries(SyncBase):
                         msgspec.convert(row[5], AuthorSettings),
                         row[6],
                     )
+            finally:
+                stream.close()
+        else:
+            with db.connection() as conn:
+                cur = psycopg.RawCursor(conn, row_factory=tuple_row)
+                stream = typing.cast(
+                    "collections.abc.Generator[tuple[Any, ...], None, None]",
+                    cur.stream(LIST_AUTHORS_BY_MOOD, (moods, name), size=ITER_SIZE),
+                )
+                try:
+                    for row in stream:
+                        yield Author(
+                            row[0],
+                            row[1],
+                            _MOOD_BY_LABEL[row[2]],
+                            load_enum_array(row[3], _MOOD_BY_LABEL),
+                            row[4],
+                            msgspec.convert(row[5], AuthorSettings),
+                            row[6],
+                        )
+                finally:
+                    stream.close()
 
     def list_author_names(self) -> list[str]:
         db = self._db
-        if isinstance(db, Connection):
-            cur = RawCursor(db, row_factory=tuple_row)
+        if isinstance(db, psycopg.Connection):
+            cur = psycopg.RawCursor(db, row_factory=tuple_row)
             cur.execute(LIST_AUTHOR_NAMES, binary=True)
             rows = cur.fetchall()
         else:
             with db.connection() as conn:
-                cur = RawCursor(conn, row_factory=tuple_row)
+                cur = psycopg.RawCursor(conn, row_factory=tuple_row)
                 cur.execute(LIST_AUTHOR_NAMES, binary=True)
                 rows = cur.fetchall()
         return [row[0] for row in rows]
 
-    def iter_list_author_names(self) -> Iterator[str]:
+    def iter_list_author_names(self) -> collections.abc.Generator[str, None, None]:
         db = self._db
-        if isinstance(db, Connection):
-            cur = RawCursor(db, row_factory=tuple_row)
-            for row in cur.stream(LIST_AUTHOR_NAMES, binary=True, size=ITER_SIZE):
-                yield row[0]
+        if isinstance(db, psycopg.Connection):
+            cur = psycopg.RawCursor(db, row_factory=tuple_row)
+            stream = typing.cast(
+                "collections.abc.Generator[tuple[Any, ...], None, None]",
+                cur.stream(LIST_AUTHOR_NAMES, binary=True, size=ITER_SIZE),
+            )
+            try:
+                for row in stream:
+                    yield row[0]
+            finally:
+                stream.close()
         else:
             with db.connection() as conn:
-                cur = RawCursor(conn, row_factory=tuple_row)
-                for row in cur.stream(LIST_AUTHOR_NAMES, binary=True, size=ITER_SIZE):
-                    yield row[0]
+                cur = psycopg.RawCursor(conn, row_factory=tuple_row)
+                stream = typing.cast(
+                    "collections.abc.Generator[tuple[Any, ...], None, None]",
+                    cur.stream(LIST_AUTHOR_NAMES, binary=True, size=ITER_SIZE),
+                )
+                try:
+                    for row in stream:
+                        yield row[0]
+                finally:
+                    stream.close()
 
     def count_authors(self) -> int | None:
         db = self._db
-        if isinstance(db, Connection):
-            cur = RawCursor(db, row_factory=tuple_row)
+        if isinstance(db, psycopg.Connection):
+            cur = psycopg.RawCursor(db, row_factory=tuple_row)
             cur.execute(COUNT_AUTHORS, binary=True)
             row = cur.fetchone()
         else:
             with db.connection() as conn:
-                cur = RawCursor(conn, row_factory=tuple_row)
+                cur = psycopg.RawCursor(conn, row_factory=tuple_row)
                 cur.execute(COUNT_AUTHORS, binary=True)
                 row = cur.fetchone()
         if row is None:
@@ -486,68 +548,68 @@ class SyncAuthorsQueries(SyncBase):
 
     def update_author_bio(self, *, bio: Any, id: int) -> None:
         db = self._db
-        if isinstance(db, Connection):
-            cur = RawCursor(db)
-            cur.execute(UPDATE_AUTHOR_BIO, (None if bio is None else Jsonb(bio), id))
+        if isinstance(db, psycopg.Connection):
+            cur = psycopg.RawCursor(db)
+            cur.execute(UPDATE_AUTHOR_BIO, (None if bio is None else _Jsonb(bio), id))
         else:
             with db.connection() as conn:
-                cur = RawCursor(conn)
-                cur.execute(UPDATE_AUTHOR_BIO, (None if bio is None else Jsonb(bio), id))
+                cur = psycopg.RawCursor(conn)
+                cur.execute(UPDATE_AUTHOR_BIO, (None if bio is None else _Jsonb(bio), id))
 
     def delete_author(self, *, id: int) -> int:
         db = self._db
-        if isinstance(db, Connection):
-            cur = RawCursor(db)
+        if isinstance(db, psycopg.Connection):
+            cur = psycopg.RawCursor(db)
             cur.execute(DELETE_AUTHOR, (id,))
             count = cur.rowcount
         else:
             with db.connection() as conn:
-                cur = RawCursor(conn)
+                cur = psycopg.RawCursor(conn)
                 cur.execute(DELETE_AUTHOR, (id,))
                 count = cur.rowcount
         return count
 
     def rename_authors(self, *, name: str, mood: Mood) -> ExecResult:
         db = self._db
-        if isinstance(db, Connection):
-            cur = RawCursor(db)
+        if isinstance(db, psycopg.Connection):
+            cur = psycopg.RawCursor(db)
             cur.execute(RENAME_AUTHORS, (name, mood))
             result = ExecResult(cur.rowcount, cur.statusmessage)
         else:
             with db.connection() as conn:
-                cur = RawCursor(conn)
+                cur = psycopg.RawCursor(conn)
                 cur.execute(RENAME_AUTHORS, (name, mood))
                 result = ExecResult(cur.rowcount, cur.statusmessage)
         return result
 
-    def copy_authors(self, params: Iterable[CopyAuthorsParams]) -> int:
+    def copy_authors(self, params: collections.abc.Iterable[CopyAuthorsParams]) -> int:
         db = self._db
-        if isinstance(db, Connection):
-            cur = RawCursor(db)
+        if isinstance(db, psycopg.Connection):
+            cur = psycopg.RawCursor(db)
             with cur.copy(COPY_AUTHORS_COPY) as copy:
                 for p in params:
-                    copy.write_row((p.name, p.mood, Jsonb(p.settings, msgspec.json.encode)))
+                    copy.write_row((p.name, p.mood, _Jsonb(p.settings, msgspec.json.encode)))
         else:
             with db.connection() as conn:
-                cur = RawCursor(conn)
+                cur = psycopg.RawCursor(conn)
                 with cur.copy(COPY_AUTHORS_COPY) as copy:
                     for p in params:
-                        copy.write_row((p.name, p.mood, Jsonb(p.settings, msgspec.json.encode)))
+                        copy.write_row((p.name, p.mood, _Jsonb(p.settings, msgspec.json.encode)))
         return cur.rowcount
 
-    def batch_get_author(self, params: Iterable[int]) -> list[Author | None]:
+    def batch_get_author(self, params: collections.abc.Iterable[int]) -> list[Author | None]:
         args = [(p,) for p in params]
         results: list[Any] = []
         db = self._db
-        if isinstance(db, Connection):
-            cur = RawCursor(db, row_factory=tuple_row)
+        if isinstance(db, psycopg.Connection):
+            cur = psycopg.RawCursor(db, row_factory=tuple_row)
             if args:
                 cur.executemany(BATCH_GET_AUTHOR, args, returning=True)
                 for _ in cur.results():
                     results.append(cur.fetchone())
         else:
             with db.connection() as conn:
-                cur = RawCursor(conn, row_factory=tuple_row)
+                cur = psycopg.RawCursor(conn, row_factory=tuple_row)
                 if args:
                     cur.executemany(BATCH_GET_AUTHOR, args, returning=True)
                     for _ in cur.results():

@@ -5,12 +5,13 @@
 # source: books.sql
 """Queries from books.sql."""
 
+import collections.abc
 import decimal
-from collections.abc import AsyncIterator, Iterable, Iterator
+import typing
 from typing import Any
 
 import msgspec
-from psycopg import AsyncConnection, AsyncRawCursor, Connection, RawCursor
+import psycopg
 from psycopg.rows import tuple_row
 
 from tests.codegen.corpus_types import AuthorSettings
@@ -104,7 +105,7 @@ class BooksQueries(AsyncBase):
         tags: list[str],
     ) -> int | None:
         db = self._db
-        if isinstance(db, AsyncConnection):
+        if isinstance(db, psycopg.AsyncConnection):
             cur = async_cursor(db)
             await cur.execute(CREATE_BOOK, (author_id, title, price, tags), binary=True)
             row = await cur.fetchone()
@@ -118,34 +119,37 @@ class BooksQueries(AsyncBase):
         value: int = row[0]
         return value
 
-    async def copy_books(self, params: Iterable[CopyBooksParams]) -> int:
+    async def copy_books(self, params: collections.abc.Iterable[CopyBooksParams]) -> int:
         db = self._db
-        if isinstance(db, AsyncConnection):
-            cur = AsyncRawCursor(db)
+        if isinstance(db, psycopg.AsyncConnection):
+            cur = psycopg.AsyncRawCursor(db)
             async with cur.copy(COPY_BOOKS_COPY) as copy:
                 copy.set_types(COPY_BOOKS_COPY_TYPES)
                 for p in params:
                     await copy.write_row((p.author_id, p.title, p.price, p.tags))
         else:
             async with db.connection() as conn:
-                cur = AsyncRawCursor(conn)
+                cur = psycopg.AsyncRawCursor(conn)
                 async with cur.copy(COPY_BOOKS_COPY) as copy:
                     copy.set_types(COPY_BOOKS_COPY_TYPES)
                     for p in params:
                         await copy.write_row((p.author_id, p.title, p.price, p.tags))
         return cur.rowcount
 
-    async def batch_create_books(self, params: Iterable[BatchCreateBooksParams]) -> None:
+    async def batch_create_books(
+        self,
+        params: collections.abc.Iterable[BatchCreateBooksParams],
+    ) -> None:
         db = self._db
-        if isinstance(db, AsyncConnection):
-            cur = AsyncRawCursor(db)
+        if isinstance(db, psycopg.AsyncConnection):
+            cur = psycopg.AsyncRawCursor(db)
             await cur.executemany(
                 BATCH_CREATE_BOOKS,
                 ((p.author_id, p.title, p.price) for p in params),
             )
         else:
             async with db.connection() as conn:
-                cur = AsyncRawCursor(conn)
+                cur = psycopg.AsyncRawCursor(conn)
                 await cur.executemany(
                     BATCH_CREATE_BOOKS,
                     ((p.author_id, p.title, p.price) for p in params),
@@ -153,20 +157,20 @@ class BooksQueries(AsyncBase):
 
     async def batch_books_by_author(
         self,
-        params: Iterable[int],
+        params: collections.abc.Iterable[int],
     ) -> list[list[BatchBooksByAuthorRow]]:
         args = [(p,) for p in params]
         results: list[Any] = []
         db = self._db
-        if isinstance(db, AsyncConnection):
-            cur = AsyncRawCursor(db, row_factory=tuple_row)
+        if isinstance(db, psycopg.AsyncConnection):
+            cur = psycopg.AsyncRawCursor(db, row_factory=tuple_row)
             if args:
                 await cur.executemany(BATCH_BOOKS_BY_AUTHOR, args, returning=True)
                 async for _ in cur.results():
                     results.append(await cur.fetchall())
         else:
             async with db.connection() as conn:
-                cur = AsyncRawCursor(conn, row_factory=tuple_row)
+                cur = psycopg.AsyncRawCursor(conn, row_factory=tuple_row)
                 if args:
                     await cur.executemany(BATCH_BOOKS_BY_AUTHOR, args, returning=True)
                     async for _ in cur.results():
@@ -179,7 +183,7 @@ class BooksQueries(AsyncBase):
 
     async def list_books_with_authors(self) -> list[ListBooksWithAuthorsRow]:
         db = self._db
-        if isinstance(db, AsyncConnection):
+        if isinstance(db, psycopg.AsyncConnection):
             cur = async_cursor(db)
             await cur.execute(LIST_BOOKS_WITH_AUTHORS)
             rows = await cur.fetchall()
@@ -205,28 +209,18 @@ class BooksQueries(AsyncBase):
             for row in rows
         ]
 
-    async def iter_list_books_with_authors(self) -> AsyncIterator[ListBooksWithAuthorsRow]:
+    async def iter_list_books_with_authors(
+        self,
+    ) -> collections.abc.AsyncGenerator[ListBooksWithAuthorsRow, None]:
         db = self._db
-        if isinstance(db, AsyncConnection):
-            cur = AsyncRawCursor(db, row_factory=tuple_row)
-            async for row in cur.stream(LIST_BOOKS_WITH_AUTHORS, size=ITER_SIZE):
-                yield ListBooksWithAuthorsRow(
-                    Book(*row[0:5]),
-                    Author(
-                        row[5],
-                        row[6],
-                        _MOOD_BY_LABEL[row[7]],
-                        load_enum_array(row[8], _MOOD_BY_LABEL),
-                        row[9],
-                        msgspec.convert(row[10], AuthorSettings),
-                        row[11],
-                    ),
-                    row[12],
-                )
-        else:
-            async with db.connection() as conn:
-                cur = AsyncRawCursor(conn, row_factory=tuple_row)
-                async for row in cur.stream(LIST_BOOKS_WITH_AUTHORS, size=ITER_SIZE):
+        if isinstance(db, psycopg.AsyncConnection):
+            cur = psycopg.AsyncRawCursor(db, row_factory=tuple_row)
+            stream = typing.cast(
+                "collections.abc.AsyncGenerator[tuple[Any, ...], None]",
+                cur.stream(LIST_BOOKS_WITH_AUTHORS, size=ITER_SIZE),
+            )
+            try:
+                async for row in stream:
                     yield ListBooksWithAuthorsRow(
                         Book(*row[0:5]),
                         Author(
@@ -240,11 +234,37 @@ class BooksQueries(AsyncBase):
                         ),
                         row[12],
                     )
+            finally:
+                await stream.aclose()
+        else:
+            async with db.connection() as conn:
+                cur = psycopg.AsyncRawCursor(conn, row_factory=tuple_row)
+                stream = typing.cast(
+                    "collections.abc.AsyncGenerator[tuple[Any, ...], None]",
+                    cur.stream(LIST_BOOKS_WITH_AUTHORS, size=ITER_SIZE),
+                )
+                try:
+                    async for row in stream:
+                        yield ListBooksWithAuthorsRow(
+                            Book(*row[0:5]),
+                            Author(
+                                row[5],
+                                row[6],
+                                _MOOD_BY_LABEL[row[7]],
+                                load_enum_array(row[8], _MOOD_BY_LABEL),
+                                row[9],
+                                msgspec.convert(row[10], AuthorSettings),
+                                row[11],
+                            ),
+                            row[12],
+                        )
+                finally:
+                    await stream.aclose()
 
     async def placeholders(self, *, p1: int, p2: int) -> PlaceholdersRow | None:
         """Repeated and out-of-order placeholders; %, ? and $1 inside string literals."""
         db = self._db
-        if isinstance(db, AsyncConnection):
+        if isinstance(db, psycopg.AsyncConnection):
             cur = async_cursor(db)
             await cur.execute(PLACEHOLDERS, (p1, p2), binary=True)
             row = await cur.fetchone()
@@ -259,7 +279,7 @@ class BooksQueries(AsyncBase):
 
     async def get_item(self, *, id: int) -> InventoryItem | None:
         db = self._db
-        if isinstance(db, AsyncConnection):
+        if isinstance(db, psycopg.AsyncConnection):
             cur = async_cursor(db)
             await cur.execute(GET_ITEM, (id,))
             row = await cur.fetchone()
@@ -274,7 +294,7 @@ class BooksQueries(AsyncBase):
 
     async def create_item(self, *, color: InventoryColor, quantity: int) -> InventoryItem | None:
         db = self._db
-        if isinstance(db, AsyncConnection):
+        if isinstance(db, psycopg.AsyncConnection):
             cur = async_cursor(db)
             await cur.execute(CREATE_ITEM, (color, quantity))
             row = await cur.fetchone()
@@ -287,21 +307,21 @@ class BooksQueries(AsyncBase):
             return None
         return InventoryItem(row[0], _INVENTORY_COLOR_BY_LABEL[row[1]], row[2])
 
-    async def batch_add_books(self, params: Iterable[BatchAddBooksParams]) -> None:
+    async def batch_add_books(self, params: collections.abc.Iterable[BatchAddBooksParams]) -> None:
         """The whole batch as one statement."""
         items = list(params)
         if not items:
             return
         db = self._db
-        if isinstance(db, AsyncConnection):
-            cur = AsyncRawCursor(db)
+        if isinstance(db, psycopg.AsyncConnection):
+            cur = psycopg.AsyncRawCursor(db)
             await cur.execute(
                 BATCH_ADD_BOOKS,
                 ([p.author_id for p in items], [p.title for p in items], [p.price for p in items]),
             )
         else:
             async with db.connection() as conn:
-                cur = AsyncRawCursor(conn)
+                cur = psycopg.AsyncRawCursor(conn)
                 await cur.execute(
                     BATCH_ADD_BOOKS,
                     (
@@ -326,13 +346,13 @@ class SyncBooksQueries(SyncBase):
         tags: list[str],
     ) -> int | None:
         db = self._db
-        if isinstance(db, Connection):
-            cur = RawCursor(db, row_factory=tuple_row)
+        if isinstance(db, psycopg.Connection):
+            cur = psycopg.RawCursor(db, row_factory=tuple_row)
             cur.execute(CREATE_BOOK, (author_id, title, price, tags), binary=True)
             row = cur.fetchone()
         else:
             with db.connection() as conn:
-                cur = RawCursor(conn, row_factory=tuple_row)
+                cur = psycopg.RawCursor(conn, row_factory=tuple_row)
                 cur.execute(CREATE_BOOK, (author_id, title, price, tags), binary=True)
                 row = cur.fetchone()
         if row is None:
@@ -340,49 +360,52 @@ class SyncBooksQueries(SyncBase):
         value: int = row[0]
         return value
 
-    def copy_books(self, params: Iterable[CopyBooksParams]) -> int:
+    def copy_books(self, params: collections.abc.Iterable[CopyBooksParams]) -> int:
         db = self._db
-        if isinstance(db, Connection):
-            cur = RawCursor(db)
+        if isinstance(db, psycopg.Connection):
+            cur = psycopg.RawCursor(db)
             with cur.copy(COPY_BOOKS_COPY) as copy:
                 copy.set_types(COPY_BOOKS_COPY_TYPES)
                 for p in params:
                     copy.write_row((p.author_id, p.title, p.price, p.tags))
         else:
             with db.connection() as conn:
-                cur = RawCursor(conn)
+                cur = psycopg.RawCursor(conn)
                 with cur.copy(COPY_BOOKS_COPY) as copy:
                     copy.set_types(COPY_BOOKS_COPY_TYPES)
                     for p in params:
                         copy.write_row((p.author_id, p.title, p.price, p.tags))
         return cur.rowcount
 
-    def batch_create_books(self, params: Iterable[BatchCreateBooksParams]) -> None:
+    def batch_create_books(self, params: collections.abc.Iterable[BatchCreateBooksParams]) -> None:
         db = self._db
-        if isinstance(db, Connection):
-            cur = RawCursor(db)
+        if isinstance(db, psycopg.Connection):
+            cur = psycopg.RawCursor(db)
             cur.executemany(BATCH_CREATE_BOOKS, ((p.author_id, p.title, p.price) for p in params))
         else:
             with db.connection() as conn:
-                cur = RawCursor(conn)
+                cur = psycopg.RawCursor(conn)
                 cur.executemany(
                     BATCH_CREATE_BOOKS,
                     ((p.author_id, p.title, p.price) for p in params),
                 )
 
-    def batch_books_by_author(self, params: Iterable[int]) -> list[list[BatchBooksByAuthorRow]]:
+    def batch_books_by_author(
+        self,
+        params: collections.abc.Iterable[int],
+    ) -> list[list[BatchBooksByAuthorRow]]:
         args = [(p,) for p in params]
         results: list[Any] = []
         db = self._db
-        if isinstance(db, Connection):
-            cur = RawCursor(db, row_factory=tuple_row)
+        if isinstance(db, psycopg.Connection):
+            cur = psycopg.RawCursor(db, row_factory=tuple_row)
             if args:
                 cur.executemany(BATCH_BOOKS_BY_AUTHOR, args, returning=True)
                 for _ in cur.results():
                     results.append(cur.fetchall())
         else:
             with db.connection() as conn:
-                cur = RawCursor(conn, row_factory=tuple_row)
+                cur = psycopg.RawCursor(conn, row_factory=tuple_row)
                 if args:
                     cur.executemany(BATCH_BOOKS_BY_AUTHOR, args, returning=True)
                     for _ in cur.results():
@@ -395,13 +418,13 @@ class SyncBooksQueries(SyncBase):
 
     def list_books_with_authors(self) -> list[ListBooksWithAuthorsRow]:
         db = self._db
-        if isinstance(db, Connection):
-            cur = RawCursor(db, row_factory=tuple_row)
+        if isinstance(db, psycopg.Connection):
+            cur = psycopg.RawCursor(db, row_factory=tuple_row)
             cur.execute(LIST_BOOKS_WITH_AUTHORS)
             rows = cur.fetchall()
         else:
             with db.connection() as conn:
-                cur = RawCursor(conn, row_factory=tuple_row)
+                cur = psycopg.RawCursor(conn, row_factory=tuple_row)
                 cur.execute(LIST_BOOKS_WITH_AUTHORS)
                 rows = cur.fetchall()
         return [
@@ -421,28 +444,18 @@ class SyncBooksQueries(SyncBase):
             for row in rows
         ]
 
-    def iter_list_books_with_authors(self) -> Iterator[ListBooksWithAuthorsRow]:
+    def iter_list_books_with_authors(
+        self,
+    ) -> collections.abc.Generator[ListBooksWithAuthorsRow, None, None]:
         db = self._db
-        if isinstance(db, Connection):
-            cur = RawCursor(db, row_factory=tuple_row)
-            for row in cur.stream(LIST_BOOKS_WITH_AUTHORS, size=ITER_SIZE):
-                yield ListBooksWithAuthorsRow(
-                    Book(*row[0:5]),
-                    Author(
-                        row[5],
-                        row[6],
-                        _MOOD_BY_LABEL[row[7]],
-                        load_enum_array(row[8], _MOOD_BY_LABEL),
-                        row[9],
-                        msgspec.convert(row[10], AuthorSettings),
-                        row[11],
-                    ),
-                    row[12],
-                )
-        else:
-            with db.connection() as conn:
-                cur = RawCursor(conn, row_factory=tuple_row)
-                for row in cur.stream(LIST_BOOKS_WITH_AUTHORS, size=ITER_SIZE):
+        if isinstance(db, psycopg.Connection):
+            cur = psycopg.RawCursor(db, row_factory=tuple_row)
+            stream = typing.cast(
+                "collections.abc.Generator[tuple[Any, ...], None, None]",
+                cur.stream(LIST_BOOKS_WITH_AUTHORS, size=ITER_SIZE),
+            )
+            try:
+                for row in stream:
                     yield ListBooksWithAuthorsRow(
                         Book(*row[0:5]),
                         Author(
@@ -456,17 +469,43 @@ class SyncBooksQueries(SyncBase):
                         ),
                         row[12],
                     )
+            finally:
+                stream.close()
+        else:
+            with db.connection() as conn:
+                cur = psycopg.RawCursor(conn, row_factory=tuple_row)
+                stream = typing.cast(
+                    "collections.abc.Generator[tuple[Any, ...], None, None]",
+                    cur.stream(LIST_BOOKS_WITH_AUTHORS, size=ITER_SIZE),
+                )
+                try:
+                    for row in stream:
+                        yield ListBooksWithAuthorsRow(
+                            Book(*row[0:5]),
+                            Author(
+                                row[5],
+                                row[6],
+                                _MOOD_BY_LABEL[row[7]],
+                                load_enum_array(row[8], _MOOD_BY_LABEL),
+                                row[9],
+                                msgspec.convert(row[10], AuthorSettings),
+                                row[11],
+                            ),
+                            row[12],
+                        )
+                finally:
+                    stream.close()
 
     def placeholders(self, *, p1: int, p2: int) -> PlaceholdersRow | None:
         """Repeated and out-of-order placeholders; %, ? and $1 inside string literals."""
         db = self._db
-        if isinstance(db, Connection):
-            cur = RawCursor(db, row_factory=tuple_row)
+        if isinstance(db, psycopg.Connection):
+            cur = psycopg.RawCursor(db, row_factory=tuple_row)
             cur.execute(PLACEHOLDERS, (p1, p2), binary=True)
             row = cur.fetchone()
         else:
             with db.connection() as conn:
-                cur = RawCursor(conn, row_factory=tuple_row)
+                cur = psycopg.RawCursor(conn, row_factory=tuple_row)
                 cur.execute(PLACEHOLDERS, (p1, p2), binary=True)
                 row = cur.fetchone()
         if row is None:
@@ -475,13 +514,13 @@ class SyncBooksQueries(SyncBase):
 
     def get_item(self, *, id: int) -> InventoryItem | None:
         db = self._db
-        if isinstance(db, Connection):
-            cur = RawCursor(db, row_factory=tuple_row)
+        if isinstance(db, psycopg.Connection):
+            cur = psycopg.RawCursor(db, row_factory=tuple_row)
             cur.execute(GET_ITEM, (id,))
             row = cur.fetchone()
         else:
             with db.connection() as conn:
-                cur = RawCursor(conn, row_factory=tuple_row)
+                cur = psycopg.RawCursor(conn, row_factory=tuple_row)
                 cur.execute(GET_ITEM, (id,))
                 row = cur.fetchone()
         if row is None:
@@ -490,34 +529,34 @@ class SyncBooksQueries(SyncBase):
 
     def create_item(self, *, color: InventoryColor, quantity: int) -> InventoryItem | None:
         db = self._db
-        if isinstance(db, Connection):
-            cur = RawCursor(db, row_factory=tuple_row)
+        if isinstance(db, psycopg.Connection):
+            cur = psycopg.RawCursor(db, row_factory=tuple_row)
             cur.execute(CREATE_ITEM, (color, quantity))
             row = cur.fetchone()
         else:
             with db.connection() as conn:
-                cur = RawCursor(conn, row_factory=tuple_row)
+                cur = psycopg.RawCursor(conn, row_factory=tuple_row)
                 cur.execute(CREATE_ITEM, (color, quantity))
                 row = cur.fetchone()
         if row is None:
             return None
         return InventoryItem(row[0], _INVENTORY_COLOR_BY_LABEL[row[1]], row[2])
 
-    def batch_add_books(self, params: Iterable[BatchAddBooksParams]) -> None:
+    def batch_add_books(self, params: collections.abc.Iterable[BatchAddBooksParams]) -> None:
         """The whole batch as one statement."""
         items = list(params)
         if not items:
             return
         db = self._db
-        if isinstance(db, Connection):
-            cur = RawCursor(db)
+        if isinstance(db, psycopg.Connection):
+            cur = psycopg.RawCursor(db)
             cur.execute(
                 BATCH_ADD_BOOKS,
                 ([p.author_id for p in items], [p.title for p in items], [p.price for p in items]),
             )
         else:
             with db.connection() as conn:
-                cur = RawCursor(conn)
+                cur = psycopg.RawCursor(conn)
                 cur.execute(
                     BATCH_ADD_BOOKS,
                     (

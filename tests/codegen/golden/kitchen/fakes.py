@@ -4,8 +4,9 @@
 #   sqlc-gen-psycopg-msgspec 0.2.0
 """In-memory fakes of this package's Queriers, for unit tests."""
 
+import collections.abc
 import decimal
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator
+from collections.abc import Callable
 from typing import Any, Generic, Self, TypeVar
 
 from ._runtime import ExecResult
@@ -143,14 +144,14 @@ class _RenameAuthorsStub(Stub[ExecResult]):
 class _CopyAuthorsStub(Stub[int]):
     __slots__ = ()
 
-    async def __call__(self, params: Iterable[CopyAuthorsParams]) -> int:
+    async def __call__(self, params: collections.abc.Iterable[CopyAuthorsParams]) -> int:
         return self.answer(params=list(params))
 
 
 class _BatchGetAuthorStub(Stub[list[Author | None]]):
     __slots__ = ()
 
-    async def __call__(self, params: Iterable[int]) -> list[Author | None]:
+    async def __call__(self, params: collections.abc.Iterable[int]) -> list[Author | None]:
         return self.answer(params=list(params))
 
 
@@ -171,21 +172,24 @@ class _CreateBookStub(Stub[int | None]):
 class _CopyBooksStub(Stub[int]):
     __slots__ = ()
 
-    async def __call__(self, params: Iterable[CopyBooksParams]) -> int:
+    async def __call__(self, params: collections.abc.Iterable[CopyBooksParams]) -> int:
         return self.answer(params=list(params))
 
 
 class _BatchCreateBooksStub(Stub[None]):
     __slots__ = ()
 
-    async def __call__(self, params: Iterable[BatchCreateBooksParams]) -> None:
+    async def __call__(self, params: collections.abc.Iterable[BatchCreateBooksParams]) -> None:
         return self.answer(params=list(params))
 
 
 class _BatchBooksByAuthorStub(Stub[list[list[BatchBooksByAuthorRow]]]):
     __slots__ = ()
 
-    async def __call__(self, params: Iterable[int]) -> list[list[BatchBooksByAuthorRow]]:
+    async def __call__(
+        self,
+        params: collections.abc.Iterable[int],
+    ) -> list[list[BatchBooksByAuthorRow]]:
         return self.answer(params=list(params))
 
 
@@ -220,7 +224,7 @@ class _CreateItemStub(Stub[InventoryItem | None]):
 class _BatchAddBooksStub(Stub[None]):
     __slots__ = ()
 
-    async def __call__(self, params: Iterable[BatchAddBooksParams]) -> None:
+    async def __call__(self, params: collections.abc.Iterable[BatchAddBooksParams]) -> None:
         return self.answer(params=list(params))
 
 
@@ -311,14 +315,14 @@ class _SyncRenameAuthorsStub(Stub[ExecResult]):
 class _SyncCopyAuthorsStub(Stub[int]):
     __slots__ = ()
 
-    def __call__(self, params: Iterable[CopyAuthorsParams]) -> int:
+    def __call__(self, params: collections.abc.Iterable[CopyAuthorsParams]) -> int:
         return self.answer(params=list(params))
 
 
 class _SyncBatchGetAuthorStub(Stub[list[Author | None]]):
     __slots__ = ()
 
-    def __call__(self, params: Iterable[int]) -> list[Author | None]:
+    def __call__(self, params: collections.abc.Iterable[int]) -> list[Author | None]:
         return self.answer(params=list(params))
 
 
@@ -339,21 +343,21 @@ class _SyncCreateBookStub(Stub[int | None]):
 class _SyncCopyBooksStub(Stub[int]):
     __slots__ = ()
 
-    def __call__(self, params: Iterable[CopyBooksParams]) -> int:
+    def __call__(self, params: collections.abc.Iterable[CopyBooksParams]) -> int:
         return self.answer(params=list(params))
 
 
 class _SyncBatchCreateBooksStub(Stub[None]):
     __slots__ = ()
 
-    def __call__(self, params: Iterable[BatchCreateBooksParams]) -> None:
+    def __call__(self, params: collections.abc.Iterable[BatchCreateBooksParams]) -> None:
         return self.answer(params=list(params))
 
 
 class _SyncBatchBooksByAuthorStub(Stub[list[list[BatchBooksByAuthorRow]]]):
     __slots__ = ()
 
-    def __call__(self, params: Iterable[int]) -> list[list[BatchBooksByAuthorRow]]:
+    def __call__(self, params: collections.abc.Iterable[int]) -> list[list[BatchBooksByAuthorRow]]:
         return self.answer(params=list(params))
 
 
@@ -388,7 +392,7 @@ class _SyncCreateItemStub(Stub[InventoryItem | None]):
 class _SyncBatchAddBooksStub(Stub[None]):
     __slots__ = ()
 
-    def __call__(self, params: Iterable[BatchAddBooksParams]) -> None:
+    def __call__(self, params: collections.abc.Iterable[BatchAddBooksParams]) -> None:
         return self.answer(params=list(params))
 
 
@@ -453,19 +457,21 @@ class FakeQuerier:
         *,
         moods: list[Mood],
         name: str | None,
-    ) -> AsyncIterator[Author]:
+    ) -> collections.abc.AsyncGenerator[Author, None]:
         for item in self.list_authors_by_mood.answer(moods=moods, name=name):
             yield item
 
-    async def iter_list_author_names(self) -> AsyncIterator[str]:
+    async def iter_list_author_names(self) -> collections.abc.AsyncGenerator[str, None]:
         for item in self.list_author_names.answer():
             yield item
 
-    async def iter_list_books_with_authors(self) -> AsyncIterator[ListBooksWithAuthorsRow]:
+    async def iter_list_books_with_authors(
+        self,
+    ) -> collections.abc.AsyncGenerator[ListBooksWithAuthorsRow, None]:
         for item in self.list_books_with_authors.answer():
             yield item
 
-    async def iter_list_class(self) -> AsyncIterator[Class]:
+    async def iter_list_class(self) -> collections.abc.AsyncGenerator[Class, None]:
         for item in self.list_class.answer():
             yield item
 
@@ -502,16 +508,23 @@ class FakeSyncQuerier:
         self.insert_class = _SyncInsertClassStub("insert_class")
         self.list_class = _SyncListClassStub("list_class")
 
-    def iter_list_authors_by_mood(self, *, moods: list[Mood], name: str | None) -> Iterator[Author]:
+    def iter_list_authors_by_mood(
+        self,
+        *,
+        moods: list[Mood],
+        name: str | None,
+    ) -> collections.abc.Generator[Author, None, None]:
         yield from self.list_authors_by_mood.answer(moods=moods, name=name)
 
-    def iter_list_author_names(self) -> Iterator[str]:
+    def iter_list_author_names(self) -> collections.abc.Generator[str, None, None]:
         yield from self.list_author_names.answer()
 
-    def iter_list_books_with_authors(self) -> Iterator[ListBooksWithAuthorsRow]:
+    def iter_list_books_with_authors(
+        self,
+    ) -> collections.abc.Generator[ListBooksWithAuthorsRow, None, None]:
         yield from self.list_books_with_authors.answer()
 
-    def iter_list_class(self) -> Iterator[Class]:
+    def iter_list_class(self) -> collections.abc.Generator[Class, None, None]:
         yield from self.list_class.answer()
 
 

@@ -5,19 +5,22 @@
 # source: kinds.sql
 """Queries from kinds.sql."""
 
+import collections.abc
 import datetime
 import decimal
+import typing
 import uuid
-from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import msgspec
-from psycopg import AsyncConnection, AsyncRawCursor, Connection, RawCursor
+import psycopg
+import psycopg.types.multirange
+import psycopg.types.range
 from psycopg.rows import tuple_row
-from psycopg.types.json import Json, Jsonb
-from psycopg.types.multirange import Multirange
-from psycopg.types.range import Range
+from psycopg.types.json import Json as _Json
+from psycopg.types.json import Jsonb as _Jsonb
 
+from ._arrays import typed_array
 from ._runtime import AsyncBase, Cidr, Inet, SyncBase, async_cursor, load_enum_array
 from .models import _INVENTORY_COLOR_BY_LABEL, _MOOD_BY_LABEL, Class, InventoryColor, Kind, Mood
 
@@ -83,12 +86,12 @@ class InsertKindsParams(msgspec.Struct):
     c_macaddr: str | None
     c_json: Any
     c_jsonb: Any
-    c_int4range: Range[int] | None
-    c_int8range: Range[int] | None
-    c_numrange: Range[decimal.Decimal] | None
-    c_tstzrange: Range[datetime.datetime] | None
-    c_daterange: Range[datetime.date] | None
-    c_int4multirange: Multirange[int] | None
+    c_int4range: psycopg.types.range.Range[int] | None
+    c_int8range: psycopg.types.range.Range[int] | None
+    c_numrange: psycopg.types.range.Range[decimal.Decimal] | None
+    c_tstzrange: psycopg.types.range.Range[datetime.datetime] | None
+    c_daterange: psycopg.types.range.Range[datetime.date] | None
+    c_int4multirange: psycopg.types.multirange.Multirange[int] | None
     c_money: str | None
     c_bit: str | None
     c_varbit: str | None
@@ -121,7 +124,7 @@ class KindsQueries(AsyncBase):
 
     async def insert_kinds(self, params: InsertKindsParams) -> int | None:
         db = self._db
-        if isinstance(db, AsyncConnection):
+        if isinstance(db, psycopg.AsyncConnection):
             cur = async_cursor(db)
             await cur.execute(
                 INSERT_KINDS,
@@ -147,8 +150,8 @@ class KindsQueries(AsyncBase):
                     params.c_inet,
                     params.c_cidr,
                     params.c_macaddr,
-                    None if params.c_json is None else Json(params.c_json),
-                    None if params.c_jsonb is None else Jsonb(params.c_jsonb),
+                    None if params.c_json is None else _Json(params.c_json),
+                    None if params.c_jsonb is None else _Jsonb(params.c_jsonb),
                     params.c_int4range,
                     params.c_int8range,
                     params.c_numrange,
@@ -160,7 +163,7 @@ class KindsQueries(AsyncBase):
                     params.c_varbit,
                     params.c_tsvector,
                     params.c_oid,
-                    params.c_int_array,
+                    typed_array(params.c_int_array, "int4"),
                     params.c_text_grid,
                     params.c_mood,
                     params.c_mood_array,
@@ -199,8 +202,8 @@ class KindsQueries(AsyncBase):
                         params.c_inet,
                         params.c_cidr,
                         params.c_macaddr,
-                        None if params.c_json is None else Json(params.c_json),
-                        None if params.c_jsonb is None else Jsonb(params.c_jsonb),
+                        None if params.c_json is None else _Json(params.c_json),
+                        None if params.c_jsonb is None else _Jsonb(params.c_jsonb),
                         params.c_int4range,
                         params.c_int8range,
                         params.c_numrange,
@@ -212,7 +215,7 @@ class KindsQueries(AsyncBase):
                         params.c_varbit,
                         params.c_tsvector,
                         params.c_oid,
-                        params.c_int_array,
+                        typed_array(params.c_int_array, "int4"),
                         params.c_text_grid,
                         params.c_mood,
                         params.c_mood_array,
@@ -231,7 +234,7 @@ class KindsQueries(AsyncBase):
 
     async def get_kinds(self, *, id: int) -> Kind | None:
         db = self._db
-        if isinstance(db, AsyncConnection):
+        if isinstance(db, psycopg.AsyncConnection):
             cur = async_cursor(db)
             await cur.execute(GET_KINDS, (id,))
             row = await cur.fetchone()
@@ -290,7 +293,7 @@ class KindsQueries(AsyncBase):
 
     async def insert_class(self, params: InsertClassParams) -> None:
         db = self._db
-        if isinstance(db, AsyncConnection):
+        if isinstance(db, psycopg.AsyncConnection):
             cur = async_cursor(db)
             await cur.execute(
                 INSERT_CLASS,
@@ -322,7 +325,7 @@ class KindsQueries(AsyncBase):
 
     async def list_class(self) -> list[Class]:
         db = self._db
-        if isinstance(db, AsyncConnection):
+        if isinstance(db, psycopg.AsyncConnection):
             cur = async_cursor(db)
             await cur.execute(LIST_CLASS, binary=True)
             rows = await cur.fetchall()
@@ -333,17 +336,31 @@ class KindsQueries(AsyncBase):
                 rows = await cur.fetchall()
         return [Class(*row) for row in rows]
 
-    async def iter_list_class(self) -> AsyncIterator[Class]:
+    async def iter_list_class(self) -> collections.abc.AsyncGenerator[Class, None]:
         db = self._db
-        if isinstance(db, AsyncConnection):
-            cur = AsyncRawCursor(db, row_factory=tuple_row)
-            async for row in cur.stream(LIST_CLASS, binary=True, size=ITER_SIZE):
-                yield Class(*row)
+        if isinstance(db, psycopg.AsyncConnection):
+            cur = psycopg.AsyncRawCursor(db, row_factory=tuple_row)
+            stream = typing.cast(
+                "collections.abc.AsyncGenerator[tuple[Any, ...], None]",
+                cur.stream(LIST_CLASS, binary=True, size=ITER_SIZE),
+            )
+            try:
+                async for row in stream:
+                    yield Class(*row)
+            finally:
+                await stream.aclose()
         else:
             async with db.connection() as conn:
-                cur = AsyncRawCursor(conn, row_factory=tuple_row)
-                async for row in cur.stream(LIST_CLASS, binary=True, size=ITER_SIZE):
-                    yield Class(*row)
+                cur = psycopg.AsyncRawCursor(conn, row_factory=tuple_row)
+                stream = typing.cast(
+                    "collections.abc.AsyncGenerator[tuple[Any, ...], None]",
+                    cur.stream(LIST_CLASS, binary=True, size=ITER_SIZE),
+                )
+                try:
+                    async for row in stream:
+                        yield Class(*row)
+                finally:
+                    await stream.aclose()
 
 
 class SyncKindsQueries(SyncBase):
@@ -353,8 +370,8 @@ class SyncKindsQueries(SyncBase):
 
     def insert_kinds(self, params: InsertKindsParams) -> int | None:
         db = self._db
-        if isinstance(db, Connection):
-            cur = RawCursor(db, row_factory=tuple_row)
+        if isinstance(db, psycopg.Connection):
+            cur = psycopg.RawCursor(db, row_factory=tuple_row)
             cur.execute(
                 INSERT_KINDS,
                 (
@@ -379,8 +396,8 @@ class SyncKindsQueries(SyncBase):
                     params.c_inet,
                     params.c_cidr,
                     params.c_macaddr,
-                    None if params.c_json is None else Json(params.c_json),
-                    None if params.c_jsonb is None else Jsonb(params.c_jsonb),
+                    None if params.c_json is None else _Json(params.c_json),
+                    None if params.c_jsonb is None else _Jsonb(params.c_jsonb),
                     params.c_int4range,
                     params.c_int8range,
                     params.c_numrange,
@@ -392,7 +409,7 @@ class SyncKindsQueries(SyncBase):
                     params.c_varbit,
                     params.c_tsvector,
                     params.c_oid,
-                    params.c_int_array,
+                    typed_array(params.c_int_array, "int4"),
                     params.c_text_grid,
                     params.c_mood,
                     params.c_mood_array,
@@ -406,7 +423,7 @@ class SyncKindsQueries(SyncBase):
             row = cur.fetchone()
         else:
             with db.connection() as conn:
-                cur = RawCursor(conn, row_factory=tuple_row)
+                cur = psycopg.RawCursor(conn, row_factory=tuple_row)
                 cur.execute(
                     INSERT_KINDS,
                     (
@@ -431,8 +448,8 @@ class SyncKindsQueries(SyncBase):
                         params.c_inet,
                         params.c_cidr,
                         params.c_macaddr,
-                        None if params.c_json is None else Json(params.c_json),
-                        None if params.c_jsonb is None else Jsonb(params.c_jsonb),
+                        None if params.c_json is None else _Json(params.c_json),
+                        None if params.c_jsonb is None else _Jsonb(params.c_jsonb),
                         params.c_int4range,
                         params.c_int8range,
                         params.c_numrange,
@@ -444,7 +461,7 @@ class SyncKindsQueries(SyncBase):
                         params.c_varbit,
                         params.c_tsvector,
                         params.c_oid,
-                        params.c_int_array,
+                        typed_array(params.c_int_array, "int4"),
                         params.c_text_grid,
                         params.c_mood,
                         params.c_mood_array,
@@ -463,13 +480,13 @@ class SyncKindsQueries(SyncBase):
 
     def get_kinds(self, *, id: int) -> Kind | None:
         db = self._db
-        if isinstance(db, Connection):
-            cur = RawCursor(db, row_factory=tuple_row)
+        if isinstance(db, psycopg.Connection):
+            cur = psycopg.RawCursor(db, row_factory=tuple_row)
             cur.execute(GET_KINDS, (id,))
             row = cur.fetchone()
         else:
             with db.connection() as conn:
-                cur = RawCursor(conn, row_factory=tuple_row)
+                cur = psycopg.RawCursor(conn, row_factory=tuple_row)
                 cur.execute(GET_KINDS, (id,))
                 row = cur.fetchone()
         if row is None:
@@ -522,8 +539,8 @@ class SyncKindsQueries(SyncBase):
 
     def insert_class(self, params: InsertClassParams) -> None:
         db = self._db
-        if isinstance(db, Connection):
-            cur = RawCursor(db)
+        if isinstance(db, psycopg.Connection):
+            cur = psycopg.RawCursor(db)
             cur.execute(
                 INSERT_CLASS,
                 (
@@ -538,7 +555,7 @@ class SyncKindsQueries(SyncBase):
             )
         else:
             with db.connection() as conn:
-                cur = RawCursor(conn)
+                cur = psycopg.RawCursor(conn)
                 cur.execute(
                     INSERT_CLASS,
                     (
@@ -554,25 +571,39 @@ class SyncKindsQueries(SyncBase):
 
     def list_class(self) -> list[Class]:
         db = self._db
-        if isinstance(db, Connection):
-            cur = RawCursor(db, row_factory=tuple_row)
+        if isinstance(db, psycopg.Connection):
+            cur = psycopg.RawCursor(db, row_factory=tuple_row)
             cur.execute(LIST_CLASS, binary=True)
             rows = cur.fetchall()
         else:
             with db.connection() as conn:
-                cur = RawCursor(conn, row_factory=tuple_row)
+                cur = psycopg.RawCursor(conn, row_factory=tuple_row)
                 cur.execute(LIST_CLASS, binary=True)
                 rows = cur.fetchall()
         return [Class(*row) for row in rows]
 
-    def iter_list_class(self) -> Iterator[Class]:
+    def iter_list_class(self) -> collections.abc.Generator[Class, None, None]:
         db = self._db
-        if isinstance(db, Connection):
-            cur = RawCursor(db, row_factory=tuple_row)
-            for row in cur.stream(LIST_CLASS, binary=True, size=ITER_SIZE):
-                yield Class(*row)
+        if isinstance(db, psycopg.Connection):
+            cur = psycopg.RawCursor(db, row_factory=tuple_row)
+            stream = typing.cast(
+                "collections.abc.Generator[tuple[Any, ...], None, None]",
+                cur.stream(LIST_CLASS, binary=True, size=ITER_SIZE),
+            )
+            try:
+                for row in stream:
+                    yield Class(*row)
+            finally:
+                stream.close()
         else:
             with db.connection() as conn:
-                cur = RawCursor(conn, row_factory=tuple_row)
-                for row in cur.stream(LIST_CLASS, binary=True, size=ITER_SIZE):
-                    yield Class(*row)
+                cur = psycopg.RawCursor(conn, row_factory=tuple_row)
+                stream = typing.cast(
+                    "collections.abc.Generator[tuple[Any, ...], None, None]",
+                    cur.stream(LIST_CLASS, binary=True, size=ITER_SIZE),
+                )
+                try:
+                    for row in stream:
+                        yield Class(*row)
+                finally:
+                    stream.close()

@@ -7,12 +7,13 @@
 import datetime
 import decimal
 import enum
+import typing
 import uuid
-from typing import Any, Final
+from typing import Any
 
 import msgspec
-from psycopg.types.multirange import Multirange
-from psycopg.types.range import Range
+import psycopg.types.multirange
+import psycopg.types.range
 
 from tests.codegen.corpus_types import AuthorSettings
 
@@ -26,7 +27,7 @@ class InventoryColor(enum.StrEnum):
     GREEN = "green"
 
 
-_INVENTORY_COLOR_BY_LABEL: Final[dict[str | bytes, InventoryColor]] = {
+_INVENTORY_COLOR_BY_LABEL: typing.Final[dict[str | bytes, InventoryColor]] = {
     k: m for m in InventoryColor for k in (m.value, m.value.encode())
 }
 
@@ -43,7 +44,7 @@ class Mood(enum.StrEnum):
     NONE = "None"
 
 
-_MOOD_BY_LABEL: Final[dict[str | bytes, Mood]] = {
+_MOOD_BY_LABEL: typing.Final[dict[str | bytes, Mood]] = {
     k: m for m in Mood for k in (m.value, m.value.encode())
 }
 
@@ -117,12 +118,12 @@ class Kind(msgspec.Struct):
     c_macaddr: str | None
     c_json: Any
     c_jsonb: Any
-    c_int4range: Range[int] | None
-    c_int8range: Range[int] | None
-    c_numrange: Range[decimal.Decimal] | None
-    c_tstzrange: Range[datetime.datetime] | None
-    c_daterange: Range[datetime.date] | None
-    c_int4multirange: Multirange[int] | None
+    c_int4range: psycopg.types.range.Range[int] | None
+    c_int8range: psycopg.types.range.Range[int] | None
+    c_numrange: psycopg.types.range.Range[decimal.Decimal] | None
+    c_tstzrange: psycopg.types.range.Range[datetime.datetime] | None
+    c_daterange: psycopg.types.range.Range[datetime.date] | None
+    c_int4multirange: psycopg.types.multirange.Multirange[int] | None
     c_money: str | None
     c_bit: str | None
     c_varbit: str | None

@@ -5,7 +5,7 @@
 """Enums and table models of this package."""
 
 import enum
-from typing import Final
+import typing
 
 import msgspec
 
@@ -17,7 +17,7 @@ class UserStatus(enum.StrEnum):
     BANNED = "banned"
 
 
-_USER_STATUS_BY_LABEL: Final[dict[str | bytes, UserStatus]] = {
+_USER_STATUS_BY_LABEL: typing.Final[dict[str | bytes, UserStatus]] = {
     k: m for m in UserStatus for k in (m.value, m.value.encode())
 }
 

@@ -4,7 +4,7 @@
 #   sqlc-gen-psycopg-msgspec 0.2.0
 """The Querier Protocol of this package and the Queries class implementing it."""
 
-from typing import Protocol
+import typing
 
 from .models import Account
 from .users import (
@@ -16,7 +16,7 @@ from .users import (
 )
 
 
-class SyncQuerier(Protocol):
+class SyncQuerier(typing.Protocol):
     """Every sync query of this package; implement it to fake the database."""
 
     def get_user(self, params: GetUserParams) -> Account | None: ...

@@ -6,7 +6,7 @@
 """Queries from users.sql."""
 
 import msgspec
-from psycopg import Connection, RawCursor
+import psycopg
 from psycopg.rows import tuple_row
 
 from ._runtime import SyncBase
@@ -46,13 +46,13 @@ class SyncUsersQueries(SyncBase):
 
     def get_user(self, params: GetUserParams) -> Account | None:
         db = self._db
-        if isinstance(db, Connection):
-            cur = RawCursor(db, row_factory=tuple_row)
+        if isinstance(db, psycopg.Connection):
+            cur = psycopg.RawCursor(db, row_factory=tuple_row)
             cur.execute(GET_USER, (params.id,))
             row = cur.fetchone()
         else:
             with db.connection() as conn:
-                cur = RawCursor(conn, row_factory=tuple_row)
+                cur = psycopg.RawCursor(conn, row_factory=tuple_row)
                 cur.execute(GET_USER, (params.id,))
                 row = cur.fetchone()
         if row is None:
@@ -61,13 +61,13 @@ class SyncUsersQueries(SyncBase):
 
     def create_user(self, params: CreateUserParams) -> Account | None:
         db = self._db
-        if isinstance(db, Connection):
-            cur = RawCursor(db, row_factory=tuple_row)
+        if isinstance(db, psycopg.Connection):
+            cur = psycopg.RawCursor(db, row_factory=tuple_row)
             cur.execute(CREATE_USER, (params.name, params.status))
             row = cur.fetchone()
         else:
             with db.connection() as conn:
-                cur = RawCursor(conn, row_factory=tuple_row)
+                cur = psycopg.RawCursor(conn, row_factory=tuple_row)
                 cur.execute(CREATE_USER, (params.name, params.status))
                 row = cur.fetchone()
         if row is None:
@@ -76,26 +76,26 @@ class SyncUsersQueries(SyncBase):
 
     def list_users(self) -> list[ListUsersRow]:
         db = self._db
-        if isinstance(db, Connection):
-            cur = RawCursor(db, row_factory=tuple_row)
+        if isinstance(db, psycopg.Connection):
+            cur = psycopg.RawCursor(db, row_factory=tuple_row)
             cur.execute(LIST_USERS, binary=True)
             rows = cur.fetchall()
         else:
             with db.connection() as conn:
-                cur = RawCursor(conn, row_factory=tuple_row)
+                cur = psycopg.RawCursor(conn, row_factory=tuple_row)
                 cur.execute(LIST_USERS, binary=True)
                 rows = cur.fetchall()
         return [ListUsersRow(*row) for row in rows]
 
     def get_location(self, params: GetLocationParams) -> str | None:
         db = self._db
-        if isinstance(db, Connection):
-            cur = RawCursor(db, row_factory=tuple_row)
+        if isinstance(db, psycopg.Connection):
+            cur = psycopg.RawCursor(db, row_factory=tuple_row)
             cur.execute(GET_LOCATION, (params.id,))
             row = cur.fetchone()
         else:
             with db.connection() as conn:
-                cur = RawCursor(conn, row_factory=tuple_row)
+                cur = psycopg.RawCursor(conn, row_factory=tuple_row)
                 cur.execute(GET_LOCATION, (params.id,))
                 row = cur.fetchone()
         if row is None:

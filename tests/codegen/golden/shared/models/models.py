@@ -5,7 +5,7 @@
 """Enums and table models of this package."""
 
 import enum
-from typing import Final
+import typing
 
 import msgspec
 
@@ -17,7 +17,7 @@ class RoomVisibility(enum.StrEnum):
     PRIVATE = "private"
 
 
-_ROOM_VISIBILITY_BY_LABEL: Final[dict[str | bytes, RoomVisibility]] = {
+_ROOM_VISIBILITY_BY_LABEL: typing.Final[dict[str | bytes, RoomVisibility]] = {
     k: m for m in RoomVisibility for k in (m.value, m.value.encode())
 }
 
@@ -30,7 +30,7 @@ class UserRole(enum.StrEnum):
     ADMIN = "admin"
 
 
-_USER_ROLE_BY_LABEL: Final[dict[str | bytes, UserRole]] = {
+_USER_ROLE_BY_LABEL: typing.Final[dict[str | bytes, UserRole]] = {
     k: m for m in UserRole for k in (m.value, m.value.encode())
 }
 

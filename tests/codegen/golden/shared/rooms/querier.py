@@ -4,13 +4,13 @@
 #   sqlc-gen-psycopg-msgspec 0.2.0
 """The Querier Protocol of this package and the Queries class implementing it."""
 
-from typing import Protocol
+import typing
 
 from .models import Room, RoomVisibility
 from .rooms import ListMembersRow, RoomsQueries, SyncRoomsQueries
 
 
-class Querier(Protocol):
+class Querier(typing.Protocol):
     """Every async query of this package; implement it to fake the database."""
 
     async def create_room(
@@ -25,7 +25,7 @@ class Querier(Protocol):
     async def list_members(self, *, room_id: int) -> list[ListMembersRow]: ...
 
 
-class SyncQuerier(Protocol):
+class SyncQuerier(typing.Protocol):
     """Every sync query of this package; implement it to fake the database."""
 
     def create_room(

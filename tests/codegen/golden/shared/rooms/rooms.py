@@ -6,7 +6,7 @@
 """Queries from rooms.sql."""
 
 import msgspec
-from psycopg import AsyncConnection, Connection, RawCursor
+import psycopg
 from psycopg.rows import tuple_row
 
 from ._runtime import AsyncBase, SyncBase, async_cursor
@@ -44,7 +44,7 @@ class RoomsQueries(AsyncBase):
         visibility: RoomVisibility,
     ) -> Room | None:
         db = self._db
-        if isinstance(db, AsyncConnection):
+        if isinstance(db, psycopg.AsyncConnection):
             cur = async_cursor(db)
             await cur.execute(CREATE_ROOM, (name, host_id, visibility), binary=True)
             row = await cur.fetchone()
@@ -59,7 +59,7 @@ class RoomsQueries(AsyncBase):
 
     async def join_room(self, *, room_id: int, user_id: int) -> None:
         db = self._db
-        if isinstance(db, AsyncConnection):
+        if isinstance(db, psycopg.AsyncConnection):
             cur = async_cursor(db)
             await cur.execute(JOIN_ROOM, (room_id, user_id))
         else:
@@ -69,7 +69,7 @@ class RoomsQueries(AsyncBase):
 
     async def list_rooms(self, *, visibility: RoomVisibility) -> list[Room]:
         db = self._db
-        if isinstance(db, AsyncConnection):
+        if isinstance(db, psycopg.AsyncConnection):
             cur = async_cursor(db)
             await cur.execute(LIST_ROOMS, (visibility,), binary=True)
             rows = await cur.fetchall()
@@ -82,7 +82,7 @@ class RoomsQueries(AsyncBase):
 
     async def list_members(self, *, room_id: int) -> list[ListMembersRow]:
         db = self._db
-        if isinstance(db, AsyncConnection):
+        if isinstance(db, psycopg.AsyncConnection):
             cur = async_cursor(db)
             await cur.execute(LIST_MEMBERS, (room_id,), binary=True)
             rows = await cur.fetchall()
@@ -101,13 +101,13 @@ class SyncRoomsQueries(SyncBase):
 
     def create_room(self, *, name: str, host_id: int, visibility: RoomVisibility) -> Room | None:
         db = self._db
-        if isinstance(db, Connection):
-            cur = RawCursor(db, row_factory=tuple_row)
+        if isinstance(db, psycopg.Connection):
+            cur = psycopg.RawCursor(db, row_factory=tuple_row)
             cur.execute(CREATE_ROOM, (name, host_id, visibility), binary=True)
             row = cur.fetchone()
         else:
             with db.connection() as conn:
-                cur = RawCursor(conn, row_factory=tuple_row)
+                cur = psycopg.RawCursor(conn, row_factory=tuple_row)
                 cur.execute(CREATE_ROOM, (name, host_id, visibility), binary=True)
                 row = cur.fetchone()
         if row is None:
@@ -116,36 +116,36 @@ class SyncRoomsQueries(SyncBase):
 
     def join_room(self, *, room_id: int, user_id: int) -> None:
         db = self._db
-        if isinstance(db, Connection):
-            cur = RawCursor(db)
+        if isinstance(db, psycopg.Connection):
+            cur = psycopg.RawCursor(db)
             cur.execute(JOIN_ROOM, (room_id, user_id))
         else:
             with db.connection() as conn:
-                cur = RawCursor(conn)
+                cur = psycopg.RawCursor(conn)
                 cur.execute(JOIN_ROOM, (room_id, user_id))
 
     def list_rooms(self, *, visibility: RoomVisibility) -> list[Room]:
         db = self._db
-        if isinstance(db, Connection):
-            cur = RawCursor(db, row_factory=tuple_row)
+        if isinstance(db, psycopg.Connection):
+            cur = psycopg.RawCursor(db, row_factory=tuple_row)
             cur.execute(LIST_ROOMS, (visibility,), binary=True)
             rows = cur.fetchall()
         else:
             with db.connection() as conn:
-                cur = RawCursor(conn, row_factory=tuple_row)
+                cur = psycopg.RawCursor(conn, row_factory=tuple_row)
                 cur.execute(LIST_ROOMS, (visibility,), binary=True)
                 rows = cur.fetchall()
         return [Room(row[0], row[1], row[2], _ROOM_VISIBILITY_BY_LABEL[row[3]]) for row in rows]
 
     def list_members(self, *, room_id: int) -> list[ListMembersRow]:
         db = self._db
-        if isinstance(db, Connection):
-            cur = RawCursor(db, row_factory=tuple_row)
+        if isinstance(db, psycopg.Connection):
+            cur = psycopg.RawCursor(db, row_factory=tuple_row)
             cur.execute(LIST_MEMBERS, (room_id,), binary=True)
             rows = cur.fetchall()
         else:
             with db.connection() as conn:
-                cur = RawCursor(conn, row_factory=tuple_row)
+                cur = psycopg.RawCursor(conn, row_factory=tuple_row)
                 cur.execute(LIST_MEMBERS, (room_id,), binary=True)
                 rows = cur.fetchall()
         return [ListMembersRow(row[0], row[1], _USER_ROLE_BY_LABEL[row[2]]) for row in rows]

@@ -4,13 +4,13 @@
 #   sqlc-gen-psycopg-msgspec 0.2.0
 """The Querier Protocol of this package and the Queries class implementing it."""
 
-from typing import Protocol
+import typing
 
 from .models import User, UserRole
 from .users import UsersQueries
 
 
-class Querier(Protocol):
+class Querier(typing.Protocol):
     """Every async query of this package; implement it to fake the database."""
 
     async def create_user(

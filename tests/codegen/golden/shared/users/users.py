@@ -5,7 +5,7 @@
 # source: users.sql
 """Queries from users.sql."""
 
-from psycopg import AsyncConnection
+import psycopg
 
 from ._runtime import AsyncBase, async_cursor
 from .models import _USER_ROLE_BY_LABEL, User, UserRole
@@ -25,7 +25,7 @@ class UsersQueries(AsyncBase):
 
     async def create_user(self, *, email: str, password_hash: str, role: UserRole) -> User | None:
         db = self._db
-        if isinstance(db, AsyncConnection):
+        if isinstance(db, psycopg.AsyncConnection):
             cur = async_cursor(db)
             await cur.execute(CREATE_USER, (email, password_hash, role), binary=True)
             row = await cur.fetchone()
@@ -40,7 +40,7 @@ class UsersQueries(AsyncBase):
 
     async def get_user(self, *, id: int) -> User | None:
         db = self._db
-        if isinstance(db, AsyncConnection):
+        if isinstance(db, psycopg.AsyncConnection):
             cur = async_cursor(db)
             await cur.execute(GET_USER, (id,), binary=True)
             row = await cur.fetchone()
@@ -55,7 +55,7 @@ class UsersQueries(AsyncBase):
 
     async def list_users_by_role(self, *, role: UserRole) -> list[User]:
         db = self._db
-        if isinstance(db, AsyncConnection):
+        if isinstance(db, psycopg.AsyncConnection):
             cur = async_cursor(db)
             await cur.execute(LIST_USERS_BY_ROLE, (role,), binary=True)
             rows = await cur.fetchall()
