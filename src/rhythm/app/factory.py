@@ -22,6 +22,7 @@ from rhythm.web.audit.controllers import AuditController
 from rhythm.web.auth.controllers import AuthController
 from rhythm.web.authentication import authentication
 from rhythm.web.bodies import JsonBodyRequest
+from rhythm.web.edge import cors_problem_middleware, head_limit_middleware
 from rhythm.web.health import HealthController
 from rhythm.web.metrics import METRICS, metrics_middleware, metrics_routes
 from rhythm.web.middleware import request_context_middleware
@@ -77,7 +78,9 @@ def create_app(settings: Settings) -> Litestar:
     )
     # Outside Litestar's router, so 404s, 405s and CORS preflights get an id and a log line too.
     handler = metrics_middleware(app.asgi_handler) if settings.metrics_enabled else app.asgi_handler
-    app.asgi_handler = request_context_middleware(handler)
+    if settings.cors_origins:
+        handler = cors_problem_middleware(handler)
+    app.asgi_handler = request_context_middleware(head_limit_middleware(handler))
     return app
 
 

@@ -16,10 +16,12 @@ import uvicorn
 from litestar import Litestar
 from litestar.types import ASGIApp
 from loguru import logger
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from rhythm.app.factory import create_app
 from rhythm.app.logs import configure_logging
 from rhythm.app.settings import load_settings
+from rhythm.web.edge import MAX_HEAD_BYTES, problem_body
 
 # What each worker process imports when there is more than one: a factory, not an app object,
 # because an app holds a pool that must not cross a fork.
@@ -38,6 +40,56 @@ def app_from_environment() -> Litestar:
     if not settings.database_url:
         raise RuntimeError("a server worker needs DATABASE_URL (set by `rhythm serve`)")
     return create_app(settings)
+
+
+def _head_refusal(limit: int) -> bytes:
+    body = problem_body(431, f"the request head exceeds {limit} bytes", None, None)
+    head = (
+        b"HTTP/1.1 431 Request Header Fields Too Large\r\n"
+        b"content-type: application/problem+json\r\n"
+        b"content-length: %d\r\nconnection: close\r\n\r\n" % len(body)
+    )
+    return head + body
+
+
+class BoundedHeadProtocol(HttpToolsProtocol):
+    """uvicorn's httptools protocol, refusing a request head that grows past a bound.
+
+    httptools has no cap of its own: it gathers a header's pieces until the header ends, so a
+    head of megabytes would be held (and copied as it grows) before the application could see
+    it. Here a head still incomplete after ``HEAD_BOUND`` bytes on the wire is answered 431 and
+    the connection closed; a complete head below it meets the application's own check
+    (``rhythm.web.edge``). At most the bound plus two socket reads are held per connection.
+    """
+
+    HEAD_BOUND = 2 * MAX_HEAD_BYTES
+    _REFUSAL = _head_refusal(HEAD_BOUND)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._head_bytes = 0
+        self._head_open = False
+        self._head_began = False  # a head began during the current read: not counted, lenient
+
+    def on_message_begin(self) -> None:
+        super().on_message_begin()
+        self._head_bytes = 0
+        self._head_open = self._head_began = True
+
+    def on_headers_complete(self) -> None:
+        self._head_open = False
+        super().on_headers_complete()
+
+    def data_received(self, data: bytes) -> None:
+        self._head_began = False
+        super().data_received(data)
+        if not self._head_open or self._head_began:
+            return
+        self._head_bytes += len(data)
+        if self._head_bytes > self.HEAD_BOUND:
+            self._head_open = False
+            self.transport.write(self._REFUSAL)
+            self.transport.close()
 
 
 class _DrainingServer(uvicorn.Server):
@@ -91,7 +143,7 @@ def run_server(
         "host": host,
         "port": port,
         "loop": "uvloop",
-        "http": "httptools",
+        "http": BoundedHeadProtocol,
         "lifespan": "on",
         "log_config": None,  # loguru JSON logging is configured by the caller / the factory
         "log_level": log_level.lower(),
