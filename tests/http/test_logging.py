@@ -11,8 +11,11 @@ from typing import Any
 import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
+from loguru import logger
 
 from rhythm.app.logs import configure_logging
+from rhythm.service.audit import RequestContext, request_context
+from rhythm.web.access_log import ACCESS_LOG
 
 
 @pytest.fixture
@@ -24,6 +27,7 @@ def log_stream() -> Iterator[io.StringIO]:
 
 
 def _lines(stream: io.StringIO) -> list[dict[str, Any]]:
+    ACCESS_LOG.flush()
     return [json.loads(line) for line in stream.getvalue().splitlines()]
 
 
@@ -123,3 +127,17 @@ async def test_a_room_socket_token_in_the_query_is_not_logged(
     assert line["message"] == (
         '127.0.0.1:5000 - "WebSocket /api/v1/rooms/2/events?token=[redacted]" [accepted]'
     )
+
+
+def test_every_line_logged_in_a_request_carries_its_id(log_stream: io.StringIO) -> None:
+    with request_context(RequestContext(request_id="req-7", address="192.0.2.1")):
+        logger.info("inside")
+        logger.bind(request_id="explicit", user=3).info("bound")
+        logging.getLogger("psycopg").warning("from a library")
+    logger.info("outside")
+    inside, bound, library, outside = _lines(log_stream)
+    assert list(inside)[4:] == ["request_id"]
+    assert inside["request_id"] == "req-7"
+    assert (bound["request_id"], bound["user"]) == ("explicit", 3)
+    assert library["request_id"] == "req-7"
+    assert "request_id" not in outside

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 import msgspec
 from loguru import logger
 
+from rhythm.service.audit import current_request_id
 from rhythm.web.access_log import ACCESS_LOG
 
 if TYPE_CHECKING:
@@ -43,6 +44,14 @@ def _format_exception(record: Record) -> str:
     exc = record["exception"]
     assert exc is not None
     return "".join(traceback.format_exception(exc.type, exc.value, exc.traceback))
+
+
+def _with_request_id(record: Record) -> None:
+    """Every line logged inside a request carries its id, first among the extra fields (as
+    loguru's ``contextualize`` placed it); a value bound on the line itself wins."""
+    request_id = current_request_id()
+    if request_id is not None and "request_id" not in record["extra"]:
+        record["extra"] = {"request_id": request_id, **record["extra"]}
 
 
 class _JsonSink:
@@ -83,6 +92,7 @@ class InterceptHandler(logging.Handler):
 def configure_logging(level: str = "INFO", stream: TextIO | None = None) -> None:
     """Send every log line, ours and the libraries', as JSON to ``stream`` (stdout)."""
     logger.remove()
+    logger.configure(patcher=_with_request_id)
     logger.add(_JsonSink(stream or sys.stdout), level=level.upper(), enqueue=False)
     access_on = logger.level(level.upper()).no <= logger.level("INFO").no
     ACCESS_LOG.configure((stream or sys.stdout) if access_on else None)

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import ipaddress
 import uuid
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
-from contextvars import ContextVar
+from collections.abc import Callable, Mapping
+from contextvars import ContextVar, Token
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Generic
@@ -48,24 +47,39 @@ class AuditType(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class RequestContext:
-    """The request an event happens in; outside a request (CLI, tests) both are unknown."""
+    """The request an event happens in; outside a request (CLI, tests) both are unknown.
+
+    The one per-request context variable: audit rows read it here, and the logging set-up
+    reads the request id of every log line from it (``current_request_id``)."""
 
     request_id: str | None = None
     address: str | None = None
 
 
-_REQUEST: ContextVar[RequestContext | None] = ContextVar("audit_request", default=None)
+_REQUEST: ContextVar[RequestContext | None] = ContextVar("request", default=None)
 _NO_REQUEST = RequestContext()
 
 
-@contextmanager
-def request_context(context: RequestContext) -> Iterator[None]:
+class request_context:  # noqa: N801 - used as a context manager, like contextlib's
     """Bind ``context`` for the code run inside (one request)."""
-    token = _REQUEST.set(context)
-    try:
-        yield
-    finally:
-        _REQUEST.reset(token)
+
+    __slots__ = ("_context", "_token")
+    _token: Token[RequestContext | None]
+
+    def __init__(self, context: RequestContext) -> None:
+        self._context = context
+
+    def __enter__(self) -> None:
+        self._token = _REQUEST.set(self._context)
+
+    def __exit__(self, *exc: object) -> None:
+        _REQUEST.reset(self._token)
+
+
+def current_request_id() -> str | None:
+    """The id of the request the caller runs in, if any."""
+    context = _REQUEST.get()
+    return None if context is None else context.request_id
 
 
 @dataclass(frozen=True, slots=True)

@@ -40,7 +40,7 @@ _AUTHORIZATION = b"authorization"
 _NO_BEARER = "send the access token as 'Authorization: Bearer <token>'"
 _NO_SOCKET_TOKEN = "no access token in ?token= or Authorization"  # noqa: S105 - a message
 _INVALID = "invalid or expired access token"
-_REFUSED = "the session has ended, or the account is disabled or gone: log in again"
+_REFUSED = "the session has ended, or the account is disabled or deleted; log in again"
 
 
 class AuthenticationMiddleware:

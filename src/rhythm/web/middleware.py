@@ -9,7 +9,6 @@ import time
 from typing import Any
 
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
-from loguru import logger
 
 from rhythm.service.audit import RequestContext, request_context
 from rhythm.web.access_log import ACCESS_LOG
@@ -39,6 +38,7 @@ def request_context_middleware(app: ASGIApp) -> ASGIApp:
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in ("http", "websocket"):
             await app(scope, receive, send)
+            ACCESS_LOG.flush()  # the lifespan has ended: no line waits past shutdown
             return
         request_id = request_id_of(scope)
         scope.setdefault("state", {})["request_id"] = request_id
@@ -62,7 +62,7 @@ def request_context_middleware(app: ASGIApp) -> ASGIApp:
 
         client = scope.get("client")
         audit = RequestContext(request_id=request_id, address=client[0] if client else None)
-        with logger.contextualize(request_id=request_id), request_context(audit):
+        with request_context(audit):  # also the request id of every log line (app/logs.py)
             try:
                 await app(scope, receive, send_with_headers)
             finally:
