@@ -6,6 +6,7 @@ import time
 from typing import Any
 
 import jwt
+import psycopg
 import pytest
 from litestar.exceptions import WebSocketDisconnect
 from litestar.testing.websocket_test_session import WebSocketTestSession
@@ -124,3 +125,35 @@ def test_a_socket_is_closed_when_its_token_expires(sync_client: SyncClient) -> N
         assert closed.value.code == 4401
         assert "token expired" in closed.value.detail
         assert time.monotonic() - opened < 5
+
+
+def staff_session(client: SyncClient, database_url: str, name: str, role: str) -> dict[str, Any]:
+    """An account given ``role`` in the database, logged in again so its token carries it."""
+    user = register(client, name)
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute("UPDATE users SET role = %s WHERE id = %s", (role, user["user"]["id"]))
+    login = client.post(
+        "/api/v1/auth/login", json={"email": f"{name}@example.com", "password": "password 123"}
+    )
+    assert login.status_code == 200, login.text
+    body: dict[str, Any] = login.json()
+    return body
+
+
+def test_staff_demoted_while_watching_a_private_room_is_closed(
+    sync_client: SyncClient, database_url: str
+) -> None:
+    admin = staff_session(sync_client, database_url, "admin", "ADMIN")
+    moderator = staff_session(sync_client, database_url, "moderator", "MODERATOR")
+    host = register(sync_client, "host")
+    room = create_room(sync_client, host, visibility="PRIVATE")
+    with sync_client.websocket_connect(events_path(room, moderator)) as ws:
+        assert receive(ws)["type"] == "snapshot"  # staff may watch a private room
+        demoted = sync_client.patch(
+            f"/api/v1/users/{moderator['user']['id']}/role",
+            json={"role": "USER"},
+            headers=auth(admin),
+        )
+        assert demoted.status_code == 200, demoted.text
+        # No room event comes: the session re-check finds the new role.
+        assert closed_code(ws) == 4403

@@ -46,6 +46,7 @@ CLOSE_TRY_AGAIN_LATER = 1013
 CLOSE_NOT_FOUND = 4404
 CLOSE_NOT_ALLOWED = 4403  # kicked, or no longer allowed to view the room
 CLOSE_RESYNC = 4409  # events were dropped for this socket: reconnect for a fresh snapshot
+_NOT_ALLOWED = "no longer allowed to view this room"
 
 
 class _EventHead(msgspec.Struct):
@@ -81,14 +82,20 @@ class OpenSockets:
         finally:
             self._sockets.discard(socket)
 
-    async def until_refused(self, actor: Actor) -> None:
-        """Returns once ``actor`` may no longer act: the session ended, or the account is
-        disabled or gone. The answers are the per-process ones requests use, so this costs a
-        dictionary lookup per socket and tick, and a query only when an answer is forgotten."""
+    async def until_refused(self, viewer: Viewer) -> int:
+        """The close code once ``viewer`` may no longer watch: 4401 when the session ended or
+        the account is disabled or gone, 4403 when a role change took the right to view the
+        room away (staff following a private room they are not in). The answers are the
+        per-process ones requests use, so this costs a dictionary lookup per socket and tick,
+        and a query only when an answer is forgotten."""
         while True:
             await asyncio.sleep(self._recheck_s)
-            if await self._access.current(actor) is None:
-                return
+            current = await self._access.current(viewer.actor)
+            if current is None:
+                return WS_UNAUTHORIZED
+            viewer.actor = current
+            if not viewer.allowed:
+                return CLOSE_NOT_ALLOWED
 
     async def close_all(self) -> None:
         await asyncio.gather(
@@ -147,7 +154,7 @@ async def _pump(
     no longer view the room, or the session or the access token ends."""
     forward = asyncio.create_task(_forward(socket, subscriber, viewer, after_seq))
     watch = asyncio.create_task(_until_disconnected(socket))
-    refused = asyncio.create_task(sockets.until_refused(viewer.actor))
+    refused = asyncio.create_task(sockets.until_refused(viewer))
     expired = asyncio.create_task(_until_expired(viewer.actor))
     done, pending = await asyncio.wait(
         {forward, watch, refused, expired}, return_when=asyncio.FIRST_COMPLETED
@@ -156,10 +163,12 @@ async def _pump(
         await _close(socket, WS_UNAUTHORIZED, "token expired: reconnect with a fresh token")
     elif refused in done:
         # Fail closed, as a request would: a session that cannot be checked ends the socket.
-        if refused.exception() is None:
+        if refused.exception() is not None:
+            await _close(socket, CLOSE_TRY_AGAIN_LATER, "cannot check the session now")
+        elif refused.result() == WS_UNAUTHORIZED:
             await _close(socket, WS_UNAUTHORIZED, "session ended")
         else:
-            await _close(socket, CLOSE_TRY_AGAIN_LATER, "cannot check the session now")
+            await _close(socket, CLOSE_NOT_ALLOWED, _NOT_ALLOWED)
     for task in pending:
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError, WebSocketDisconnect):
@@ -192,7 +201,7 @@ async def _forward(
             viewer.apply(head.type, head.data)
             if not (kicked or viewer.allowed):
                 # Not even this event: it is the change that took the right to view away.
-                await _close(socket, CLOSE_NOT_ALLOWED, "no longer allowed to view this room")
+                await _close(socket, CLOSE_NOT_ALLOWED, _NOT_ALLOWED)
                 return
             if not await _send(socket, raw, watch):
                 await _close(socket, CLOSE_POLICY, "too slow to receive events")
