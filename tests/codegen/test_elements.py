@@ -8,6 +8,9 @@ line of the query they are about.
 from __future__ import annotations
 
 import inspect
+import json
+import shutil
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,7 +19,7 @@ import psycopg
 import pytest
 
 from tests.codegen.golden.elements import Mood, Queries, SyncQueries
-from tests.codegen.sqlc_run import CORPUS, prepare, sqlc
+from tests.codegen.sqlc_run import CORPUS, PLUGIN, files_of, prepare, sqlc
 
 SCHEMA = CORPUS / "elements" / "schema.sql"
 
@@ -109,3 +112,41 @@ def test_errors_name_the_file_and_line_of_the_query(
     result = sqlc(["generate"], case)
     assert result.returncode != 0
     assert f"error: query Two ({where}): :execlastid needs exactly one" in result.stderr
+
+
+def test_output_is_the_same_wherever_sqlc_runs(tmp_path: Path) -> None:
+    """`sqlc generate -f sub/sqlc.yaml` runs the plugin outside the folder of sqlc.yaml: the
+    domains and composite fields read from the schema files must not turn into Any."""
+    case = prepare("kitchen", tmp_path)
+    beside = sqlc(["generate"], case)
+    assert beside.returncode == 0, beside.stderr
+    expected = files_of(case / "out")
+    shutil.rmtree(case / "out")
+    elsewhere = sqlc(["generate", "-f", f"{case.name}/sqlc.yaml"], tmp_path)
+    assert elsewhere.returncode == 0, elsewhere.stderr
+    assert files_of(case / "out") == expected
+
+
+def test_schema_files_not_found_stop_generation_instead_of_typing_any() -> None:
+    column = {"name": "v", "not_null": True, "type": {"name": "positive_int"}}
+    query = {
+        "text": "SELECT v FROM t",
+        "name": "GetV",
+        "cmd": ":one",
+        "filename": "q.sql",
+        "columns": [{**column, "table": {"name": "t"}}],
+    }
+    request = {
+        "settings": {"engine": "postgresql", "schema": ["no/such/schema.sql"], "queries": []},
+        "catalog": {"default_schema": "public", "schemas": []},
+        "queries": [query],
+        "plugin_options": "",
+    }
+    result = subprocess.run(
+        [str(PLUGIN)], input=json.dumps(request).encode(), capture_output=True, check=False
+    )
+    stderr = result.stderr.decode()
+    assert result.returncode == 1, stderr
+    assert "query GetV (q.sql), column v: type 'positive_int' is not known" in stderr
+    assert "no/such/schema.sql" in stderr
+    assert "run sqlc in the folder of sqlc.yaml" in stderr

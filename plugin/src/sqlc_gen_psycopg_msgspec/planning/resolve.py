@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import msgspec
 
@@ -170,6 +171,13 @@ class Resolver:
             f"to type it add to options.overrides: {{db_type: '{type_name}', "
             f"py_type: 'module.Type'}}{only}"
         )
+        if self.catalog.schema_base is None:
+            files = ", ".join(self.catalog.schema_paths)
+            raise PluginError(
+                f"{where}: type '{type_name}' is not known, and the schema files ({files}) are "
+                f"not found from the directory sqlc runs in ({Path.cwd()}); domains and "
+                "composite types are read from them: run sqlc in the folder of sqlc.yaml"
+            )
         if self.options.strict_types:
             raise PluginError(message)
         if message not in self.warnings:
