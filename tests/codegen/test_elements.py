@@ -12,13 +12,21 @@ import json
 import shutil
 import subprocess
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import psycopg
 import pytest
 
-from tests.codegen.golden.elements import Mood, Queries, SyncQueries
+from tests.codegen.golden.elements import (
+    CopyWalletsParams,
+    MoneyPair,
+    Mood,
+    Queries,
+    SyncQueries,
+    Tagged,
+)
 from tests.codegen.sqlc_run import CORPUS, PLUGIN, files_of, prepare, sqlc
 
 SCHEMA = CORPUS / "elements" / "schema.sql"
@@ -150,3 +158,21 @@ def test_schema_files_not_found_stop_generation_instead_of_typing_any() -> None:
     assert "query GetV (q.sql), column v: type 'positive_int' is not known" in stderr
     assert "no/such/schema.sql" in stderr
     assert "run sqlc in the folder of sqlc.yaml" in stderr
+
+
+def test_arrays_of_composite_types_round_trip(conn: psycopg.Connection[Any]) -> None:
+    """They were typed Any and returned as PostgreSQL's raw text `{"(1.10,EUR)",...}`."""
+    q = SyncQueries(conn)
+    eur, odd = MoneyPair(Decimal("1.10"), "EUR"), MoneyPair(None, 'a "q",b\\{}')
+    tag = Tagged(label="x,y", mood=Mood.SAD_FACE, raw=b"\x00'\"\\", doc={"k": [1]}, pair=eur)
+    empty = Tagged(label=None, mood=None, raw=None, doc=None, pair=None)
+    made = q.add_wallet(entries=[eur, odd], grid=[[eur, odd], [odd, eur]], tags=[tag, empty])
+    assert made is not None
+    assert (made.entries, made.grid, made.tags) == (
+        [eur, odd],
+        [[eur, odd], [odd, eur]],
+        [tag, empty],
+    )
+    assert q.wallet_entries(id=made.id) == [eur, odd]
+    assert q.copy_wallets([CopyWalletsParams(entries=[], tags=None)]) == 1
+    assert [(w.entries, w.grid, w.tags) for w in q.list_wallets()][1] == ([], None, None)

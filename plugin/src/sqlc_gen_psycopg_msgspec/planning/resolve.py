@@ -49,6 +49,8 @@ class ColumnType:
     def load(self) -> Load:
         if self.element.load is Load.ENUM and self.dims:
             return Load.ENUM_ARRAY
+        if self.element.load is Load.COMPOSITE and self.dims:
+            return Load.COMPOSITE_ARRAY
         return self.element.load
 
 
@@ -78,10 +80,6 @@ class Resolver:
     def resolve(self, column: Column, where: str) -> ColumnType:
         dims = column.array_dims or (1 if column.is_array else 0)
         element, extra_dims = self._element(column, where)
-        if element.load is Load.COMPOSITE and dims + extra_dims:
-            element = ANY  # arrays of composites arrive as nested text: not parsed yet
-            type_name = column.type.name if column.type else "composite"
-            self._unknown("", f"{type_name}[]", column, where)
         return ColumnType(
             element=element,
             dims=dims + extra_dims,
@@ -132,6 +130,7 @@ class Resolver:
                 (".models", composite.class_name),
                 (".models", composite.loader_name),
                 ("._composite", "dump_composite"),
+                ("._composite", "dump_composite_array"),
             )
             loader = composite.loader_name
             load, dump = Load.COMPOSITE, Dump.COMPOSITE

@@ -24,3 +24,15 @@ SELECT id FROM posts WHERE id <> ALL(sqlc.slice(ids)) ORDER BY id;
 
 -- name: PostsWithAnyTag :many
 SELECT id FROM posts WHERE tags && $1 ORDER BY id;
+
+-- name: AddWallet :one
+INSERT INTO wallets (entries, grid, tags) VALUES ($1, $2, $3) RETURNING *;
+
+-- name: WalletEntries :one
+SELECT entries FROM wallets WHERE id = $1;
+
+-- name: CopyWallets :copyfrom
+INSERT INTO wallets (entries, tags) VALUES ($1, $2);
+
+-- name: ListWallets :many
+SELECT * FROM wallets ORDER BY id;

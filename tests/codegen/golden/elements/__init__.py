@@ -5,14 +5,16 @@
 """Typed queries of this package: models, Querier Protocol, Queries."""
 
 from ._runtime import Cidr, ExecResult, Inet
-from .models import Mood, Post
+from .models import MoneyPair, Mood, Post, Tagged, Wallet
 from .querier import Querier, Queries, SyncQuerier, SyncQueries
-from .query import PostsByIDsRow
+from .query import CopyWalletsParams, PostsByIDsRow
 
 __all__ = [
     "Cidr",
+    "CopyWalletsParams",
     "ExecResult",
     "Inet",
+    "MoneyPair",
     "Mood",
     "Post",
     "PostsByIDsRow",
@@ -20,4 +22,6 @@ __all__ = [
     "Queries",
     "SyncQuerier",
     "SyncQueries",
+    "Tagged",
+    "Wallet",
 ]

@@ -4,10 +4,16 @@
 #   sqlc-gen-psycopg-msgspec 0.2.0
 """Enums and table models of this package."""
 
+import decimal
 import enum
 import typing
+from typing import Any
 
 import msgspec
+
+from ._composite import Composite as _Composite
+from ._composite import JsonField as _JsonField
+from ._composite import enum_field, text_field
 
 
 class Mood(enum.StrEnum):
@@ -22,6 +28,41 @@ _MOOD_BY_LABEL: typing.Final[dict[str | bytes, Mood]] = {
 }
 
 
+class MoneyPair(msgspec.Struct):
+    """The public.money_pair composite type."""
+
+    amount: decimal.Decimal | None
+    currency: str | None
+
+
+_MONEY_PAIR_COMPOSITE: typing.Final = _Composite(
+    MoneyPair,
+    (text_field("numeric"), text_field("text")),
+)
+
+
+class Tagged(msgspec.Struct):
+    """The public.tagged composite type."""
+
+    label: str | None
+    mood: Mood | None
+    raw: bytes | None
+    doc: Any
+    pair: MoneyPair | None
+
+
+_TAGGED_COMPOSITE: typing.Final = _Composite(
+    Tagged,
+    (
+        text_field("text"),
+        enum_field(_MOOD_BY_LABEL),
+        text_field("bytea"),
+        _JsonField("jsonb"),
+        _MONEY_PAIR_COMPOSITE.load,
+    ),
+)
+
+
 class Post(msgspec.Struct):
     """A row of public.posts."""
 
@@ -30,3 +71,12 @@ class Post(msgspec.Struct):
     tags: list[str]
     reviewer_ids: list[int]
     moods: list[Mood]
+
+
+class Wallet(msgspec.Struct):
+    """A row of public.wallets."""
+
+    id: int
+    entries: list[MoneyPair]
+    grid: list[list[MoneyPair]] | None
+    tags: list[Tagged] | None

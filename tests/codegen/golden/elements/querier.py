@@ -4,10 +4,11 @@
 #   sqlc-gen-psycopg-msgspec 0.2.0
 """The Querier Protocol of this package and the Queries class implementing it."""
 
+import collections.abc
 import typing
 
-from .models import Mood
-from .query import PostsByIDsRow, QueryQueries, SyncQueryQueries
+from .models import MoneyPair, Mood, Tagged, Wallet
+from .query import CopyWalletsParams, PostsByIDsRow, QueryQueries, SyncQueryQueries
 
 
 class Querier(typing.Protocol):
@@ -29,6 +30,16 @@ class Querier(typing.Protocol):
     async def posts_by_i_ds(self, *, ids: list[int]) -> list[PostsByIDsRow]: ...
     async def posts_not_in(self, *, ids: list[int]) -> list[int]: ...
     async def posts_with_any_tag(self, *, tags: list[str]) -> list[int]: ...
+    async def add_wallet(
+        self,
+        *,
+        entries: list[MoneyPair],
+        grid: list[list[MoneyPair]] | None,
+        tags: list[Tagged] | None,
+    ) -> Wallet | None: ...
+    async def wallet_entries(self, *, id: int) -> list[MoneyPair] | None: ...
+    async def copy_wallets(self, params: collections.abc.Iterable[CopyWalletsParams]) -> int: ...
+    async def list_wallets(self) -> list[Wallet]: ...
 
 
 class SyncQuerier(typing.Protocol):
@@ -50,6 +61,16 @@ class SyncQuerier(typing.Protocol):
     def posts_by_i_ds(self, *, ids: list[int]) -> list[PostsByIDsRow]: ...
     def posts_not_in(self, *, ids: list[int]) -> list[int]: ...
     def posts_with_any_tag(self, *, tags: list[str]) -> list[int]: ...
+    def add_wallet(
+        self,
+        *,
+        entries: list[MoneyPair],
+        grid: list[list[MoneyPair]] | None,
+        tags: list[Tagged] | None,
+    ) -> Wallet | None: ...
+    def wallet_entries(self, *, id: int) -> list[MoneyPair] | None: ...
+    def copy_wallets(self, params: collections.abc.Iterable[CopyWalletsParams]) -> int: ...
+    def list_wallets(self) -> list[Wallet]: ...
 
 
 class Queries(QueryQueries):

@@ -5,13 +5,17 @@
 # source: query.sql
 """Queries from query.sql."""
 
+import collections.abc
+import typing
+
 import msgspec
 import psycopg
 from psycopg.rows import tuple_row
 
 from ._arrays import typed_array
+from ._composite import dump_composite_array
 from ._runtime import AsyncBase, SyncBase, async_cursor
-from .models import Mood
+from .models import _MONEY_PAIR_COMPOSITE, _TAGGED_COMPOSITE, MoneyPair, Mood, Tagged, Wallet
 
 ADD_POST = (
     b"INSERT INTO posts (title, tags, reviewer_ids, moods) VALUES ($1, $2, $3, $4) RETURNING id"
@@ -24,11 +28,24 @@ POSTS_WITH_TAG_LIKE = b"SELECT id FROM posts WHERE $1 LIKE ANY(tags) ORDER BY id
 POSTS_BY_I_DS = b"SELECT id, title FROM posts WHERE id = ANY($1::int8[]) ORDER BY id"
 POSTS_NOT_IN = b"SELECT id FROM posts WHERE id <> ALL($1::int8[]) ORDER BY id"
 POSTS_WITH_ANY_TAG = b"SELECT id FROM posts WHERE tags && $1 ORDER BY id"
+ADD_WALLET = (
+    b"INSERT INTO wallets (entries, grid, tags) VALUES ($1, $2, $3) RETURNING id, entries, grid, "
+    b"tags"
+)
+WALLET_ENTRIES = b"SELECT entries FROM wallets WHERE id = $1"
+COPY_WALLETS = b"INSERT INTO wallets (entries, tags) VALUES ($1, $2)"
+COPY_WALLETS_COPY = b"COPY wallets (entries, tags) FROM STDIN"
+LIST_WALLETS = b"SELECT id, entries, grid, tags FROM wallets ORDER BY id"
 
 
 class PostsByIDsRow(msgspec.Struct):
     id: int
     title: str
+
+
+class CopyWalletsParams(msgspec.Struct):
+    entries: list[MoneyPair]
+    tags: list[Tagged] | None
 
 
 class QueryQueries(AsyncBase):
@@ -171,6 +188,101 @@ class QueryQueries(AsyncBase):
                 rows = await cur.fetchall()
         return [row[0] for row in rows]
 
+    async def add_wallet(
+        self,
+        *,
+        entries: list[MoneyPair],
+        grid: list[list[MoneyPair]] | None,
+        tags: list[Tagged] | None,
+    ) -> Wallet | None:
+        db = self._db
+        if isinstance(db, psycopg.AsyncConnection):
+            cur = async_cursor(db)
+            await cur.execute(
+                ADD_WALLET,
+                (
+                    dump_composite_array(entries),
+                    dump_composite_array(grid),
+                    dump_composite_array(tags),
+                ),
+            )
+            row = await cur.fetchone()
+        else:
+            async with db.connection() as conn:
+                cur = async_cursor(conn)
+                await cur.execute(
+                    ADD_WALLET,
+                    (
+                        dump_composite_array(entries),
+                        dump_composite_array(grid),
+                        dump_composite_array(tags),
+                    ),
+                )
+                row = await cur.fetchone()
+        if row is None:
+            return None
+        return Wallet(
+            row[0],
+            _MONEY_PAIR_COMPOSITE.load_array(row[1]),
+            _MONEY_PAIR_COMPOSITE.load_array(row[2]),
+            _TAGGED_COMPOSITE.load_array(row[3]),
+        )
+
+    async def wallet_entries(self, *, id: int) -> list[MoneyPair] | None:
+        db = self._db
+        if isinstance(db, psycopg.AsyncConnection):
+            cur = async_cursor(db)
+            await cur.execute(WALLET_ENTRIES, (id,))
+            row = await cur.fetchone()
+        else:
+            async with db.connection() as conn:
+                cur = async_cursor(conn)
+                await cur.execute(WALLET_ENTRIES, (id,))
+                row = await cur.fetchone()
+        if row is None:
+            return None
+        return typing.cast("list[MoneyPair]", _MONEY_PAIR_COMPOSITE.load_array(row[0]))
+
+    async def copy_wallets(self, params: collections.abc.Iterable[CopyWalletsParams]) -> int:
+        db = self._db
+        if isinstance(db, psycopg.AsyncConnection):
+            cur = psycopg.AsyncRawCursor(db)
+            async with cur.copy(COPY_WALLETS_COPY) as copy:
+                for p in params:
+                    await copy.write_row(
+                        (dump_composite_array(p.entries), dump_composite_array(p.tags)),
+                    )
+        else:
+            async with db.connection() as conn:
+                cur = psycopg.AsyncRawCursor(conn)
+                async with cur.copy(COPY_WALLETS_COPY) as copy:
+                    for p in params:
+                        await copy.write_row(
+                            (dump_composite_array(p.entries), dump_composite_array(p.tags)),
+                        )
+        return cur.rowcount
+
+    async def list_wallets(self) -> list[Wallet]:
+        db = self._db
+        if isinstance(db, psycopg.AsyncConnection):
+            cur = async_cursor(db)
+            await cur.execute(LIST_WALLETS)
+            rows = await cur.fetchall()
+        else:
+            async with db.connection() as conn:
+                cur = async_cursor(conn)
+                await cur.execute(LIST_WALLETS)
+                rows = await cur.fetchall()
+        return [
+            Wallet(
+                row[0],
+                _MONEY_PAIR_COMPOSITE.load_array(row[1]),
+                _MONEY_PAIR_COMPOSITE.load_array(row[2]),
+                _TAGGED_COMPOSITE.load_array(row[3]),
+            )
+            for row in rows
+        ]
+
 
 class SyncQueryQueries(SyncBase):
     """The sync queries of query.sql."""
@@ -311,3 +423,96 @@ class SyncQueryQueries(SyncBase):
                 cur.execute(POSTS_WITH_ANY_TAG, (tags,), binary=True)
                 rows = cur.fetchall()
         return [row[0] for row in rows]
+
+    def add_wallet(
+        self,
+        *,
+        entries: list[MoneyPair],
+        grid: list[list[MoneyPair]] | None,
+        tags: list[Tagged] | None,
+    ) -> Wallet | None:
+        db = self._db
+        if isinstance(db, psycopg.Connection):
+            cur = psycopg.RawCursor(db, row_factory=tuple_row)
+            cur.execute(
+                ADD_WALLET,
+                (
+                    dump_composite_array(entries),
+                    dump_composite_array(grid),
+                    dump_composite_array(tags),
+                ),
+            )
+            row = cur.fetchone()
+        else:
+            with db.connection() as conn:
+                cur = psycopg.RawCursor(conn, row_factory=tuple_row)
+                cur.execute(
+                    ADD_WALLET,
+                    (
+                        dump_composite_array(entries),
+                        dump_composite_array(grid),
+                        dump_composite_array(tags),
+                    ),
+                )
+                row = cur.fetchone()
+        if row is None:
+            return None
+        return Wallet(
+            row[0],
+            _MONEY_PAIR_COMPOSITE.load_array(row[1]),
+            _MONEY_PAIR_COMPOSITE.load_array(row[2]),
+            _TAGGED_COMPOSITE.load_array(row[3]),
+        )
+
+    def wallet_entries(self, *, id: int) -> list[MoneyPair] | None:
+        db = self._db
+        if isinstance(db, psycopg.Connection):
+            cur = psycopg.RawCursor(db, row_factory=tuple_row)
+            cur.execute(WALLET_ENTRIES, (id,))
+            row = cur.fetchone()
+        else:
+            with db.connection() as conn:
+                cur = psycopg.RawCursor(conn, row_factory=tuple_row)
+                cur.execute(WALLET_ENTRIES, (id,))
+                row = cur.fetchone()
+        if row is None:
+            return None
+        return typing.cast("list[MoneyPair]", _MONEY_PAIR_COMPOSITE.load_array(row[0]))
+
+    def copy_wallets(self, params: collections.abc.Iterable[CopyWalletsParams]) -> int:
+        db = self._db
+        if isinstance(db, psycopg.Connection):
+            cur = psycopg.RawCursor(db)
+            with cur.copy(COPY_WALLETS_COPY) as copy:
+                for p in params:
+                    copy.write_row((dump_composite_array(p.entries), dump_composite_array(p.tags)))
+        else:
+            with db.connection() as conn:
+                cur = psycopg.RawCursor(conn)
+                with cur.copy(COPY_WALLETS_COPY) as copy:
+                    for p in params:
+                        copy.write_row(
+                            (dump_composite_array(p.entries), dump_composite_array(p.tags)),
+                        )
+        return cur.rowcount
+
+    def list_wallets(self) -> list[Wallet]:
+        db = self._db
+        if isinstance(db, psycopg.Connection):
+            cur = psycopg.RawCursor(db, row_factory=tuple_row)
+            cur.execute(LIST_WALLETS)
+            rows = cur.fetchall()
+        else:
+            with db.connection() as conn:
+                cur = psycopg.RawCursor(conn, row_factory=tuple_row)
+                cur.execute(LIST_WALLETS)
+                rows = cur.fetchall()
+        return [
+            Wallet(
+                row[0],
+                _MONEY_PAIR_COMPOSITE.load_array(row[1]),
+                _MONEY_PAIR_COMPOSITE.load_array(row[2]),
+                _TAGGED_COMPOSITE.load_array(row[3]),
+            )
+            for row in rows
+        ]
