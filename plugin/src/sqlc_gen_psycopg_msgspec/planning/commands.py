@@ -48,13 +48,12 @@ _ROW_COMMANDS = frozenset(
 )
 
 
-def parse_command(query: Query) -> Command:
+def parse_command(query: Query, where: str) -> Command:
     """The query's annotation as a Command; a PluginError naming the query for an unknown one."""
     try:
         return Command(query.cmd)
     except ValueError:
         known = ", ".join(command.value for command in Command)
         raise PluginError(
-            f"query {query.name} ({query.filename}): annotation {query.cmd} is not supported; "
-            f"use one of {known}"
+            f"{where}: annotation {query.cmd} is not supported; use one of {known}"
         ) from None

@@ -26,12 +26,14 @@ from sqlc_gen_psycopg_msgspec.planning.plans import (
 from sqlc_gen_psycopg_msgspec.planning.resolve import ColumnType, Resolver
 from sqlc_gen_psycopg_msgspec.planning.statements import (
     UNNEST_MARK,
+    compared_with_elements,
     copy_plan,
     rewrite_slices,
     unnest_sql,
 )
 from sqlc_gen_psycopg_msgspec.planning.typemap import ANY, Load
 from sqlc_gen_psycopg_msgspec.reading.catalog import CatalogIndex, TableInfo, split_name
+from sqlc_gen_psycopg_msgspec.reading.locations import QueryLocations
 from sqlc_gen_psycopg_msgspec.reading.options import Options
 from sqlc_gen_psycopg_msgspec.reading.request import Column, GenerateRequest, Identifier, Query
 
@@ -55,6 +57,7 @@ class Planner:
         self.models: dict[tuple[str, str], ModelPlan] = {}
         self.used_models: set[str] = set()
         self.used_enums: set[str] = set()
+        self.locations = QueryLocations(request.settings.queries)
 
     # ---- models -------------------------------------------------------------------------
     def _model_name(self, info: TableInfo) -> str:
@@ -145,6 +148,9 @@ class Planner:
             col = param.column
             if col.is_sqlc_slice:  # one array parameter: see rewrite_slices
                 col = msgspec.structs.replace(col, is_array=True, array_dims=col.array_dims + 1)
+            elif col.is_array and compared_with_elements(query.text, param.number):
+                dims = max((col.array_dims or 1) - 1, 0)
+                col = msgspec.structs.replace(col, is_array=dims > 0, array_dims=dims)
             ctype = self.resolver.resolve(col, f"{where}, parameter ${param.number}")
             self._note_enum(ctype)
             fallback = f"p{param.number}"
@@ -174,8 +180,8 @@ class Planner:
         return model
 
     def _plan_query(self, query: Query) -> QueryPlan:
-        command = parse_command(query)
-        where = f"query {query.name} ({query.filename})"
+        where = self.locations.where(query)
+        command = parse_command(query, where)
         params = self._params(query, where)
         result = self._result(query, command, where)
         comments = [comment.strip() for comment in query.comments]
@@ -198,6 +204,7 @@ class Planner:
             doc=[c for c in comments if c != UNNEST_MARK] if self.options.emit_docstrings else [],
             binary=reads_binary(command, result.row, result.scalar),
             unnest=unnest,
+            where=where,
         )
         if command is Command.COPY_FROM:
             plan.copy = copy_plan(query, params, where)

@@ -66,10 +66,7 @@ class QueryPlan:
     copy: CopyPlan | None = None
     binary: bool = False  # results in binary: see planning/formats.py
     unnest: bool = False  # a :batchexec sent as one INSERT … SELECT FROM unnest(arrays)
-
-    @property
-    def where(self) -> str:
-        return f"query {self.name} ({self.filename})"
+    where: str = ""  # `query Name (file:line)`, for messages
 
 
 @dataclass

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import msgspec
 
@@ -48,6 +49,8 @@ class ColumnType:
     def load(self) -> Load:
         if self.element.load is Load.ENUM and self.dims:
             return Load.ENUM_ARRAY
+        if self.element.load is Load.COMPOSITE and self.dims:
+            return Load.COMPOSITE_ARRAY
         return self.element.load
 
 
@@ -77,10 +80,6 @@ class Resolver:
     def resolve(self, column: Column, where: str) -> ColumnType:
         dims = column.array_dims or (1 if column.is_array else 0)
         element, extra_dims = self._element(column, where)
-        if element.load is Load.COMPOSITE and dims + extra_dims:
-            element = ANY  # arrays of composites arrive as nested text: not parsed yet
-            type_name = column.type.name if column.type else "composite"
-            self._unknown("", f"{type_name}[]", column, where)
         return ColumnType(
             element=element,
             dims=dims + extra_dims,
@@ -131,6 +130,7 @@ class Resolver:
                 (".models", composite.class_name),
                 (".models", composite.loader_name),
                 ("._composite", "dump_composite"),
+                ("._composite", "dump_composite_array"),
             )
             loader = composite.loader_name
             load, dump = Load.COMPOSITE, Dump.COMPOSITE
@@ -170,6 +170,13 @@ class Resolver:
             f"to type it add to options.overrides: {{db_type: '{type_name}', "
             f"py_type: 'module.Type'}}{only}"
         )
+        if self.catalog.schema_base is None:
+            files = ", ".join(self.catalog.schema_paths)
+            raise PluginError(
+                f"{where}: type '{type_name}' is not known, and the schema files ({files}) are "
+                f"not found from the directory sqlc runs in ({Path.cwd()}); domains and "
+                "composite types are read from them: run sqlc in the folder of sqlc.yaml"
+            )
         if self.options.strict_types:
             raise PluginError(message)
         if message not in self.warnings:

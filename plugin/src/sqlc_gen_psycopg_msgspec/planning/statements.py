@@ -35,21 +35,44 @@ def _slice_cast(column: Column) -> str:
 
 
 def _rewrite_slice(text: str, number: int, column: Column, where: str) -> str:
-    pattern = re.compile(rf"(\bNOT\s+)?\bIN\s*\(\s*\${number}\s*\)(?!\d)", re.IGNORECASE)
     cast = _slice_cast(column)
+    in_list = re.compile(rf"(\bNOT\s+)?\bIN\s*\(\s*\${number}\s*\)(?!\d)", re.IGNORECASE)
 
     def replace(match: re.Match[str]) -> str:
         return f"{'<> ALL' if match[1] else '= ANY'}(${number}::{cast})"
 
-    text, count = pattern.subn(replace, text)
-    if count == 0:
+    text, count = in_list.subn(replace, text)
+    # `= ANY(sqlc.slice(ids))`: already an array comparison, it only needs the array type
+    text, more = _any_of(number).subn(rf"\g<op>(${number}::{cast})", text)
+    if count + more == 0:
         name = column.name or f"${number}"
         raise PluginError(
             f"{where}: sqlc.slice({name}) is supported only as `column IN "
-            f"(sqlc.slice({name}))`; for PostgreSQL write `column = ANY(sqlc.arg({name})"
-            f"::{cast})` instead"
+            f"(sqlc.slice({name}))` or `column = ANY(sqlc.slice({name}))`; for PostgreSQL "
+            f"write `column = ANY(sqlc.arg({name})::{cast})` instead"
         )
     return text
+
+
+def _any_of(number: int) -> re.Pattern[str]:
+    return re.compile(rf"\b(?P<op>ANY|ALL|SOME)\s*\(\s*\${number}\s*\)(?!\d)", re.IGNORECASE)
+
+
+# `$n = ANY(array)`: PostgreSQL compares $n with each element, so $n is one element
+_ELEMENT_OPERATOR = r"(?:=|<>|!=|<=|>=|<|>|!?~~\*?|(?:NOT\s+)?I?LIKE)"
+
+
+def compared_with_elements(text: str, number: int) -> bool:
+    """Whether `$n` stands left of `op ANY(array)` / `op ALL(array)` (not of a subquery).
+
+    sqlc types such a parameter as the array; PostgreSQL reads it as one element, so a list
+    would be compared as one (text) value and match nothing.
+    """
+    pattern = re.compile(
+        rf"\${number}(?!\d)\s*{_ELEMENT_OPERATOR}\s*(?:ANY|ALL|SOME)\s*\((?!\s*SELECT\b)",
+        re.IGNORECASE,
+    )
+    return pattern.search(text) is not None
 
 
 def rewrite_slices(query: Query, where: str) -> str:

@@ -23,6 +23,7 @@ class Load(enum.Enum):
     JSON_CONVERT = "json_convert"
     VOID = "void"  # psycopg loads void as '': the value is None
     COMPOSITE = "composite"  # the text form of a composite type, parsed into its Struct
+    COMPOSITE_ARRAY = "composite_array"  # an array of them, in the array's text form
 
 
 class Dump(enum.Enum):

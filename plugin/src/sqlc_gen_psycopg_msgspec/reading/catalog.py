@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sqlc_gen_psycopg_msgspec import names
+from sqlc_gen_psycopg_msgspec.reading.paths import base_dir
 from sqlc_gen_psycopg_msgspec.reading.request import (
     Catalog,
     Enum,
@@ -91,9 +92,15 @@ class CatalogIndex:
                 self.tables[(schema.name, table.rel.name)] = TableInfo(
                     schema.name, table.rel.name, table
                 )
-        self.domains = _read_domains(request.settings.schema, self.default_schema)
+        schema_paths = request.settings.schema
+        base = base_dir(schema_paths)
+        # Domains and composite fields come from these files: None means they were not found.
+        self.schema_base = base
+        self.schema_paths = schema_paths
+        files = _schema_files(schema_paths, base) if base is not None else []
+        self.domains = _read_domains(files, self.default_schema)
         self.composites: dict[tuple[str, str], CompositeInfo] = {}
-        fields = _read_composites(request.settings.schema, self.default_schema)
+        fields = _read_composites(files, self.default_schema)
         for schema in catalog.schemas:
             for composite in schema.composite_types if schema.name not in _SYSTEM_SCHEMAS else ():
                 key = (schema.name, composite.name)
@@ -146,10 +153,10 @@ class CatalogIndex:
         return self.domains.get((schema or self.default_schema, name))
 
 
-def _schema_files(paths: list[str]) -> list[Path]:
+def _schema_files(paths: list[str], base: Path) -> list[Path]:
     files: list[Path] = []
     for entry in paths:
-        path = Path(entry)
+        path = base / entry
         if path.is_dir():
             files.extend(sorted(file for file in path.iterdir() if file.suffix == ".sql"))
         elif path.is_file():
@@ -157,9 +164,9 @@ def _schema_files(paths: list[str]) -> list[Path]:
     return files
 
 
-def _read_domains(paths: list[str], default_schema: str) -> dict[tuple[str, str], DomainInfo]:
+def _read_domains(files: list[Path], default_schema: str) -> dict[tuple[str, str], DomainInfo]:
     domains: dict[tuple[str, str], DomainInfo] = {}
-    for path in _schema_files(paths):
+    for path in files:
         text = _COMMENT.sub("", path.read_text(encoding="utf-8", errors="replace"))
         for match in _DOMAIN.finditer(text):
             schema, name = split_name("", match["name"])
@@ -192,10 +199,10 @@ def _composite_body(text: str, start: int) -> str:
 
 
 def _read_composites(
-    paths: list[str], default_schema: str
+    files: list[Path], default_schema: str
 ) -> dict[tuple[str, str], tuple[CompositeField, ...]]:
     found: dict[tuple[str, str], tuple[CompositeField, ...]] = {}
-    for path in _schema_files(paths):
+    for path in files:
         text = _COMMENT.sub("", path.read_text(encoding="utf-8", errors="replace"))
         for match in _COMPOSITE.finditer(text):
             schema, name = split_name("", match["name"])

@@ -58,6 +58,10 @@ def load_expr(ctype: ColumnType, raw: str, *, typed: bool = True) -> str:
     if load is Load.COMPOSITE:
         method = "load_optional" if ctype.nullable else "load"
         return f"{ctype.element.composite}.{method}({raw})"
+    if load is Load.COMPOSITE_ARRAY:
+        # load_array serves every depth and returns Any: the cast gives mypy the type.
+        loaded = f"{ctype.element.composite}.load_array({raw})"
+        return f'typing.cast("{ctype.annotation}", {loaded})' if typed else loaded
     if load is Load.VOID:
         return "None"
     if load is Load.JSON_CONVERT:
@@ -81,6 +85,8 @@ _JSON_ARRAYS = {
 def array_dump(ctype: ColumnType, value: str) -> str | None:
     """The expression sending the array `value` (or None) as its declared type; None: as is."""
     element = ctype.element
+    if element.dump is Dump.COMPOSITE:
+        return f"dump_composite_array({value})"
     wrapper = _JSON_ARRAYS.get(element.dump)
     if wrapper is not None:
         function, dumps = wrapper

@@ -49,6 +49,9 @@ def text_field(type_name: str, *, array: bool = False) -> FieldLoader:
     return lambda text: load(text.encode())
 
 
+_parse_text_array = text_field("text", array=True)
+
+
 def enum_field(members: Mapping[Any, Any]) -> FieldLoader:
     return lambda text: members[text]
 
@@ -102,6 +105,31 @@ class Composite(Generic[S]):
     def load_optional(self, value: Any) -> S | None:
         return None if value is None else self.load(value)
 
+    def load_array(self, value: Any) -> Any:
+        """An array of this type, any depth: its text form (or a list) as lists of Structs."""
+        if value is None:
+            return None
+        items = _parse_text_array(value) if isinstance(value, str) else value
+        return [
+            self.load_array(item) if isinstance(item, list) else self.load_optional(item)
+            for item in items
+        ]
+
+
+def dump_composite_array(value: Any) -> str | None:
+    """The text form of an array of composite values (nested lists for more dimensions)."""
+    if value is None:
+        return None
+    return "{" + ",".join(_array_item(item) for item in value) + "}"
+
+
+def _array_item(item: Any) -> str:
+    if item is None:
+        return "NULL"
+    if isinstance(item, list):  # a sub-array is written unquoted
+        return dump_composite_array(item) or "NULL"
+    return _quote(dump_composite(item))
+
 
 def dump_composite(value: msgspec.Struct) -> str:
     """The text form of a composite value: every field quoted, NULL left empty."""
@@ -125,6 +153,10 @@ def _dump_field(value: Any, json: bool) -> str:
         text = str(value.value)
     else:
         text = bytes(_dumpers.get_dumper(value, PyFormat.TEXT).dump(value) or b"").decode()
+    return _quote(text)
+
+
+def _quote(text: str) -> str:
     return '"' + text.replace("\\\\", "\\\\\\\\").replace('"', '\\\\"') + '"'
 '''
 
@@ -140,7 +172,7 @@ def field_loader(field: Field) -> str:
     ctype = field.type
     element = ctype.element
     if element.load is Load.COMPOSITE:
-        return f"{element.composite}.load"
+        return f"{element.composite}.{'load_array' if ctype.dims else 'load'}"
     if element.dump in (Dump.JSON, Dump.JSONB) and not ctype.dims:
         return f'_JsonField("{element.copy_type}")'
     if element.load is Load.ENUM:
