@@ -1144,6 +1144,15 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
+        /** @description A body on an operation that takes none, or a body not sent as application/json */
+        Problem415: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
         /** @description Well-formed, but breaks a business rule */
         Problem422: {
             headers: {
@@ -1249,6 +1258,7 @@ export type ResponseProblem403 = components['responses']['Problem403'];
 export type ResponseProblem404 = components['responses']['Problem404'];
 export type ResponseProblem409 = components['responses']['Problem409'];
 export type ResponseProblem413 = components['responses']['Problem413'];
+export type ResponseProblem415 = components['responses']['Problem415'];
 export type ResponseProblem422 = components['responses']['Problem422'];
 export type ResponseProblem429 = components['responses']['Problem429'];
 export type ResponseProblem500 = components['responses']['Problem500'];
@@ -1282,6 +1292,7 @@ export interface operations {
             /** @description You are the last admin */
             409: components["responses"]["Problem409"];
             413: components["responses"]["Problem413"];
+            415: components["responses"]["Problem415"];
             /** @description Too many wrong passwords for this account; see Retry-After */
             429: components["responses"]["Problem429"];
             500: components["responses"]["Problem500"];
@@ -1317,6 +1328,7 @@ export interface operations {
             /** @description Another account has this address */
             409: components["responses"]["Problem409"];
             413: components["responses"]["Problem413"];
+            415: components["responses"]["Problem415"];
             /** @description This is already the account's address */
             422: components["responses"]["Problem422"];
             /** @description Too many wrong passwords for this account; see Retry-After */
@@ -1346,6 +1358,7 @@ export interface operations {
             401: components["responses"]["Problem401"];
             /** @description The address is already verified */
             409: components["responses"]["Problem409"];
+            415: components["responses"]["Problem415"];
             /** @description Too many verification mails; see Retry-After */
             429: components["responses"]["Problem429"];
             500: components["responses"]["Problem500"];
@@ -1375,6 +1388,7 @@ export interface operations {
             400: components["responses"]["Problem400"];
             401: components["responses"]["Problem401"];
             413: components["responses"]["Problem413"];
+            415: components["responses"]["Problem415"];
             /** @description The link is unknown, used, expired, or not for this account's address */
             422: components["responses"]["Problem422"];
             500: components["responses"]["Problem500"];
@@ -1405,6 +1419,7 @@ export interface operations {
             };
             400: components["responses"]["Problem400"];
             413: components["responses"]["Problem413"];
+            415: components["responses"]["Problem415"];
             /** @description Too many requests for this address or email; see Retry-After */
             429: components["responses"]["Problem429"];
             500: components["responses"]["Problem500"];
@@ -1433,6 +1448,7 @@ export interface operations {
             };
             400: components["responses"]["Problem400"];
             413: components["responses"]["Problem413"];
+            415: components["responses"]["Problem415"];
             /** @description The link is unknown, used or expired, or the new password is too weak */
             422: components["responses"]["Problem422"];
             500: components["responses"]["Problem500"];
@@ -1458,6 +1474,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Problem401"];
+            415: components["responses"]["Problem415"];
             500: components["responses"]["Problem500"];
             503: components["responses"]["Problem503"];
         };
@@ -1485,6 +1502,7 @@ export interface operations {
             401: components["responses"]["Problem401"];
             /** @description No live session of yours has this id */
             404: components["responses"]["Problem404"];
+            415: components["responses"]["Problem415"];
             500: components["responses"]["Problem500"];
             503: components["responses"]["Problem503"];
         };
@@ -1520,6 +1538,7 @@ export interface operations {
             401: components["responses"]["Problem401"];
             /** @description Not an admin */
             403: components["responses"]["Problem403"];
+            415: components["responses"]["Problem415"];
             500: components["responses"]["Problem500"];
             503: components["responses"]["Problem503"];
         };
@@ -1553,6 +1572,7 @@ export interface operations {
             /** @description The account is disabled */
             403: components["responses"]["Problem403"];
             413: components["responses"]["Problem413"];
+            415: components["responses"]["Problem415"];
             /** @description Too many attempts from this client or for this email, or the server is busy hashing passwords; see Retry-After */
             429: components["responses"]["Problem429"];
             500: components["responses"]["Problem500"];
@@ -1577,6 +1597,7 @@ export interface operations {
                 content?: never;
             };
             401: components["responses"]["Problem401"];
+            415: components["responses"]["Problem415"];
             500: components["responses"]["Problem500"];
             503: components["responses"]["Problem503"];
         };
@@ -1599,6 +1620,7 @@ export interface operations {
                 content?: never;
             };
             401: components["responses"]["Problem401"];
+            415: components["responses"]["Problem415"];
             500: components["responses"]["Problem500"];
             503: components["responses"]["Problem503"];
         };
@@ -1630,6 +1652,7 @@ export interface operations {
             /** @description The refresh token is unknown, expired or revoked, or was already used (which ends its whole session): log in again */
             401: components["responses"]["Problem401"];
             413: components["responses"]["Problem413"];
+            415: components["responses"]["Problem415"];
             500: components["responses"]["Problem500"];
             503: components["responses"]["Problem503"];
         };
@@ -1661,6 +1684,7 @@ export interface operations {
             /** @description An account with this email exists */
             409: components["responses"]["Problem409"];
             413: components["responses"]["Problem413"];
+            415: components["responses"]["Problem415"];
             /** @description The password is too weak */
             422: components["responses"]["Problem422"];
             /** @description Too many registrations from this address, or the server is busy hashing passwords; see Retry-After */
@@ -1698,6 +1722,7 @@ export interface operations {
             };
             400: components["responses"]["Problem400"];
             401: components["responses"]["Problem401"];
+            415: components["responses"]["Problem415"];
             500: components["responses"]["Problem500"];
             503: components["responses"]["Problem503"];
         };
@@ -1728,6 +1753,7 @@ export interface operations {
             401: components["responses"]["Problem401"];
             409: components["responses"]["Problem409"];
             413: components["responses"]["Problem413"];
+            415: components["responses"]["Problem415"];
             422: components["responses"]["Problem422"];
             500: components["responses"]["Problem500"];
             503: components["responses"]["Problem503"];
@@ -1757,6 +1783,7 @@ export interface operations {
             400: components["responses"]["Problem400"];
             401: components["responses"]["Problem401"];
             404: components["responses"]["Problem404"];
+            415: components["responses"]["Problem415"];
             500: components["responses"]["Problem500"];
             503: components["responses"]["Problem503"];
         };
@@ -1785,6 +1812,7 @@ export interface operations {
             403: components["responses"]["Problem403"];
             404: components["responses"]["Problem404"];
             409: components["responses"]["Problem409"];
+            415: components["responses"]["Problem415"];
             500: components["responses"]["Problem500"];
             503: components["responses"]["Problem503"];
         };
@@ -1820,6 +1848,7 @@ export interface operations {
             404: components["responses"]["Problem404"];
             409: components["responses"]["Problem409"];
             413: components["responses"]["Problem413"];
+            415: components["responses"]["Problem415"];
             422: components["responses"]["Problem422"];
             500: components["responses"]["Problem500"];
             503: components["responses"]["Problem503"];
@@ -1851,6 +1880,7 @@ export interface operations {
             403: components["responses"]["Problem403"];
             404: components["responses"]["Problem404"];
             409: components["responses"]["Problem409"];
+            415: components["responses"]["Problem415"];
             500: components["responses"]["Problem500"];
             503: components["responses"]["Problem503"];
         };
@@ -1886,6 +1916,7 @@ export interface operations {
             404: components["responses"]["Problem404"];
             409: components["responses"]["Problem409"];
             413: components["responses"]["Problem413"];
+            415: components["responses"]["Problem415"];
             500: components["responses"]["Problem500"];
             503: components["responses"]["Problem503"];
         };
@@ -1915,6 +1946,7 @@ export interface operations {
             401: components["responses"]["Problem401"];
             403: components["responses"]["Problem403"];
             404: components["responses"]["Problem404"];
+            415: components["responses"]["Problem415"];
             422: components["responses"]["Problem422"];
             500: components["responses"]["Problem500"];
             503: components["responses"]["Problem503"];
@@ -1942,6 +1974,7 @@ export interface operations {
             400: components["responses"]["Problem400"];
             401: components["responses"]["Problem401"];
             404: components["responses"]["Problem404"];
+            415: components["responses"]["Problem415"];
             500: components["responses"]["Problem500"];
             503: components["responses"]["Problem503"];
         };
@@ -1972,6 +2005,7 @@ export interface operations {
             403: components["responses"]["Problem403"];
             404: components["responses"]["Problem404"];
             409: components["responses"]["Problem409"];
+            415: components["responses"]["Problem415"];
             500: components["responses"]["Problem500"];
             503: components["responses"]["Problem503"];
         };
@@ -2002,6 +2036,7 @@ export interface operations {
             403: components["responses"]["Problem403"];
             404: components["responses"]["Problem404"];
             409: components["responses"]["Problem409"];
+            415: components["responses"]["Problem415"];
             500: components["responses"]["Problem500"];
             503: components["responses"]["Problem503"];
         };
@@ -2032,6 +2067,7 @@ export interface operations {
             403: components["responses"]["Problem403"];
             404: components["responses"]["Problem404"];
             409: components["responses"]["Problem409"];
+            415: components["responses"]["Problem415"];
             500: components["responses"]["Problem500"];
             503: components["responses"]["Problem503"];
         };
@@ -2064,6 +2100,7 @@ export interface operations {
             400: components["responses"]["Problem400"];
             401: components["responses"]["Problem401"];
             403: components["responses"]["Problem403"];
+            415: components["responses"]["Problem415"];
             500: components["responses"]["Problem500"];
             503: components["responses"]["Problem503"];
         };
@@ -2088,6 +2125,7 @@ export interface operations {
             };
             /** @description Missing, invalid or expired token, or the account is gone or disabled */
             401: components["responses"]["Problem401"];
+            415: components["responses"]["Problem415"];
             500: components["responses"]["Problem500"];
             503: components["responses"]["Problem503"];
         };
@@ -2119,6 +2157,7 @@ export interface operations {
             /** @description A password change with current_password missing or wrong */
             403: components["responses"]["Problem403"];
             413: components["responses"]["Problem413"];
+            415: components["responses"]["Problem415"];
             /** @description The new password is too weak */
             422: components["responses"]["Problem422"];
             /** @description Too many wrong current passwords for this account, or the server is busy hashing passwords; see Retry-After */
@@ -2153,6 +2192,7 @@ export interface operations {
             /** @description Another's account, and not staff */
             403: components["responses"]["Problem403"];
             404: components["responses"]["Problem404"];
+            415: components["responses"]["Problem415"];
             500: components["responses"]["Problem500"];
             503: components["responses"]["Problem503"];
         };
@@ -2182,6 +2222,7 @@ export interface operations {
             403: components["responses"]["Problem403"];
             404: components["responses"]["Problem404"];
             409: components["responses"]["Problem409"];
+            415: components["responses"]["Problem415"];
             500: components["responses"]["Problem500"];
             503: components["responses"]["Problem503"];
         };
@@ -2212,6 +2253,7 @@ export interface operations {
             /** @description Not staff; or your own account; or a staff account and you are not an admin */
             403: components["responses"]["Problem403"];
             404: components["responses"]["Problem404"];
+            415: components["responses"]["Problem415"];
             500: components["responses"]["Problem500"];
             503: components["responses"]["Problem503"];
         };
@@ -2242,6 +2284,7 @@ export interface operations {
             /** @description Not staff; or your own account; or a staff account and you are not an admin */
             403: components["responses"]["Problem403"];
             404: components["responses"]["Problem404"];
+            415: components["responses"]["Problem415"];
             500: components["responses"]["Problem500"];
             503: components["responses"]["Problem503"];
         };
@@ -2277,6 +2320,7 @@ export interface operations {
             403: components["responses"]["Problem403"];
             404: components["responses"]["Problem404"];
             413: components["responses"]["Problem413"];
+            415: components["responses"]["Problem415"];
             500: components["responses"]["Problem500"];
             503: components["responses"]["Problem503"];
         };
@@ -2299,6 +2343,7 @@ export interface operations {
                     "application/json": components["schemas"]["HealthStatus"];
                 };
             };
+            415: components["responses"]["Problem415"];
             500: components["responses"]["Problem500"];
         };
     };
@@ -2320,6 +2365,7 @@ export interface operations {
                     "application/json": components["schemas"]["HealthStatus"];
                 };
             };
+            415: components["responses"]["Problem415"];
             500: components["responses"]["Problem500"];
             503: components["responses"]["Problem503"];
         };

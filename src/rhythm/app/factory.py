@@ -21,7 +21,7 @@ from rhythm.web.account.password_reset import PasswordResetController
 from rhythm.web.audit.controllers import AuditController
 from rhythm.web.auth.controllers import AuthController
 from rhythm.web.authentication import authentication
-from rhythm.web.bodies import JsonBodyRequest
+from rhythm.web.bodies import JsonBodyRequest, check_content
 from rhythm.web.edge import cors_problem_middleware, head_limit_middleware
 from rhythm.web.health import HealthController
 from rhythm.web.metrics import METRICS, metrics_middleware, metrics_routes
@@ -70,6 +70,7 @@ def create_app(settings: Settings) -> Litestar:
         on_shutdown=[scale.feed.stop],
         exception_handlers=EXCEPTION_HANDLERS,
         request_class=JsonBodyRequest,
+        before_request=check_content,
         cors_config=_cors(settings),
         request_max_body_size=settings.max_body_bytes,
         openapi_config=openapi_config(),

@@ -186,6 +186,7 @@ PROBLEM_DESCRIPTIONS = {
     404: "No such resource",
     409: "Conflicts with the current state",
     413: "Request body too large",
+    415: "A body on an operation that takes none, or a body not sent as application/json",
     422: "Well-formed, but breaks a business rule",
     429: "Too many attempts; see Retry-After",
     500: "Unexpected error; it was logged under the response's request_id",

@@ -106,7 +106,8 @@ def _operation(operation: Node, *, is_public: bool, errors: set[int]) -> None:
             _drop_null(parameter.get("schema", {}))
     _request_body(operation.get("requestBody"))
     responses: Node = operation.setdefault("responses", {})
-    needed = {500}
+    # 415: content the operation cannot take (any, without a body; not JSON, with one).
+    needed = {415, 500}
     if not is_public:
         needed.add(401)
     if parameters or "requestBody" in operation:
