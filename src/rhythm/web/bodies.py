@@ -6,11 +6,13 @@ deeply nested document overflowed the decoder's recursion (a 500). ``JsonBodyReq
 the bytes with msgspec in strict mode into the declared type; the signature model then receives
 an instance of that type and passes it through unchanged. The app sets it as its request class.
 
-``check_content`` (the app's ``before_request``) refuses content an operation cannot take.
+``check_content`` (the app's ``before_request``) refuses content an operation cannot take, and
+``decode_body`` refuses an object that repeats a key.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from functools import partial
 from typing import Any
@@ -102,7 +104,35 @@ def decode_body(raw: bytes, target: Any, *, dec_hook: Any = None, where: str = "
     except RecursionError:
         # Raised by the decoder on nesting deeper than the interpreter's recursion limit.
         raise SerializationException("JSON is malformed: nested too deeply") from None
+    if b"{" in raw and (key := _repeated_key(raw)) is not None:
+        # RFC 8259 leaves which of two equal names counts to each parser (the decoder keeps the
+        # last, a proxy or a log reader may see the first): a request must not mean two things.
+        raise ValidationException(
+            detail=f"Validation failed for {where}",
+            extra=[
+                {"message": f"the key {key!r} appears more than once", "key": key, "source": "body"}
+            ],
+        )
     return value
+
+
+def _repeated_key(raw: bytes) -> str | None:
+    """The first name an object of ``raw`` (well-formed JSON) repeats, else None."""
+    repeated: list[str] = []
+
+    def pairs(items: list[tuple[str, object]]) -> None:
+        seen: set[str] = set()
+        for name, _ in items:
+            if name in seen and not repeated:
+                repeated.append(name)
+            seen.add(name)
+
+    try:
+        # Numbers are left as text: only the names matter here.
+        json.loads(raw, object_pairs_hook=pairs, parse_int=str, parse_float=str)
+    except (RecursionError, ValueError):
+        return None
+    return repeated[0] if repeated else None
 
 
 def field_error(message: str) -> dict[str, str]:
