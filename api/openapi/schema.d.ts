@@ -791,7 +791,7 @@ export interface components {
              * @description For people, not for parsing
              * @example an account with this email already exists
              */
-            detail?: string;
+            detail: string;
             /** @description Per-field reasons (400 only) */
             errors?: components["schemas"]["FieldError"][];
             /** @description Path of the request */

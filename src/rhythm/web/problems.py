@@ -75,7 +75,7 @@ class Problem(msgspec.Struct, omit_defaults=True):
     type: _Type
     title: _Title
     status: _Status
-    detail: _Detail | UnsetType = UNSET
+    detail: _Detail
     instance: _Instance | UnsetType = UNSET
     request_id: _RequestId | UnsetType = UNSET
     errors: _Errors | UnsetType = UNSET
@@ -105,6 +105,19 @@ def field_errors(extra: object) -> list[FieldError] | UnsetType:
     return found or UNSET
 
 
+# What a problem says when its error gave nothing beyond the status's reason phrase: every
+# problem has a detail, so a client can always show one.
+_DETAILS = {
+    404: "nothing is at this path",
+    405: "this path does not take this method; the Allow header lists those it takes",
+    413: "the request body is larger than the server accepts",
+}
+
+
+def generic_detail(status: int) -> str:
+    return _DETAILS.get(status) or HTTPStatus(status).phrase
+
+
 def problem_response(
     request: AnyRequest,
     status: int,
@@ -118,7 +131,7 @@ def problem_response(
         type="about:blank",
         title=HTTPStatus(status).phrase,
         status=status,
-        detail=UNSET if detail is None else detail,
+        detail=generic_detail(status) if detail is None else detail,
         instance=request.url.path,
         request_id=request_id if isinstance(request_id, str) else UNSET,
         errors=errors,
