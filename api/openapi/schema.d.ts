@@ -1173,6 +1173,15 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
+        /** @description The request target and headers together are too large */
+        Problem431: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
         /** @description Unexpected error; it was logged under the response's request_id */
         Problem500: {
             headers: {
@@ -1261,6 +1270,7 @@ export type ResponseProblem413 = components['responses']['Problem413'];
 export type ResponseProblem415 = components['responses']['Problem415'];
 export type ResponseProblem422 = components['responses']['Problem422'];
 export type ResponseProblem429 = components['responses']['Problem429'];
+export type ResponseProblem431 = components['responses']['Problem431'];
 export type ResponseProblem500 = components['responses']['Problem500'];
 export type ResponseProblem503 = components['responses']['Problem503'];
 export type $defs = Record<string, never>;
@@ -1295,6 +1305,7 @@ export interface operations {
             415: components["responses"]["Problem415"];
             /** @description Too many wrong passwords for this account; see Retry-After */
             429: components["responses"]["Problem429"];
+            431: components["responses"]["Problem431"];
             500: components["responses"]["Problem500"];
             503: components["responses"]["Problem503"];
         };
@@ -1333,6 +1344,7 @@ export interface operations {
             422: components["responses"]["Problem422"];
             /** @description Too many wrong passwords for this account; see Retry-After */
             429: components["responses"]["Problem429"];
+            431: components["responses"]["Problem431"];
             500: components["responses"]["Problem500"];
             503: components["responses"]["Problem503"];
         };
@@ -1361,6 +1373,7 @@ export interface operations {
             415: components["responses"]["Problem415"];
             /** @description Too many verification mails; see Retry-After */
             429: components["responses"]["Problem429"];
+            431: components["responses"]["Problem431"];
             500: components["responses"]["Problem500"];
             503: components["responses"]["Problem503"];
         };
@@ -1391,6 +1404,7 @@ export interface operations {
             415: components["responses"]["Problem415"];
             /** @description The link is unknown, used, expired, or not for this account's address */
             422: components["responses"]["Problem422"];
+            431: components["responses"]["Problem431"];
             500: components["responses"]["Problem500"];
             503: components["responses"]["Problem503"];
         };
@@ -1422,6 +1436,7 @@ export interface operations {
             415: components["responses"]["Problem415"];
             /** @description Too many requests for this address or email; see Retry-After */
             429: components["responses"]["Problem429"];
+            431: components["responses"]["Problem431"];
             500: components["responses"]["Problem500"];
             503: components["responses"]["Problem503"];
         };
@@ -1451,6 +1466,7 @@ export interface operations {
             415: components["responses"]["Problem415"];
             /** @description The link is unknown, used or expired, or the new password is too weak */
             422: components["responses"]["Problem422"];
+            431: components["responses"]["Problem431"];
             500: components["responses"]["Problem500"];
             503: components["responses"]["Problem503"];
         };
@@ -1475,6 +1491,7 @@ export interface operations {
             };
             401: components["responses"]["Problem401"];
             415: components["responses"]["Problem415"];
+            431: components["responses"]["Problem431"];
             500: components["responses"]["Problem500"];
             503: components["responses"]["Problem503"];
         };
@@ -1503,6 +1520,7 @@ export interface operations {
             /** @description No live session of yours has this id */
             404: components["responses"]["Problem404"];
             415: components["responses"]["Problem415"];
+            431: components["responses"]["Problem431"];
             500: components["responses"]["Problem500"];
             503: components["responses"]["Problem503"];
         };
@@ -1539,6 +1557,7 @@ export interface operations {
             /** @description Not an admin */
             403: components["responses"]["Problem403"];
             415: components["responses"]["Problem415"];
+            431: components["responses"]["Problem431"];
             500: components["responses"]["Problem500"];
             503: components["responses"]["Problem503"];
         };
@@ -1575,6 +1594,7 @@ export interface operations {
             415: components["responses"]["Problem415"];
             /** @description Too many attempts from this client or for this email, or the server is busy hashing passwords; see Retry-After */
             429: components["responses"]["Problem429"];
+            431: components["responses"]["Problem431"];
             500: components["responses"]["Problem500"];
             503: components["responses"]["Problem503"];
         };
@@ -1598,6 +1618,7 @@ export interface operations {
             };
             401: components["responses"]["Problem401"];
             415: components["responses"]["Problem415"];
+            431: components["responses"]["Problem431"];
             500: components["responses"]["Problem500"];
             503: components["responses"]["Problem503"];
         };
@@ -1621,6 +1642,7 @@ export interface operations {
             };
             401: components["responses"]["Problem401"];
             415: components["responses"]["Problem415"];
+            431: components["responses"]["Problem431"];
             500: components["responses"]["Problem500"];
             503: components["responses"]["Problem503"];
         };
@@ -1653,6 +1675,7 @@ export interface operations {
             401: components["responses"]["Problem401"];
             413: components["responses"]["Problem413"];
             415: components["responses"]["Problem415"];
+            431: components["responses"]["Problem431"];
             500: components["responses"]["Problem500"];
             503: components["responses"]["Problem503"];
         };
@@ -1689,6 +1712,7 @@ export interface operations {
             422: components["responses"]["Problem422"];
             /** @description Too many registrations from this address, or the server is busy hashing passwords; see Retry-After */
             429: components["responses"]["Problem429"];
+            431: components["responses"]["Problem431"];
             500: components["responses"]["Problem500"];
             503: components["responses"]["Problem503"];
         };
@@ -1723,6 +1747,7 @@ export interface operations {
             400: components["responses"]["Problem400"];
             401: components["responses"]["Problem401"];
             415: components["responses"]["Problem415"];
+            431: components["responses"]["Problem431"];
             500: components["responses"]["Problem500"];
             503: components["responses"]["Problem503"];
         };
@@ -1755,6 +1780,7 @@ export interface operations {
             413: components["responses"]["Problem413"];
             415: components["responses"]["Problem415"];
             422: components["responses"]["Problem422"];
+            431: components["responses"]["Problem431"];
             500: components["responses"]["Problem500"];
             503: components["responses"]["Problem503"];
         };
@@ -1784,6 +1810,7 @@ export interface operations {
             401: components["responses"]["Problem401"];
             404: components["responses"]["Problem404"];
             415: components["responses"]["Problem415"];
+            431: components["responses"]["Problem431"];
             500: components["responses"]["Problem500"];
             503: components["responses"]["Problem503"];
         };
@@ -1813,6 +1840,7 @@ export interface operations {
             404: components["responses"]["Problem404"];
             409: components["responses"]["Problem409"];
             415: components["responses"]["Problem415"];
+            431: components["responses"]["Problem431"];
             500: components["responses"]["Problem500"];
             503: components["responses"]["Problem503"];
         };
@@ -1850,6 +1878,7 @@ export interface operations {
             413: components["responses"]["Problem413"];
             415: components["responses"]["Problem415"];
             422: components["responses"]["Problem422"];
+            431: components["responses"]["Problem431"];
             500: components["responses"]["Problem500"];
             503: components["responses"]["Problem503"];
         };
@@ -1881,6 +1910,7 @@ export interface operations {
             404: components["responses"]["Problem404"];
             409: components["responses"]["Problem409"];
             415: components["responses"]["Problem415"];
+            431: components["responses"]["Problem431"];
             500: components["responses"]["Problem500"];
             503: components["responses"]["Problem503"];
         };
@@ -1917,6 +1947,7 @@ export interface operations {
             409: components["responses"]["Problem409"];
             413: components["responses"]["Problem413"];
             415: components["responses"]["Problem415"];
+            431: components["responses"]["Problem431"];
             500: components["responses"]["Problem500"];
             503: components["responses"]["Problem503"];
         };
@@ -1948,6 +1979,7 @@ export interface operations {
             404: components["responses"]["Problem404"];
             415: components["responses"]["Problem415"];
             422: components["responses"]["Problem422"];
+            431: components["responses"]["Problem431"];
             500: components["responses"]["Problem500"];
             503: components["responses"]["Problem503"];
         };
@@ -1975,6 +2007,7 @@ export interface operations {
             401: components["responses"]["Problem401"];
             404: components["responses"]["Problem404"];
             415: components["responses"]["Problem415"];
+            431: components["responses"]["Problem431"];
             500: components["responses"]["Problem500"];
             503: components["responses"]["Problem503"];
         };
@@ -2006,6 +2039,7 @@ export interface operations {
             404: components["responses"]["Problem404"];
             409: components["responses"]["Problem409"];
             415: components["responses"]["Problem415"];
+            431: components["responses"]["Problem431"];
             500: components["responses"]["Problem500"];
             503: components["responses"]["Problem503"];
         };
@@ -2037,6 +2071,7 @@ export interface operations {
             404: components["responses"]["Problem404"];
             409: components["responses"]["Problem409"];
             415: components["responses"]["Problem415"];
+            431: components["responses"]["Problem431"];
             500: components["responses"]["Problem500"];
             503: components["responses"]["Problem503"];
         };
@@ -2068,6 +2103,7 @@ export interface operations {
             404: components["responses"]["Problem404"];
             409: components["responses"]["Problem409"];
             415: components["responses"]["Problem415"];
+            431: components["responses"]["Problem431"];
             500: components["responses"]["Problem500"];
             503: components["responses"]["Problem503"];
         };
@@ -2101,6 +2137,7 @@ export interface operations {
             401: components["responses"]["Problem401"];
             403: components["responses"]["Problem403"];
             415: components["responses"]["Problem415"];
+            431: components["responses"]["Problem431"];
             500: components["responses"]["Problem500"];
             503: components["responses"]["Problem503"];
         };
@@ -2126,6 +2163,7 @@ export interface operations {
             /** @description Missing, invalid or expired token, or the account is gone or disabled */
             401: components["responses"]["Problem401"];
             415: components["responses"]["Problem415"];
+            431: components["responses"]["Problem431"];
             500: components["responses"]["Problem500"];
             503: components["responses"]["Problem503"];
         };
@@ -2162,6 +2200,7 @@ export interface operations {
             422: components["responses"]["Problem422"];
             /** @description Too many wrong current passwords for this account, or the server is busy hashing passwords; see Retry-After */
             429: components["responses"]["Problem429"];
+            431: components["responses"]["Problem431"];
             500: components["responses"]["Problem500"];
             503: components["responses"]["Problem503"];
         };
@@ -2193,6 +2232,7 @@ export interface operations {
             403: components["responses"]["Problem403"];
             404: components["responses"]["Problem404"];
             415: components["responses"]["Problem415"];
+            431: components["responses"]["Problem431"];
             500: components["responses"]["Problem500"];
             503: components["responses"]["Problem503"];
         };
@@ -2223,6 +2263,7 @@ export interface operations {
             404: components["responses"]["Problem404"];
             409: components["responses"]["Problem409"];
             415: components["responses"]["Problem415"];
+            431: components["responses"]["Problem431"];
             500: components["responses"]["Problem500"];
             503: components["responses"]["Problem503"];
         };
@@ -2254,6 +2295,7 @@ export interface operations {
             403: components["responses"]["Problem403"];
             404: components["responses"]["Problem404"];
             415: components["responses"]["Problem415"];
+            431: components["responses"]["Problem431"];
             500: components["responses"]["Problem500"];
             503: components["responses"]["Problem503"];
         };
@@ -2285,6 +2327,7 @@ export interface operations {
             403: components["responses"]["Problem403"];
             404: components["responses"]["Problem404"];
             415: components["responses"]["Problem415"];
+            431: components["responses"]["Problem431"];
             500: components["responses"]["Problem500"];
             503: components["responses"]["Problem503"];
         };
@@ -2321,6 +2364,7 @@ export interface operations {
             404: components["responses"]["Problem404"];
             413: components["responses"]["Problem413"];
             415: components["responses"]["Problem415"];
+            431: components["responses"]["Problem431"];
             500: components["responses"]["Problem500"];
             503: components["responses"]["Problem503"];
         };
@@ -2344,6 +2388,7 @@ export interface operations {
                 };
             };
             415: components["responses"]["Problem415"];
+            431: components["responses"]["Problem431"];
             500: components["responses"]["Problem500"];
         };
     };
@@ -2366,6 +2411,7 @@ export interface operations {
                 };
             };
             415: components["responses"]["Problem415"];
+            431: components["responses"]["Problem431"];
             500: components["responses"]["Problem500"];
             503: components["responses"]["Problem503"];
         };

@@ -201,6 +201,7 @@ PROBLEM_DESCRIPTIONS = {
     413: "Request body too large",
     415: "A body on an operation that takes none, or a body not sent as application/json",
     422: "Well-formed, but breaks a business rule",
+    431: "The request target and headers together are too large",
     429: "Too many attempts; see Retry-After",
     500: "Unexpected error; it was logged under the response's request_id",
     503: "Database unavailable; retry after Retry-After seconds",
