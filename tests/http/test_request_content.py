@@ -53,8 +53,9 @@ async def test_a_body_on_an_operation_without_one_is_415_and_does_nothing(
         assert assert_problem(response, 415)["detail"] == (
             "this operation takes no request body; send none"
         )
-    response = await client.request("GET", ME, content=b"{}", headers=bearer(session))
-    assert_problem(response, 415)
+    for path in (ME, "/schema/openapi.json"):  # the docs have a hook of their own
+        response = await client.request("GET", path, content=b"{}", headers=bearer(session))
+        assert_problem(response, 415)
     # The logouts did not happen: the session still works.
     assert (await client.get(ME, headers=bearer(session))).status_code == 200
 
