@@ -29,7 +29,7 @@ async def test_head_where_there_is_no_get_is_405(client: Client) -> None:
     session = await register(client, "bob")
     head = await client.head("/api/v1/auth/logout", headers=bearer(session))
     assert head.status_code == 405
-    assert head.headers["allow"] == "OPTIONS, POST"
+    assert set(head.headers["allow"].split(", ")) == {"OPTIONS", "POST"}
     # Not a logout: the session still works.
     assert (await client.get("/api/v1/users/me", headers=bearer(session))).status_code == 200
 
