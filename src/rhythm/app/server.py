@@ -23,6 +23,7 @@ from rhythm.app.factory import create_app
 from rhythm.app.logs import configure_logging
 from rhythm.app.settings import load_settings
 from rhythm.web.edge import MAX_HEAD_BYTES, problem_body
+from rhythm.web.rooms.socket import MAX_CLIENT_FRAME_BYTES
 
 # What each worker process imports when there is more than one: a factory, not an app object,
 # because an app holds a pool that must not cross a fork.
@@ -162,6 +163,7 @@ def run_server(
         "server_header": False,
         "forwarded_allow_ips": forwarded_allow_ips,
         "timeout_graceful_shutdown": max(1, round(shutdown_timeout_s)),
+        "ws_max_size": MAX_CLIENT_FRAME_BYTES,
     }
     if workers > 1:
         # Each worker process runs its own server; the lifespan drains each app at its end.

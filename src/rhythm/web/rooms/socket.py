@@ -51,6 +51,9 @@ CLOSE_TOO_MANY = 4429  # the account has MAX_SOCKETS_PER_USER open on this insta
 # Tabs and devices of one player; each socket holds a subscription, a task set and a file
 # descriptor, so one account must not be able to open them without end.
 MAX_SOCKETS_PER_USER = 10
+# Clients send nothing the socket needs (it reads only to notice a close), so the server
+# refuses a larger frame (close 1009) instead of buffering up to its default of 16 MiB.
+MAX_CLIENT_FRAME_BYTES = 4 * 1024
 _NOT_ALLOWED = "no longer allowed to view this room"
 
 
