@@ -791,7 +791,7 @@ export interface components {
              * @description For people, not for parsing
              * @example an account with this email already exists
              */
-            detail?: string;
+            detail: string;
             /** @description Per-field reasons (400 only) */
             errors?: components["schemas"]["FieldError"][];
             /** @description Path of the request */
@@ -1144,6 +1144,15 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
+        /** @description A body on an operation that takes none, or a body not sent as application/json */
+        Problem415: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
         /** @description Well-formed, but breaks a business rule */
         Problem422: {
             headers: {
@@ -1158,6 +1167,15 @@ export interface components {
             headers: {
                 /** @description Seconds to wait before trying again */
                 "Retry-After"?: number;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The request target and headers together are too large */
+        Problem431: {
+            headers: {
                 [name: string]: unknown;
             };
             content: {
@@ -1249,8 +1267,10 @@ export type ResponseProblem403 = components['responses']['Problem403'];
 export type ResponseProblem404 = components['responses']['Problem404'];
 export type ResponseProblem409 = components['responses']['Problem409'];
 export type ResponseProblem413 = components['responses']['Problem413'];
+export type ResponseProblem415 = components['responses']['Problem415'];
 export type ResponseProblem422 = components['responses']['Problem422'];
 export type ResponseProblem429 = components['responses']['Problem429'];
+export type ResponseProblem431 = components['responses']['Problem431'];
 export type ResponseProblem500 = components['responses']['Problem500'];
 export type ResponseProblem503 = components['responses']['Problem503'];
 export type $defs = Record<string, never>;
@@ -1282,8 +1302,10 @@ export interface operations {
             /** @description You are the last admin */
             409: components["responses"]["Problem409"];
             413: components["responses"]["Problem413"];
+            415: components["responses"]["Problem415"];
             /** @description Too many wrong passwords for this account; see Retry-After */
             429: components["responses"]["Problem429"];
+            431: components["responses"]["Problem431"];
             500: components["responses"]["Problem500"];
             503: components["responses"]["Problem503"];
         };
@@ -1317,10 +1339,12 @@ export interface operations {
             /** @description Another account has this address */
             409: components["responses"]["Problem409"];
             413: components["responses"]["Problem413"];
+            415: components["responses"]["Problem415"];
             /** @description This is already the account's address */
             422: components["responses"]["Problem422"];
             /** @description Too many wrong passwords for this account; see Retry-After */
             429: components["responses"]["Problem429"];
+            431: components["responses"]["Problem431"];
             500: components["responses"]["Problem500"];
             503: components["responses"]["Problem503"];
         };
@@ -1346,8 +1370,10 @@ export interface operations {
             401: components["responses"]["Problem401"];
             /** @description The address is already verified */
             409: components["responses"]["Problem409"];
+            415: components["responses"]["Problem415"];
             /** @description Too many verification mails; see Retry-After */
             429: components["responses"]["Problem429"];
+            431: components["responses"]["Problem431"];
             500: components["responses"]["Problem500"];
             503: components["responses"]["Problem503"];
         };
@@ -1375,8 +1401,10 @@ export interface operations {
             400: components["responses"]["Problem400"];
             401: components["responses"]["Problem401"];
             413: components["responses"]["Problem413"];
+            415: components["responses"]["Problem415"];
             /** @description The link is unknown, used, expired, or not for this account's address */
             422: components["responses"]["Problem422"];
+            431: components["responses"]["Problem431"];
             500: components["responses"]["Problem500"];
             503: components["responses"]["Problem503"];
         };
@@ -1405,8 +1433,10 @@ export interface operations {
             };
             400: components["responses"]["Problem400"];
             413: components["responses"]["Problem413"];
+            415: components["responses"]["Problem415"];
             /** @description Too many requests for this address or email; see Retry-After */
             429: components["responses"]["Problem429"];
+            431: components["responses"]["Problem431"];
             500: components["responses"]["Problem500"];
             503: components["responses"]["Problem503"];
         };
@@ -1433,8 +1463,10 @@ export interface operations {
             };
             400: components["responses"]["Problem400"];
             413: components["responses"]["Problem413"];
+            415: components["responses"]["Problem415"];
             /** @description The link is unknown, used or expired, or the new password is too weak */
             422: components["responses"]["Problem422"];
+            431: components["responses"]["Problem431"];
             500: components["responses"]["Problem500"];
             503: components["responses"]["Problem503"];
         };
@@ -1458,6 +1490,8 @@ export interface operations {
                 };
             };
             401: components["responses"]["Problem401"];
+            415: components["responses"]["Problem415"];
+            431: components["responses"]["Problem431"];
             500: components["responses"]["Problem500"];
             503: components["responses"]["Problem503"];
         };
@@ -1485,6 +1519,8 @@ export interface operations {
             401: components["responses"]["Problem401"];
             /** @description No live session of yours has this id */
             404: components["responses"]["Problem404"];
+            415: components["responses"]["Problem415"];
+            431: components["responses"]["Problem431"];
             500: components["responses"]["Problem500"];
             503: components["responses"]["Problem503"];
         };
@@ -1520,6 +1556,8 @@ export interface operations {
             401: components["responses"]["Problem401"];
             /** @description Not an admin */
             403: components["responses"]["Problem403"];
+            415: components["responses"]["Problem415"];
+            431: components["responses"]["Problem431"];
             500: components["responses"]["Problem500"];
             503: components["responses"]["Problem503"];
         };
@@ -1553,8 +1591,10 @@ export interface operations {
             /** @description The account is disabled */
             403: components["responses"]["Problem403"];
             413: components["responses"]["Problem413"];
+            415: components["responses"]["Problem415"];
             /** @description Too many attempts from this client or for this email, or the server is busy hashing passwords; see Retry-After */
             429: components["responses"]["Problem429"];
+            431: components["responses"]["Problem431"];
             500: components["responses"]["Problem500"];
             503: components["responses"]["Problem503"];
         };
@@ -1577,6 +1617,8 @@ export interface operations {
                 content?: never;
             };
             401: components["responses"]["Problem401"];
+            415: components["responses"]["Problem415"];
+            431: components["responses"]["Problem431"];
             500: components["responses"]["Problem500"];
             503: components["responses"]["Problem503"];
         };
@@ -1599,6 +1641,8 @@ export interface operations {
                 content?: never;
             };
             401: components["responses"]["Problem401"];
+            415: components["responses"]["Problem415"];
+            431: components["responses"]["Problem431"];
             500: components["responses"]["Problem500"];
             503: components["responses"]["Problem503"];
         };
@@ -1630,6 +1674,8 @@ export interface operations {
             /** @description The refresh token is unknown, expired or revoked, or was already used (which ends its whole session): log in again */
             401: components["responses"]["Problem401"];
             413: components["responses"]["Problem413"];
+            415: components["responses"]["Problem415"];
+            431: components["responses"]["Problem431"];
             500: components["responses"]["Problem500"];
             503: components["responses"]["Problem503"];
         };
@@ -1661,10 +1707,12 @@ export interface operations {
             /** @description An account with this email exists */
             409: components["responses"]["Problem409"];
             413: components["responses"]["Problem413"];
+            415: components["responses"]["Problem415"];
             /** @description The password is too weak */
             422: components["responses"]["Problem422"];
             /** @description Too many registrations from this address, or the server is busy hashing passwords; see Retry-After */
             429: components["responses"]["Problem429"];
+            431: components["responses"]["Problem431"];
             500: components["responses"]["Problem500"];
             503: components["responses"]["Problem503"];
         };
@@ -1698,6 +1746,8 @@ export interface operations {
             };
             400: components["responses"]["Problem400"];
             401: components["responses"]["Problem401"];
+            415: components["responses"]["Problem415"];
+            431: components["responses"]["Problem431"];
             500: components["responses"]["Problem500"];
             503: components["responses"]["Problem503"];
         };
@@ -1728,7 +1778,9 @@ export interface operations {
             401: components["responses"]["Problem401"];
             409: components["responses"]["Problem409"];
             413: components["responses"]["Problem413"];
+            415: components["responses"]["Problem415"];
             422: components["responses"]["Problem422"];
+            431: components["responses"]["Problem431"];
             500: components["responses"]["Problem500"];
             503: components["responses"]["Problem503"];
         };
@@ -1757,6 +1809,8 @@ export interface operations {
             400: components["responses"]["Problem400"];
             401: components["responses"]["Problem401"];
             404: components["responses"]["Problem404"];
+            415: components["responses"]["Problem415"];
+            431: components["responses"]["Problem431"];
             500: components["responses"]["Problem500"];
             503: components["responses"]["Problem503"];
         };
@@ -1785,6 +1839,8 @@ export interface operations {
             403: components["responses"]["Problem403"];
             404: components["responses"]["Problem404"];
             409: components["responses"]["Problem409"];
+            415: components["responses"]["Problem415"];
+            431: components["responses"]["Problem431"];
             500: components["responses"]["Problem500"];
             503: components["responses"]["Problem503"];
         };
@@ -1820,7 +1876,9 @@ export interface operations {
             404: components["responses"]["Problem404"];
             409: components["responses"]["Problem409"];
             413: components["responses"]["Problem413"];
+            415: components["responses"]["Problem415"];
             422: components["responses"]["Problem422"];
+            431: components["responses"]["Problem431"];
             500: components["responses"]["Problem500"];
             503: components["responses"]["Problem503"];
         };
@@ -1851,6 +1909,8 @@ export interface operations {
             403: components["responses"]["Problem403"];
             404: components["responses"]["Problem404"];
             409: components["responses"]["Problem409"];
+            415: components["responses"]["Problem415"];
+            431: components["responses"]["Problem431"];
             500: components["responses"]["Problem500"];
             503: components["responses"]["Problem503"];
         };
@@ -1886,6 +1946,8 @@ export interface operations {
             404: components["responses"]["Problem404"];
             409: components["responses"]["Problem409"];
             413: components["responses"]["Problem413"];
+            415: components["responses"]["Problem415"];
+            431: components["responses"]["Problem431"];
             500: components["responses"]["Problem500"];
             503: components["responses"]["Problem503"];
         };
@@ -1915,7 +1977,9 @@ export interface operations {
             401: components["responses"]["Problem401"];
             403: components["responses"]["Problem403"];
             404: components["responses"]["Problem404"];
+            415: components["responses"]["Problem415"];
             422: components["responses"]["Problem422"];
+            431: components["responses"]["Problem431"];
             500: components["responses"]["Problem500"];
             503: components["responses"]["Problem503"];
         };
@@ -1942,6 +2006,8 @@ export interface operations {
             400: components["responses"]["Problem400"];
             401: components["responses"]["Problem401"];
             404: components["responses"]["Problem404"];
+            415: components["responses"]["Problem415"];
+            431: components["responses"]["Problem431"];
             500: components["responses"]["Problem500"];
             503: components["responses"]["Problem503"];
         };
@@ -1972,6 +2038,8 @@ export interface operations {
             403: components["responses"]["Problem403"];
             404: components["responses"]["Problem404"];
             409: components["responses"]["Problem409"];
+            415: components["responses"]["Problem415"];
+            431: components["responses"]["Problem431"];
             500: components["responses"]["Problem500"];
             503: components["responses"]["Problem503"];
         };
@@ -2002,6 +2070,8 @@ export interface operations {
             403: components["responses"]["Problem403"];
             404: components["responses"]["Problem404"];
             409: components["responses"]["Problem409"];
+            415: components["responses"]["Problem415"];
+            431: components["responses"]["Problem431"];
             500: components["responses"]["Problem500"];
             503: components["responses"]["Problem503"];
         };
@@ -2032,6 +2102,8 @@ export interface operations {
             403: components["responses"]["Problem403"];
             404: components["responses"]["Problem404"];
             409: components["responses"]["Problem409"];
+            415: components["responses"]["Problem415"];
+            431: components["responses"]["Problem431"];
             500: components["responses"]["Problem500"];
             503: components["responses"]["Problem503"];
         };
@@ -2064,6 +2136,8 @@ export interface operations {
             400: components["responses"]["Problem400"];
             401: components["responses"]["Problem401"];
             403: components["responses"]["Problem403"];
+            415: components["responses"]["Problem415"];
+            431: components["responses"]["Problem431"];
             500: components["responses"]["Problem500"];
             503: components["responses"]["Problem503"];
         };
@@ -2088,6 +2162,8 @@ export interface operations {
             };
             /** @description Missing, invalid or expired token, or the account is gone or disabled */
             401: components["responses"]["Problem401"];
+            415: components["responses"]["Problem415"];
+            431: components["responses"]["Problem431"];
             500: components["responses"]["Problem500"];
             503: components["responses"]["Problem503"];
         };
@@ -2119,10 +2195,12 @@ export interface operations {
             /** @description A password change with current_password missing or wrong */
             403: components["responses"]["Problem403"];
             413: components["responses"]["Problem413"];
+            415: components["responses"]["Problem415"];
             /** @description The new password is too weak */
             422: components["responses"]["Problem422"];
             /** @description Too many wrong current passwords for this account, or the server is busy hashing passwords; see Retry-After */
             429: components["responses"]["Problem429"];
+            431: components["responses"]["Problem431"];
             500: components["responses"]["Problem500"];
             503: components["responses"]["Problem503"];
         };
@@ -2153,6 +2231,8 @@ export interface operations {
             /** @description Another's account, and not staff */
             403: components["responses"]["Problem403"];
             404: components["responses"]["Problem404"];
+            415: components["responses"]["Problem415"];
+            431: components["responses"]["Problem431"];
             500: components["responses"]["Problem500"];
             503: components["responses"]["Problem503"];
         };
@@ -2182,6 +2262,8 @@ export interface operations {
             403: components["responses"]["Problem403"];
             404: components["responses"]["Problem404"];
             409: components["responses"]["Problem409"];
+            415: components["responses"]["Problem415"];
+            431: components["responses"]["Problem431"];
             500: components["responses"]["Problem500"];
             503: components["responses"]["Problem503"];
         };
@@ -2212,6 +2294,8 @@ export interface operations {
             /** @description Not staff; or your own account; or a staff account and you are not an admin */
             403: components["responses"]["Problem403"];
             404: components["responses"]["Problem404"];
+            415: components["responses"]["Problem415"];
+            431: components["responses"]["Problem431"];
             500: components["responses"]["Problem500"];
             503: components["responses"]["Problem503"];
         };
@@ -2242,6 +2326,8 @@ export interface operations {
             /** @description Not staff; or your own account; or a staff account and you are not an admin */
             403: components["responses"]["Problem403"];
             404: components["responses"]["Problem404"];
+            415: components["responses"]["Problem415"];
+            431: components["responses"]["Problem431"];
             500: components["responses"]["Problem500"];
             503: components["responses"]["Problem503"];
         };
@@ -2277,6 +2363,8 @@ export interface operations {
             403: components["responses"]["Problem403"];
             404: components["responses"]["Problem404"];
             413: components["responses"]["Problem413"];
+            415: components["responses"]["Problem415"];
+            431: components["responses"]["Problem431"];
             500: components["responses"]["Problem500"];
             503: components["responses"]["Problem503"];
         };
@@ -2299,6 +2387,8 @@ export interface operations {
                     "application/json": components["schemas"]["HealthStatus"];
                 };
             };
+            415: components["responses"]["Problem415"];
+            431: components["responses"]["Problem431"];
             500: components["responses"]["Problem500"];
         };
     };
@@ -2320,6 +2410,8 @@ export interface operations {
                     "application/json": components["schemas"]["HealthStatus"];
                 };
             };
+            415: components["responses"]["Problem415"];
+            431: components["responses"]["Problem431"];
             500: components["responses"]["Problem500"];
             503: components["responses"]["Problem503"];
         };

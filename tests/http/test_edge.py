@@ -108,7 +108,9 @@ async def test_other_errors_with_an_origin_are_untouched(
     cors_client: AsyncTestClient[Litestar],
 ) -> None:
     response = await cors_client.post(
-        "/api/v1/auth/login", content=b"{", headers={"Origin": ORIGIN}
+        "/api/v1/auth/login",
+        content=b"{",
+        headers={"Origin": ORIGIN, "content-type": "application/json"},
     )
     assert response.status_code == 400
     assert response.headers["content-type"] == "application/problem+json"

@@ -29,9 +29,10 @@ async def test_token_responses_are_not_stored(client: Client) -> None:
 
 INVISIBLE_NAMES = ["\u200b", "\u180e", "\u200b\u200b", "\u3164", " \u2060 ", "\u00ad"]
 BIDI_NAMES = ["\u202eRTL", "Ada\u202e", "a\u2066b\u2069", "x\u200fy"]
+CONTROL_NAMES = ["Ada\n", "a\nb", "a\tb", "\x1b[2Jwiped", "red\x1b[31m", "a\x85b", "a\rb"]
 
 
-@pytest.mark.parametrize("name", INVISIBLE_NAMES + BIDI_NAMES)
+@pytest.mark.parametrize("name", INVISIBLE_NAMES + BIDI_NAMES + CONTROL_NAMES)
 async def test_names_that_show_nothing_or_reorder_text_are_refused(
     client: Client, name: str
 ) -> None:

@@ -22,6 +22,7 @@ async def test_not_found(client: AsyncTestClient[Litestar]) -> None:
         "type": "about:blank",
         "title": "Not Found",
         "status": 404,
+        "detail": "nothing is at this path",
         "instance": "/api/v1/nothing",
         "request_id": response.headers["x-request-id"],
     }
@@ -32,6 +33,25 @@ async def test_method_not_allowed(client: AsyncTestClient[Litestar]) -> None:
     assert response.status_code == 405
     assert response.headers["content-type"] == "application/problem+json"
     assert response.json()["title"] == "Method Not Allowed"
+    assert response.json()["detail"] == (
+        "this path does not take this method; the Allow header lists those it takes"
+    )
+
+
+async def test_every_problem_has_a_detail(client: AsyncTestClient[Litestar]) -> None:
+    answers = [
+        await client.get("/api/v1/rooms/abc"),  # no route
+        await client.get("/schema/nothing"),  # under the docs
+        await client.put("/api/v1/rooms"),
+        await client.post("/api/v1/auth/register", content=b"x" * 2_000_000),
+        await client.get("/api/v1/users/me"),
+    ]
+    for answer in answers:
+        body = answer.json()
+        assert answer.status_code >= 400
+        assert isinstance(body["detail"], str), answer.request.url
+        assert body["detail"], answer.request.url
+        assert body["detail"] != body["title"], answer.request.url
 
 
 async def test_security_headers_on_every_response(client: AsyncTestClient[Litestar]) -> None:

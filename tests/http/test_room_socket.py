@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -12,6 +14,7 @@ from litestar.testing import TestClient
 from litestar.testing.websocket_test_session import WebSocketTestSession
 
 from rhythm.app.factory import create_app, drain
+from rhythm.web.rooms.socket import CLOSE_TOO_MANY, MAX_SOCKETS_PER_USER
 from tests.conftest import settings_for
 
 SyncClient = TestClient[Litestar]
@@ -210,3 +213,40 @@ def test_drain_reports_not_ready_and_closes_sockets_with_1001(sync_client: SyncC
     assert ready.status_code == 503
     assert ready.json()["detail"] == "the instance is shutting down"
     assert sync_client.get("/health/live").status_code == 200
+
+
+def test_an_account_opens_a_bounded_number_of_sockets(sync_client: SyncClient) -> None:
+    host = register(sync_client, "host")
+    room = create_room(sync_client, host)
+    with contextlib.ExitStack() as stack:
+        open_ones = [
+            stack.enter_context(sync_client.websocket_connect(events_path(room, host)))
+            for _ in range(MAX_SOCKETS_PER_USER)
+        ]
+        for ws in open_ones:
+            assert receive(ws)["type"] == "snapshot"
+        with sync_client.websocket_connect(events_path(room, host)) as refused:
+            with pytest.raises(WebSocketDisconnect) as closed:
+                refused.receive(timeout=5)
+            assert closed.value.code == CLOSE_TOO_MANY
+        # Another account is not held back by this one.
+        guest = register(sync_client, "guest")
+        with sync_client.websocket_connect(events_path(room, guest)) as other:
+            assert receive(other)["type"] == "snapshot"
+        open_ones[0].close()
+        assert _opens_within(sync_client, events_path(room, host), seconds=5)
+
+
+def _opens_within(client: SyncClient, path: str, seconds: float) -> bool:
+    """A socket on ``path`` gets its snapshot within ``seconds`` (the server notices a close
+    only once the client's close frame has reached it)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        with client.websocket_connect(path) as ws:
+            try:
+                return bool(receive(ws)["type"] == "snapshot")
+            except WebSocketDisconnect as closed:
+                if closed.code != CLOSE_TOO_MANY:
+                    raise
+        time.sleep(0.05)
+    return False

@@ -21,8 +21,8 @@ from rhythm.web.account.password_reset import PasswordResetController
 from rhythm.web.audit.controllers import AuditController
 from rhythm.web.auth.controllers import AuthController
 from rhythm.web.authentication import authentication
-from rhythm.web.bodies import JsonBodyRequest
-from rhythm.web.edge import cors_problem_middleware, head_limit_middleware
+from rhythm.web.bodies import JsonBodyRequest, check_content
+from rhythm.web.edge import cors_problem_middleware, edge_middleware
 from rhythm.web.health import HealthController
 from rhythm.web.metrics import METRICS, metrics_middleware, metrics_routes
 from rhythm.web.middleware import request_context_middleware
@@ -70,6 +70,7 @@ def create_app(settings: Settings) -> Litestar:
         on_shutdown=[scale.feed.stop],
         exception_handlers=EXCEPTION_HANDLERS,
         request_class=JsonBodyRequest,
+        before_request=check_content,
         cors_config=_cors(settings),
         request_max_body_size=settings.max_body_bytes,
         openapi_config=openapi_config(),
@@ -80,7 +81,7 @@ def create_app(settings: Settings) -> Litestar:
     handler = metrics_middleware(app.asgi_handler) if settings.metrics_enabled else app.asgi_handler
     if settings.cors_origins:
         handler = cors_problem_middleware(handler)
-    app.asgi_handler = request_context_middleware(head_limit_middleware(handler))
+    app.asgi_handler = request_context_middleware(edge_middleware(handler))
     return app
 
 

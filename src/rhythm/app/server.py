@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import socket
 from collections.abc import Awaitable, Callable
+from http import HTTPStatus
 from typing import Any
 
 import uvicorn
@@ -22,6 +23,7 @@ from rhythm.app.factory import create_app
 from rhythm.app.logs import configure_logging
 from rhythm.app.settings import load_settings
 from rhythm.web.edge import MAX_HEAD_BYTES, problem_body
+from rhythm.web.rooms.socket import MAX_CLIENT_FRAME_BYTES
 
 # What each worker process imports when there is more than one: a factory, not an app object,
 # because an app holds a pool that must not cross a fork.
@@ -42,12 +44,14 @@ def app_from_environment() -> Litestar:
     return create_app(settings)
 
 
-def _head_refusal(limit: int) -> bytes:
-    body = problem_body(431, f"the request head exceeds {limit} bytes", None, None)
+def _refusal(status: HTTPStatus, detail: str) -> bytes:
+    """A whole response, problem details, for a request refused before the app could see it."""
+    body = problem_body(status, detail, None, None)
     head = (
-        b"HTTP/1.1 431 Request Header Fields Too Large\r\n"
+        b"HTTP/1.1 %d %s\r\n"
         b"content-type: application/problem+json\r\n"
-        b"content-length: %d\r\nconnection: close\r\n\r\n" % len(body)
+        b"content-length: %d\r\nconnection: close\r\n\r\n"
+        % (status.value, status.phrase.encode(), len(body))
     )
     return head + body
 
@@ -63,13 +67,21 @@ class BoundedHeadProtocol(HttpToolsProtocol):
     """
 
     HEAD_BOUND = 2 * MAX_HEAD_BYTES
-    _REFUSAL = _head_refusal(HEAD_BOUND)
+    _REFUSAL = _refusal(
+        HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, f"the request head exceeds {HEAD_BOUND} bytes"
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._head_bytes = 0
         self._head_open = False
         self._head_began = False  # a head began during the current read: not counted, lenient
+
+    def send_400_response(self, msg: str) -> None:
+        """uvicorn's answer to a request it cannot parse (a bad Content-Length, an unknown
+        method), as problem details like every other refusal instead of plain text."""
+        self.transport.write(_refusal(HTTPStatus.BAD_REQUEST, msg))
+        self.transport.close()
 
     def on_message_begin(self) -> None:
         super().on_message_begin()
@@ -151,6 +163,7 @@ def run_server(
         "server_header": False,
         "forwarded_allow_ips": forwarded_allow_ips,
         "timeout_graceful_shutdown": max(1, round(shutdown_timeout_s)),
+        "ws_max_size": MAX_CLIENT_FRAME_BYTES,
     }
     if workers > 1:
         # Each worker process runs its own server; the lifespan drains each app at its end.

@@ -1,5 +1,6 @@
-"""Refusals at the HTTP edge, before routing: an oversized request head, a refused CORS
-preflight. Both answer RFC 9457 problem details like every other error (pure ASGI)."""
+"""The HTTP edge, before routing: refusals of an oversized request head and of a CORS
+preflight, both answered as RFC 9457 problem details like every other error, and HEAD answered
+as GET without the body (pure ASGI)."""
 
 from __future__ import annotations
 
@@ -76,6 +77,61 @@ def head_limit_middleware(app: ASGIApp) -> ASGIApp:
         await app(scope, receive, send)
 
     return middleware
+
+
+def edge_middleware(app: ASGIApp) -> ASGIApp:
+    """What the app does at its edge, in order: the head limit, then HEAD as GET."""
+    return head_limit_middleware(head_as_get_middleware(app))
+
+
+def head_as_get_middleware(app: ASGIApp) -> ASGIApp:
+    """HEAD wherever GET is (RFC 9110, section 9.3.2): the GET route answers, with the same
+    status and headers (Content-Length included) and no body, so authentication and every
+    refusal are those of GET. A 405 lists HEAD in ``Allow`` next to GET.
+
+    The routes declare GET only: Litestar would otherwise want a handler of its own, without a
+    body, for each HEAD.
+    """
+
+    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != ScopeType.HTTP or scope["method"] == "GET":
+            await app(scope, receive, send)
+        elif scope["method"] == "HEAD":
+            await app({**scope, "method": "GET"}, receive, _without_body(send))
+        else:
+            await app(scope, receive, _with_head_allowed(send))
+
+    return middleware
+
+
+def _without_body(send: Send) -> Send:
+    async def send_head(message: Message) -> None:
+        if message["type"] == "http.response.body":
+            if message.get("more_body", False):
+                return
+            message = {"type": "http.response.body", "body": b"", "more_body": False}
+        await send(message)
+
+    return send_head
+
+
+def _with_head_allowed(send: Send) -> Send:
+    async def send_allow(message: Message) -> None:
+        if message["type"] == "http.response.start" and message["status"] == 405:
+            message["headers"] = [
+                (name, _allow_head(value) if name.lower() == b"allow" else value)
+                for name, value in message.get("headers", ())
+            ]
+        await send(message)
+
+    return send_allow
+
+
+def _allow_head(allow: bytes) -> bytes:
+    methods = [method.strip() for method in allow.split(b",")]
+    if b"GET" in methods and b"HEAD" not in methods:
+        methods.append(b"HEAD")
+    return b", ".join(sorted(methods))
 
 
 def cors_problem_middleware(app: ASGIApp) -> ASGIApp:

@@ -22,8 +22,13 @@ INVISIBLE = (
     r"\x01-\x1f\x7f-\x9f\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f"
     r"\u200b-\u200f\u2028-\u202e\u2060-\u206f\u2800\u3164\ufe00-\ufe0f\uffa0\ufff0-\ufffb"
 )
-# A name: some visible character; no NUL and no bidi control anywhere.
-NON_BLANK = rf"^[^\x00{BIDI}]*[^{SPACE}{INVISIBLE}\x00][^\x00{BIDI}]*$"
+# C0 and C1 controls: a newline, a tab or an escape sequence in a name breaks the lines and
+# terminals it is shown in (log viewers, admin tools), and shows nothing itself.
+CONTROLS = r"\x00-\x1f\x7f-\x9f"
+# The end of the text: Python's ``$`` also matches before a final newline ("Ada\n").
+END = r"(?![\s\S])"
+# A name: some visible character; no control and no bidi control anywhere.
+NON_BLANK = rf"^[^{CONTROLS}{BIDI}]*[^{SPACE}{INVISIBLE}{CONTROLS}][^{CONTROLS}{BIDI}]*{END}"
 
 Id = Annotated[int, msgspec.Meta(ge=1, examples=[42])]
 Instant = Annotated[datetime, msgspec.Meta(description="RFC 3339, with offset")]

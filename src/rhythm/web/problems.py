@@ -75,7 +75,7 @@ class Problem(msgspec.Struct, omit_defaults=True):
     type: _Type
     title: _Title
     status: _Status
-    detail: _Detail | UnsetType = UNSET
+    detail: _Detail
     instance: _Instance | UnsetType = UNSET
     request_id: _RequestId | UnsetType = UNSET
     errors: _Errors | UnsetType = UNSET
@@ -105,6 +105,19 @@ def field_errors(extra: object) -> list[FieldError] | UnsetType:
     return found or UNSET
 
 
+# What a problem says when its error gave nothing beyond the status's reason phrase: every
+# problem has a detail, so a client can always show one.
+_DETAILS = {
+    404: "nothing is at this path",
+    405: "this path does not take this method; the Allow header lists those it takes",
+    413: "the request body is larger than the server accepts",
+}
+
+
+def generic_detail(status: int) -> str:
+    return _DETAILS.get(status) or HTTPStatus(status).phrase
+
+
 def problem_response(
     request: AnyRequest,
     status: int,
@@ -118,7 +131,7 @@ def problem_response(
         type="about:blank",
         title=HTTPStatus(status).phrase,
         status=status,
-        detail=UNSET if detail is None else detail,
+        detail=generic_detail(status) if detail is None else detail,
         instance=request.url.path,
         request_id=request_id if isinstance(request_id, str) else UNSET,
         errors=errors,
@@ -186,7 +199,9 @@ PROBLEM_DESCRIPTIONS = {
     404: "No such resource",
     409: "Conflicts with the current state",
     413: "Request body too large",
+    415: "A body on an operation that takes none, or a body not sent as application/json",
     422: "Well-formed, but breaks a business rule",
+    431: "The request target and headers together are too large",
     429: "Too many attempts; see Retry-After",
     500: "Unexpected error; it was logged under the response's request_id",
     503: "Database unavailable; retry after Retry-After seconds",

@@ -20,6 +20,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Tag
 
 from rhythm.service.rooms.events import EVENT_CLASSES
+from rhythm.web.bodies import check_content
 from rhythm.web.fields import Strict
 from rhythm.web.openapi.finalize import finalize
 from rhythm.web.openapi.ui import DocumentPlugin, SwaggerUIPlugin
@@ -128,12 +129,14 @@ def dump_json(document: Mapping[str, Any]) -> bytes:
     return msgspec.json.encode(document, order="sorted")
 
 
-async def _unknown_docs_path(request: AnyRequest) -> None:
+async def _docs_request(request: AnyRequest) -> None:
     """Litestar answers unknown paths under the docs with an HTML page from a catch-all route
     (``/{path:str}``, the router's only route with a ``path`` parameter): refuse them before
-    it runs, so they get the API's 404 problem details like every other unknown path."""
+    it runs, so they get the API's 404 problem details like every other unknown path. This
+    hook replaces the app's for the docs, so it also applies the app's content rule."""
     if "path" in request.path_params:
         raise NotFoundException()
+    await check_content(request)
 
 
 def openapi_config() -> OpenAPIConfig:
@@ -147,7 +150,7 @@ def openapi_config() -> OpenAPIConfig:
             DOCS_PATH,
             route_handlers=[],
             include_in_schema=False,
-            before_request=_unknown_docs_path,
+            before_request=_docs_request,
         ),
         # The first plugin also answers at /schema itself.
         render_plugins=[

@@ -106,7 +106,9 @@ def _operation(operation: Node, *, is_public: bool, errors: set[int]) -> None:
             _drop_null(parameter.get("schema", {}))
     _request_body(operation.get("requestBody"))
     responses: Node = operation.setdefault("responses", {})
-    needed = {500}
+    # 415: content the operation cannot take (any, without a body; not JSON, with one).
+    # 431: a request head over the limit (web/edge.py), refused before routing.
+    needed = {415, 431, 500}
     if not is_public:
         needed.add(401)
     if parameters or "requestBody" in operation:

@@ -12,6 +12,7 @@ channels, so a socket on any instance sees the changes made on every instance.
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import time
 from collections.abc import Iterator
@@ -46,6 +47,13 @@ CLOSE_TRY_AGAIN_LATER = 1013
 CLOSE_NOT_FOUND = 4404
 CLOSE_NOT_ALLOWED = 4403  # kicked, or no longer allowed to view the room
 CLOSE_RESYNC = 4409  # events were dropped for this socket: reconnect for a fresh snapshot
+CLOSE_TOO_MANY = 4429  # the account has MAX_SOCKETS_PER_USER open on this instance already
+# Tabs and devices of one player; each socket holds a subscription, a task set and a file
+# descriptor, so one account must not be able to open them without end.
+MAX_SOCKETS_PER_USER = 10
+# Clients send nothing the socket needs (it reads only to notice a close), so the server
+# refuses a larger frame (close 1009) instead of buffering up to its default of 16 MiB.
+MAX_CLIENT_FRAME_BYTES = 4 * 1024
 _NOT_ALLOWED = "no longer allowed to view this room"
 
 
@@ -64,23 +72,39 @@ _encoder = msgspec.json.Encoder()
 class OpenSockets:
     """The room sockets of this instance: a shutdown closes them with 1001, and each one lasts
     only while its session does (asked every ``recheck_s``, as often as a request's answer may
-    be reused)."""
+    be reused). An account has at most ``max_per_user`` of them open here at once."""
 
-    def __init__(self, access: SessionAccess, recheck_s: float = 1.0) -> None:
+    def __init__(
+        self,
+        access: SessionAccess,
+        recheck_s: float = 1.0,
+        max_per_user: int = MAX_SOCKETS_PER_USER,
+    ) -> None:
         self._sockets: set[WebSocket[Any, Any, Any]] = set()
+        self._per_user: collections.Counter[int] = collections.Counter()
         self._access = access
         self._recheck_s = recheck_s
+        self._max_per_user = max_per_user
 
     def __len__(self) -> int:
         return len(self._sockets)
 
+    def full(self, user_id: int) -> bool:
+        """True when ``user_id`` may open no more sockets; ask right before ``track``, with no
+        ``await`` between the two, so that no other socket of the user slips in."""
+        return self._per_user[user_id] >= self._max_per_user
+
     @contextlib.contextmanager
-    def track(self, socket: WebSocket[Any, Any, Any]) -> Iterator[None]:
+    def track(self, socket: WebSocket[Any, Any, Any], user_id: int) -> Iterator[None]:
         self._sockets.add(socket)
+        self._per_user[user_id] += 1
         try:
             yield
         finally:
             self._sockets.discard(socket)
+            self._per_user[user_id] -= 1
+            if not self._per_user[user_id]:
+                del self._per_user[user_id]
 
     async def until_refused(self, viewer: Viewer) -> int:
         """The close code once ``viewer`` may no longer watch: 4401 when the session ended or
@@ -118,7 +142,11 @@ async def room_events(
     except NotFoundError:
         await socket.close(code=CLOSE_NOT_FOUND, reason="no such room")
         return
-    with sockets.track(socket):
+    if sockets.full(actor.user_id):
+        reason = "too many room sockets open for this account: close one first"
+        await socket.close(code=CLOSE_TOO_MANY, reason=reason)
+        return
+    with sockets.track(socket, actor.user_id):
         await _serve(socket, actor, room_id, channels, rooms, sockets)
 
 
