@@ -19,7 +19,9 @@ if TYPE_CHECKING:
 
 # Third-party loggers whose records we want, at the level we choose, in our format.
 _ROUTED = ("uvicorn", "uvicorn.error", "uvicorn.access", "litestar", "psycopg", "psycopg.pool")
-_encoder = msgspec.json.Encoder()
+# A value JSON cannot hold (a mail header, a path) is written as its text: a line is never
+# lost for the type of one extra field.
+_encoder = msgspec.json.Encoder(enc_hook=str)
 _STDLIB_LEVELS = {"TRACE": 5, "DEBUG": logging.DEBUG, "INFO": logging.INFO}
 _STDLIB_LEVELS |= {"WARNING": logging.WARNING, "ERROR": logging.ERROR}
 

@@ -88,7 +88,7 @@ class OutboxTransport:
 
     async def deliver(self, message: EmailMessage) -> None:
         await asyncio.to_thread(self._write, message)
-        logger.bind(mail_to=message["To"], outbox=str(self._folder)).info(
+        logger.bind(mail_to=str(message["To"]), outbox=str(self._folder)).info(
             "mail (outbox, not sent): {}\n{}", message["Subject"], message.get_content()
         )
 
@@ -127,20 +127,21 @@ class Mailer:
 
     async def _deliver(self, message: EmailMessage) -> bool:
         pause = self._first_pause_s
+        to = str(message["To"])
         for attempt in range(1, self._attempts + 1):
             try:
                 await self._transport.deliver(message)
             except (aiosmtplib.SMTPException, OSError) as exc:
-                logger.bind(mail_to=message["To"], attempt=attempt).warning(
+                logger.bind(mail_to=to, attempt=attempt).warning(
                     "mail delivery failed: {}", type(exc).__name__
                 )
                 if attempt < self._attempts:
                     await self._sleep(pause)
                     pause *= 2
             else:
-                logger.bind(mail_to=message["To"], attempt=attempt).info("mail delivered")
+                logger.bind(mail_to=to, attempt=attempt).info("mail delivered")
                 return True
-        logger.bind(mail_to=message["To"]).error("mail dropped after {} attempts", self._attempts)
+        logger.bind(mail_to=to).error("mail dropped after {} attempts", self._attempts)
         return False
 
     def _message(self, mail: Mail) -> EmailMessage:
