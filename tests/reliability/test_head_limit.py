@@ -14,7 +14,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from rhythm.app.server import BoundedHeadProtocol
+from rhythm.app.server import BoundedRequestProtocol
 from rhythm.web.edge import MAX_HEAD_BYTES
 from tests.server_process import Server, serve
 
@@ -81,7 +81,7 @@ def test_huge_header_refused_before_it_is_all_sent(server: Server) -> None:
     assert json.loads(body)["status"] == 431
     # Answered within a few pieces of the bound, not after 16 MB.
     print(f"sent {sent} bytes before the answer")
-    assert sent <= BoundedHeadProtocol.HEAD_BOUND + 8 * PIECE
+    assert sent <= BoundedRequestProtocol.HEAD_BOUND + 8 * PIECE
     # The server is still serving.
     with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
         sock.sendall(_head(server.port, 10))

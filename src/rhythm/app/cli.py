@@ -88,6 +88,7 @@ def _server_options(settings: Settings) -> dict[str, Any]:
         "shutdown_timeout_s": settings.shutdown_timeout_s,
         "forwarded_allow_ips": settings.forwarded_allow_ips,
         "log_level": settings.log_level,
+        "request_read_timeout_s": settings.request_read_timeout_s,
     }
 
 

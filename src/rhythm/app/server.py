@@ -39,6 +39,7 @@ def app_from_environment() -> Litestar:
     """
     settings = load_settings()
     configure_logging(settings.log_level)
+    bound_request_reads(settings.request_read_timeout_s)
     if not settings.database_url:
         raise RuntimeError("a server worker needs DATABASE_URL (set by `rhythm serve`)")
     return create_app(settings)
@@ -56,26 +57,45 @@ def _refusal(status: HTTPStatus, detail: str) -> bytes:
     return head + body
 
 
-class BoundedHeadProtocol(HttpToolsProtocol):
-    """uvicorn's httptools protocol, refusing a request head that grows past a bound.
+class BoundedRequestProtocol(HttpToolsProtocol):
+    """uvicorn's httptools protocol, refusing a request head that grows past a bound and a
+    request that takes too long to arrive.
 
     httptools has no cap of its own: it gathers a header's pieces until the header ends, so a
     head of megabytes would be held (and copied as it grows) before the application could see
     it. Here a head still incomplete after ``HEAD_BOUND`` bytes on the wire is answered 431 and
     the connection closed; a complete head below it meets the application's own check
     (``rhythm.web.edge``). At most the bound plus two socket reads are held per connection.
+
+    uvicorn has no read timeout either: a connection that sends nothing, or a head or body a
+    byte at a time, is held forever, and enough of them exhaust the process's sockets. Here a
+    connection's first request, and each request after it, must arrive whole within
+    ``READ_TIMEOUT_S`` of its connection or its first byte; otherwise it is answered 408 (when
+    no response has begun) and the connection closed. Idle keep-alive connections keep
+    uvicorn's own shorter timeout.
     """
 
     HEAD_BOUND = 2 * MAX_HEAD_BYTES
+    READ_TIMEOUT_S = 30.0  # set per process from the settings: ``bound_request_reads``
     _REFUSAL = _refusal(
         HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, f"the request head exceeds {HEAD_BOUND} bytes"
     )
+    _TOO_SLOW = _refusal(HTTPStatus.REQUEST_TIMEOUT, "the request did not arrive in time")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._head_bytes = 0
         self._head_open = False
         self._head_began = False  # a head began during the current read: not counted, lenient
+        self._read_deadline: asyncio.TimerHandle | None = None
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self._arm_read_deadline()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._disarm_read_deadline()
+        super().connection_lost(exc)
 
     def send_400_response(self, msg: str) -> None:
         """uvicorn's answer to a request it cannot parse (a bad Content-Length, an unknown
@@ -87,10 +107,20 @@ class BoundedHeadProtocol(HttpToolsProtocol):
         super().on_message_begin()
         self._head_bytes = 0
         self._head_open = self._head_began = True
+        if self._read_deadline is None:
+            self._arm_read_deadline()
 
     def on_headers_complete(self) -> None:
         self._head_open = False
         super().on_headers_complete()
+
+    def on_message_complete(self) -> None:
+        self._disarm_read_deadline()
+        super().on_message_complete()
+
+    def handle_websocket_upgrade(self) -> None:
+        self._disarm_read_deadline()  # the WebSocket protocol takes the connection over
+        super().handle_websocket_upgrade()
 
     def data_received(self, data: bytes) -> None:
         self._head_began = False
@@ -102,6 +132,31 @@ class BoundedHeadProtocol(HttpToolsProtocol):
             self._head_open = False
             self.transport.write(self._REFUSAL)
             self.transport.close()
+
+    def _arm_read_deadline(self) -> None:
+        self._read_deadline = self.loop.call_later(self.READ_TIMEOUT_S, self._read_too_slow)
+
+    def _disarm_read_deadline(self) -> None:
+        if self._read_deadline is not None:
+            self._read_deadline.cancel()
+            self._read_deadline = None
+
+    def _read_too_slow(self) -> None:
+        self._read_deadline = None
+        if self.transport.is_closing():
+            return
+        cycle: Any = self.cycle
+        if cycle is not None and cycle.response_started and not cycle.response_complete:
+            cycle.keep_alive = False  # the answer under way may finish; nothing after it
+            return
+        if cycle is None or not cycle.response_started:
+            self.transport.write(self._TOO_SLOW)
+        self.transport.close()
+
+
+def bound_request_reads(seconds: float) -> None:
+    """This process's request read timeout (``RHYTHM_REQUEST_READ_TIMEOUT_S``)."""
+    BoundedRequestProtocol.READ_TIMEOUT_S = seconds
 
 
 class _DrainingServer(uvicorn.Server):
@@ -136,6 +191,7 @@ def run_server(
     shutdown_timeout_s: float = 10.0,
     forwarded_allow_ips: str | None = None,
     log_level: str = "INFO",
+    request_read_timeout_s: float = BoundedRequestProtocol.READ_TIMEOUT_S,
     on_shutdown: ShutdownHook | None = None,
 ) -> None:
     """Serve ``app`` until SIGINT or SIGTERM, then shut down gracefully within a bound.
@@ -146,16 +202,19 @@ def run_server(
     seconds to finish, then the lifespan shutdown runs (pool closed).
     ``forwarded_allow_ips``: the proxies whose X-Forwarded-For is trusted (comma-separated, or
     ``*``); the client address matters for the per-address login rate limit.
+    ``request_read_timeout_s``: how long a request may take to arrive (a worker process reads
+    it from its own settings).
     ``log_level`` must be given: uvicorn's protocol checks its logger's own level per
     connection, and an unset level (0) makes it build trace records on every request.
     """
     if workers > 1 and not isinstance(app, str):
         raise ValueError(f"workers={workers} needs an import string such as {APP_FACTORY!r}")
+    bound_request_reads(request_read_timeout_s)
     options: dict[str, Any] = {
         "host": host,
         "port": port,
         "loop": "uvloop",
-        "http": BoundedHeadProtocol,
+        "http": BoundedRequestProtocol,
         "lifespan": "on",
         "log_config": None,  # loguru JSON logging is configured by the caller / the factory
         "log_level": log_level.lower(),

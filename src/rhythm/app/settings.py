@@ -79,6 +79,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     argon2_parallelism: PositiveInt = 4
     cors_origins: tuple[str, ...] = ()
     max_body_bytes: PositiveInt = 1_048_576
+    request_read_timeout_s: PositiveFloat = 30.0
     log_level: str = "INFO"
     workers: PositiveInt = 1
     shutdown_timeout_s: PositiveFloat = 10.0
