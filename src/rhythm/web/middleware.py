@@ -11,7 +11,7 @@ from typing import Any
 
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
-from rhythm.service.audit import RequestContext, request_context
+from rhythm.service.audit import RequestContext, enter_request, leave_request
 from rhythm.web.access_log import ACCESS_LOG
 
 REQUEST_ID_HEADER = b"x-request-id"
@@ -78,37 +78,39 @@ def request_context_middleware(app: ASGIApp) -> ASGIApp:
             return
         request_id = request_id_of(scope)
         scope.setdefault("state", {})["request_id"] = request_id
-        status: dict[str, int] = {"code": 500}
+        echoed = (REQUEST_ID_HEADER, request_id.encode())
+        status = 500
         started = time.perf_counter()
 
         async def send_with_headers(message: Message) -> None:
-            if message["type"] == "websocket.accept":
-                status["code"] = 101
-            elif message["type"] == "websocket.close" and status["code"] != 101:
-                status["code"] = 403  # refused during the handshake
+            nonlocal status
             if message["type"] == "http.response.start":
-                status["code"] = message["status"]
+                status = message["status"]
                 headers: list[Any] = list(message.get("headers", ()))
                 if scope.get("method") == "OPTIONS":
                     headers = _with_route_allow(scope, headers)
-                headers.append((REQUEST_ID_HEADER, request_id.encode()))
-                headers.extend(SECURITY_HEADERS)
-                message["headers"] = headers
+                message["headers"] = [*headers, echoed, *SECURITY_HEADERS]
+            elif message["type"] == "websocket.accept":
+                status = 101
+            elif message["type"] == "websocket.close" and status != 101:
+                status = 403  # refused during the handshake
             await send(message)
 
         client = scope.get("client")
-        audit = RequestContext(request_id=request_id, address=client[0] if client else None)
-        with request_context(audit):  # also the request id of every log line (app/logs.py)
-            try:
-                await app(scope, receive, send_with_headers)
-            finally:
-                ACCESS_LOG.write(
-                    request_id,
-                    str(scope.get("method", "WS")),
-                    scope["path"],
-                    status["code"],
-                    round((time.perf_counter() - started) * 1000, 3),
-                )
+        # Also the request id of every log line (app/logs.py); bound without a context
+        # manager object, as every request pays for it.
+        bound = enter_request(RequestContext(request_id, client[0] if client else None))
+        try:
+            await app(scope, receive, send_with_headers)
+        finally:
+            ACCESS_LOG.write(
+                request_id,
+                str(scope.get("method", "WS")),
+                scope["path"],
+                status,
+                round((time.perf_counter() - started) * 1000, 3),
+            )
+            leave_request(bound)
 
     return middleware
 
