@@ -1,12 +1,15 @@
 """The users controller reaches the services it was bound to, one binding per application, with
-no dependency injected per request."""
+no dependency injected per request; the profile it answers with."""
 
 from __future__ import annotations
 
+import msgspec
+import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from litestar.types import ASGIApp, Receive, Scope, Send
 
+from rhythm.db import users as users_db
 from rhythm.db.users.fakes import FakeQuerier as FakeUsers
 from rhythm.service.accounts.account import AccountService
 from rhythm.service.accounts.users import UsersService
@@ -15,6 +18,7 @@ from rhythm.service.identity import Actor, UserRole
 from rhythm.store.pool import StorePool
 from rhythm.store.transaction import AsyncDB
 from rhythm.web.users.controllers import users_controller
+from rhythm.web.users.schemas import ProfileOut, UserOut
 from tests.unit.rows import user
 
 HASHER = PasswordHasher(TEST_PARAMS)
@@ -62,3 +66,14 @@ def test_the_profile_route_resolves_no_dependency() -> None:
     app, _ = _app(1)
     handler = app.route_handler_method_map["/api/v1/users/me"]["GET"]
     assert list(handler.parsed_fn_signature.parameters) == ["request"]
+
+
+@pytest.mark.parametrize("verified", [True, False])
+def test_the_profile_shows_what_a_user_shows_and_whether_the_address_is_verified(
+    verified: bool,
+) -> None:
+    row = user(7, users_db.UserRole.MODERATOR, verified=verified)
+    profile = msgspec.structs.asdict(ProfileOut.of_profile(row))
+    assert profile == {**msgspec.structs.asdict(UserOut.of(row)), "email_verified": verified}
+    assert profile["role"] is UserRole.MODERATOR
+    assert "password_hash" not in msgspec.json.decode(msgspec.json.encode(profile))
