@@ -20,6 +20,9 @@ from rhythm.service.audit import (
     AuditTrail,
     AuditType,
     RequestContext,
+    current_request_id,
+    enter_request,
+    leave_request,
     request_context,
 )
 from rhythm.service.errors import ForbiddenError
@@ -147,3 +150,12 @@ async def test_an_address_that_is_not_one_is_not_logged(world: World, forwarded:
     [extra] = log_lines(lines)
     assert extra["address"] is None
     assert all(forwarded not in line for line in lines)
+
+
+def test_request_contexts_nest_and_restore() -> None:
+    outer = enter_request(RequestContext(request_id="outer", address=None))
+    with request_context(RequestContext(request_id="inner", address=None)):
+        assert current_request_id() == "inner"
+    assert current_request_id() == "outer"
+    leave_request(outer)
+    assert current_request_id() is None

@@ -32,7 +32,7 @@ from rhythm.web.rooms.channels import channels_plugin
 from rhythm.web.rooms.controllers import RoomsController
 from rhythm.web.rooms.socket import room_events
 from rhythm.web.token_cache import AccessTokens
-from rhythm.web.users.controllers import UsersController
+from rhythm.web.users.controllers import users_controller
 
 
 def create_app(settings: Settings) -> Litestar:
@@ -51,7 +51,7 @@ def create_app(settings: Settings) -> Litestar:
         route_handlers=[
             HealthController,
             AuthController,
-            UsersController,
+            users_controller(services.users, services.accounts),
             RoomsController,
             AuditController,
             AccountController,

@@ -60,20 +60,33 @@ _REQUEST: ContextVar[RequestContext | None] = ContextVar("request", default=None
 _NO_REQUEST = RequestContext()
 
 
+Bound = Token[RequestContext | None]
+
+
+def enter_request(context: RequestContext) -> Bound:
+    """Bind ``context`` until ``leave_request`` is given what this returns."""
+    return _REQUEST.set(context)
+
+
+def leave_request(bound: Bound) -> None:
+    """Restore the context that was bound before ``enter_request`` returned ``bound``."""
+    _REQUEST.reset(bound)
+
+
 class request_context:  # noqa: N801 - used as a context manager, like contextlib's
     """Bind ``context`` for the code run inside (one request)."""
 
-    __slots__ = ("_context", "_token")
-    _token: Token[RequestContext | None]
+    __slots__ = ("_bound", "_context")
+    _bound: Bound
 
     def __init__(self, context: RequestContext) -> None:
         self._context = context
 
     def __enter__(self) -> None:
-        self._token = _REQUEST.set(self._context)
+        self._bound = enter_request(self._context)
 
     def __exit__(self, *exc: object) -> None:
-        _REQUEST.reset(self._token)
+        leave_request(self._bound)
 
 
 def current_request_id() -> str | None:

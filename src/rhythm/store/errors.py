@@ -66,12 +66,16 @@ def translate(exc: BaseException) -> StoreError | None:
     return None
 
 
+DRIVER_ERRORS = (psycopg.Error, PoolTimeout)
+"""What ``translate_errors`` looks at: the driver's and the pool's errors."""
+
+
 @contextmanager
 def translate_errors() -> Iterator[None]:
     """Re-raise psycopg and pool errors raised inside the block as :class:`StoreError`."""
     try:
         yield
-    except (psycopg.Error, PoolTimeout) as exc:
+    except DRIVER_ERRORS as exc:
         typed = translate(exc)
         if typed is None:
             raise

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from typing import Any
+from contextlib import _AsyncGeneratorContextManager
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
 
 from psycopg import AsyncConnection
 from psycopg_pool import AsyncConnectionPool
 
-from rhythm.store.errors import translate_errors
+from rhythm.store.errors import DRIVER_ERRORS, translate
+
+if TYPE_CHECKING:
+    _PoolBorrow = _AsyncGeneratorContextManager[AsyncConnection[Any], None]
+else:  # not subscriptable at run time
+    _PoolBorrow = _AsyncGeneratorContextManager
 
 
 class StorePool(AsyncConnectionPool[AsyncConnection[Any]]):
@@ -20,14 +25,55 @@ class StorePool(AsyncConnectionPool[AsyncConnection[Any]]):
     ``DatabaseUnavailableError`` on either, and nothing above the store sees psycopg's classes.
     """
 
-    @asynccontextmanager
-    async def connection(
+    def connection(
         self,
-        timeout: float | None = None,  # noqa: ASYNC109 - psycopg_pool's signature, kept
-    ) -> AsyncIterator[AsyncConnection[Any]]:
-        with translate_errors():
-            async with super().connection(timeout) as conn:
-                yield conn
+        timeout: float | None = None,
+    ) -> _Borrow:
+        return _Borrow(super().connection(timeout))
+
+
+class _Borrow(_PoolBorrow):
+    """psycopg's borrow, driven as it is, with the errors that leave it or the block translated
+    as ``translate_errors`` translates them.
+
+    A plain object, because every query made on the pool pays for it: a generator-based
+    context manager around psycopg's would be a second generator per borrow. It derives from
+    the type psycopg's method declares, so that ``StorePool.connection`` keeps its signature;
+    nothing of the base is used.
+    """
+
+    __slots__ = ("_borrow",)
+
+    def __init__(self, borrow: _PoolBorrow) -> None:  # the base takes a generator: not used
+        self._borrow = borrow
+
+    async def __aenter__(self) -> AsyncConnection[Any]:
+        try:
+            return await self._borrow.__aenter__()
+        except DRIVER_ERRORS as exc:
+            _raise_translated(exc)
+            raise
+
+    async def __aexit__(
+        self,
+        typ: type[BaseException] | None,
+        value: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        try:
+            await self._borrow.__aexit__(typ, value, traceback)  # the connection goes back
+        except DRIVER_ERRORS as exc:
+            _raise_translated(exc)
+            raise
+        if isinstance(value, DRIVER_ERRORS):
+            _raise_translated(value)
+
+
+def _raise_translated(exc: BaseException) -> None:
+    """Raise the ``StoreError`` for ``exc``, caused by it, when it has one."""
+    typed = translate(exc)
+    if typed is not None and typed is not exc:
+        raise typed from exc
 
 
 async def _generic_plans(conn: AsyncConnection[Any]) -> None:

@@ -6,11 +6,12 @@ from __future__ import annotations
 import os
 import re
 import time
+from collections.abc import Iterator
 from typing import Any
 
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
-from rhythm.service.audit import RequestContext, request_context
+from rhythm.service.audit import RequestContext, enter_request, leave_request
 from rhythm.web.access_log import ACCESS_LOG
 
 REQUEST_ID_HEADER = b"x-request-id"
@@ -23,12 +24,47 @@ SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
 )
 
 
+class RequestIds:
+    """Fresh request ids: 128 bits from the OS's random source each, as 32 hex digits.
+
+    The bits are read for ``BATCH`` ids at once, since a read per request was a system call per
+    request. Each id is handed out once: ``next`` on a list iterator is atomic, so even two
+    threads cannot take the same one. A forked child starts on a read of its own, never on ids
+    its parent may hand out too.
+    """
+
+    BATCH = 256
+    _BYTES = 16
+
+    __slots__ = ("_ids",)
+
+    def __init__(self) -> None:
+        self._ids: Iterator[str] = iter(())
+        os.register_at_fork(after_in_child=self.reset)
+
+    def fresh(self) -> str:
+        try:
+            return next(self._ids)
+        except StopIteration:
+            digits = os.urandom(self._BYTES * self.BATCH).hex()
+            width = self._BYTES * 2
+            self._ids = iter([digits[at : at + width] for at in range(0, len(digits), width)])
+            return next(self._ids)
+
+    def reset(self) -> None:
+        """Forget the ids read so far (the next one comes from a new read)."""
+        self._ids = iter(())
+
+
+REQUEST_IDS = RequestIds()
+
+
 def request_id_of(scope: Scope) -> str:
     """The client's X-Request-ID when it is sane, else a fresh one (never trust arbitrary text)."""
     for name, value in scope.get("headers", ()):
         if name == REQUEST_ID_HEADER and _VALID_REQUEST_ID.fullmatch(value):
             return str(value.decode("ascii"))
-    return os.urandom(16).hex()  # 128 random bits, as a uuid4's hex but without the object
+    return REQUEST_IDS.fresh()
 
 
 def request_context_middleware(app: ASGIApp) -> ASGIApp:
@@ -42,37 +78,39 @@ def request_context_middleware(app: ASGIApp) -> ASGIApp:
             return
         request_id = request_id_of(scope)
         scope.setdefault("state", {})["request_id"] = request_id
-        status: dict[str, int] = {"code": 500}
+        echoed = (REQUEST_ID_HEADER, request_id.encode())
+        status = 500
         started = time.perf_counter()
 
         async def send_with_headers(message: Message) -> None:
-            if message["type"] == "websocket.accept":
-                status["code"] = 101
-            elif message["type"] == "websocket.close" and status["code"] != 101:
-                status["code"] = 403  # refused during the handshake
+            nonlocal status
             if message["type"] == "http.response.start":
-                status["code"] = message["status"]
+                status = message["status"]
                 headers: list[Any] = list(message.get("headers", ()))
                 if scope.get("method") == "OPTIONS":
                     headers = _with_route_allow(scope, headers)
-                headers.append((REQUEST_ID_HEADER, request_id.encode()))
-                headers.extend(SECURITY_HEADERS)
-                message["headers"] = headers
+                message["headers"] = [*headers, echoed, *SECURITY_HEADERS]
+            elif message["type"] == "websocket.accept":
+                status = 101
+            elif message["type"] == "websocket.close" and status != 101:
+                status = 403  # refused during the handshake
             await send(message)
 
         client = scope.get("client")
-        audit = RequestContext(request_id=request_id, address=client[0] if client else None)
-        with request_context(audit):  # also the request id of every log line (app/logs.py)
-            try:
-                await app(scope, receive, send_with_headers)
-            finally:
-                ACCESS_LOG.write(
-                    request_id,
-                    str(scope.get("method", "WS")),
-                    scope["path"],
-                    status["code"],
-                    round((time.perf_counter() - started) * 1000, 3),
-                )
+        # Also the request id of every log line (app/logs.py); bound without a context
+        # manager object, as every request pays for it.
+        bound = enter_request(RequestContext(request_id, client[0] if client else None))
+        try:
+            await app(scope, receive, send_with_headers)
+        finally:
+            ACCESS_LOG.write(
+                request_id,
+                str(scope.get("method", "WS")),
+                scope["path"],
+                status,
+                round((time.perf_counter() - started) * 1000, 3),
+            )
+            leave_request(bound)
 
     return middleware
 

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, ClassVar
 
 from litestar import Controller, delete, get, patch, post
-from litestar.di import NamedDependency
 from litestar.params import JSONBody, QueryParameter
 
+from rhythm.service.accounts.account import AccountService
 from rhythm.service.accounts.users import UsersService
 from rhythm.service.identity import UserRole
 from rhythm.service.paging import DEFAULT_PAGE_SIZE
-from rhythm.web.account.controllers import Accounts
 from rhythm.web.paging import next_cursor, parse_cursor
 from rhythm.web.params import AnyRequest, PageCursor, PageLimit, UserId
 from rhythm.web.problems import responses
@@ -24,14 +23,18 @@ from rhythm.web.users.schemas import (
     UserPageOut,
 )
 
-Users = NamedDependency[UsersService]
 _STAFF_403 = "Not staff; or your own account; or a staff account and you are not an admin"
 _GONE = "Missing, invalid or expired token, or the account is gone or disabled"
 
 
 class UsersController(Controller):
+    """The handlers reach their services through typed attributes, set once by
+    ``users_controller``: no dependency resolved per request, no lookup by name."""
+
     path = "/api/v1/users"
     tags = ["users"]  # noqa: RUF012
+    users: ClassVar[UsersService]
+    accounts: ClassVar[AccountService]
 
     @get(
         "/me",
@@ -39,8 +42,8 @@ class UsersController(Controller):
         summary="The caller's profile",
         responses=responses(401, notes={401: _GONE}),
     )
-    async def me(self, request: AnyRequest, users: Users) -> ProfileOut:
-        return ProfileOut.of_profile(await users.me(current_actor(request)))
+    async def me(self, request: AnyRequest) -> ProfileOut:
+        return ProfileOut.of_profile(await self.users.me(current_actor(request)))
 
     @patch(
         "/me",
@@ -65,9 +68,8 @@ class UsersController(Controller):
         self,
         data: JSONBody[UpdateMeRequest],
         request: AnyRequest,
-        users: Users,
     ) -> UserOut:
-        user = await users.update_profile(
+        user = await self.users.update_profile(
             current_actor(request),
             display_name=data.display_name,
             current_password=data.current_password,
@@ -84,12 +86,11 @@ class UsersController(Controller):
     async def list_users(
         self,
         request: AnyRequest,
-        users: Users,
         role: Annotated[UserRole | None, QueryParameter(description="Only this role")] = None,
         cursor: PageCursor = None,
         limit: PageLimit = DEFAULT_PAGE_SIZE,
     ) -> UserPageOut:
-        page = await users.list(
+        page = await self.users.list(
             current_actor(request), role=role, after=parse_cursor(cursor), limit=limit
         )
         return UserPageOut(
@@ -102,8 +103,8 @@ class UsersController(Controller):
         summary="One account (yourself, or anyone for moderators and admins)",
         responses=responses(400, 401, 403, 404, notes={403: "Another's account, and not staff"}),
     )
-    async def get_user(self, user_id: UserId, request: AnyRequest, users: Users) -> UserOut:
-        return UserOut.of(await users.get(current_actor(request), user_id))
+    async def get_user(self, user_id: UserId, request: AnyRequest) -> UserOut:
+        return UserOut.of(await self.users.get(current_actor(request), user_id))
 
     @patch(
         "/{user_id:int}/role",
@@ -116,9 +117,8 @@ class UsersController(Controller):
         user_id: UserId,
         data: JSONBody[RoleChangeRequest],
         request: AnyRequest,
-        users: Users,
     ) -> UserOut:
-        return UserOut.of(await users.set_role(current_actor(request), user_id, data.role))
+        return UserOut.of(await self.users.set_role(current_actor(request), user_id, data.role))
 
     @post(
         "/{user_id:int}/disable",
@@ -127,8 +127,10 @@ class UsersController(Controller):
         status_code=200,
         responses=responses(400, 401, 403, 404, notes={403: _STAFF_403}),
     )
-    async def disable(self, user_id: UserId, request: AnyRequest, users: Users) -> UserOut:
-        return UserOut.of(await users.set_active(current_actor(request), user_id, active=False))
+    async def disable(self, user_id: UserId, request: AnyRequest) -> UserOut:
+        return UserOut.of(
+            await self.users.set_active(current_actor(request), user_id, active=False)
+        )
 
     @post(
         "/{user_id:int}/enable",
@@ -137,8 +139,8 @@ class UsersController(Controller):
         status_code=200,
         responses=responses(400, 401, 403, 404, notes={403: _STAFF_403}),
     )
-    async def enable(self, user_id: UserId, request: AnyRequest, users: Users) -> UserOut:
-        return UserOut.of(await users.set_active(current_actor(request), user_id, active=True))
+    async def enable(self, user_id: UserId, request: AnyRequest) -> UserOut:
+        return UserOut.of(await self.users.set_active(current_actor(request), user_id, active=True))
 
     @delete(
         "/{user_id:int}",
@@ -151,5 +153,17 @@ class UsersController(Controller):
             400, 401, 403, 404, 409, notes={403: "Not an admin, or your own account"}
         ),
     )
-    async def delete_user(self, user_id: UserId, request: AnyRequest, accounts: Accounts) -> None:
-        await accounts.delete_user(current_actor(request), user_id)
+    async def delete_user(self, user_id: UserId, request: AnyRequest) -> None:
+        await self.accounts.delete_user(current_actor(request), user_id)
+
+
+def users_controller(users: UsersService, accounts: AccountService) -> type[UsersController]:
+    """``UsersController`` with the application's services, for ``Litestar(route_handlers=...)``
+    (Litestar makes the instance; one class per application, so apps never share services)."""
+
+    class BoundUsersController(UsersController):
+        pass
+
+    BoundUsersController.users = users
+    BoundUsersController.accounts = accounts
+    return BoundUsersController

@@ -93,8 +93,18 @@ class ProfileOut(UserOut, kw_only=True):
 
     @classmethod
     def of_profile(cls, user: Profile) -> ProfileOut:
-        shown = msgspec.structs.asdict(UserOut.of(user))
-        return cls(**shown, email_verified=user.email_verified_at is not None)
+        # Field by field, in one step (every GET /users/me answers with it): still only the
+        # attributes this Struct declares.
+        return cls(
+            id=user.id,
+            email=user.email,
+            display_name=user.display_name,
+            role=UserRole(user.role),
+            is_active=user.is_active,
+            created_at=user.created_at,
+            updated_at=user.updated_at,
+            email_verified=user.email_verified_at is not None,
+        )
 
 
 class UserPageOut(msgspec.Struct, kw_only=True):
