@@ -101,3 +101,25 @@ def test_a_socket_with_an_ended_session_is_closed_with_4401(
     ):
         ws.receive_json(timeout=5)
     assert refused.value.code == 4401
+
+
+def test_a_socket_token_under_an_encoded_name_is_not_taken(
+    sync_client: TestClient[Litestar],
+) -> None:
+    """Logs redact ``token=`` as sent; a name spelled ``tok%65n`` would carry a token past that."""
+    response = sync_client.post(
+        "/api/v1/auth/register",
+        json={"email": "ada@example.com", "display_name": "ada", "password": "password 123"},
+    )
+    token = response.json()["access_token"]
+    headers = {"Authorization": f"Bearer {token}"}
+    room = sync_client.post("/api/v1/rooms", json={"name": "r"}, headers=headers).json()
+    events = f"/api/v1/rooms/{room['id']}/events"
+    with sync_client.websocket_connect(f"{events}?x=1&token={token}") as ws:  # the control
+        assert ws.receive_json(timeout=5)["type"] == "snapshot"
+    with (
+        pytest.raises(WebSocketDisconnect) as refused,
+        sync_client.websocket_connect(f"{events}?tok%65n={token}") as ws,
+    ):
+        ws.receive_json(timeout=5)
+    assert refused.value.code == 4401

@@ -16,7 +16,7 @@ preflights and Allow answers carry no credentials).
 from __future__ import annotations
 
 import re
-from urllib.parse import parse_qsl
+from urllib.parse import unquote_plus
 
 from litestar.enums import ScopeType
 from litestar.exceptions import NotAuthorizedException
@@ -97,6 +97,14 @@ def _socket_token(scope: Scope) -> tuple[str | None, str]:
     header = header_value(scope, _AUTHORIZATION)
     if header:
         return bearer_credential(header), _NO_BEARER
-    query = scope.get("query_string", b"").decode("latin-1")
-    token = next((value for name, value in parse_qsl(query) if name == "token"), "")
-    return token or None, _NO_SOCKET_TOKEN
+    return _query_token(scope.get("query_string", b"").decode("latin-1")) or None, _NO_SOCKET_TOKEN
+
+
+def _query_token(query: str) -> str:
+    """The first ``token`` parameter's value, its name matched as sent: a percent-encoded name
+    (``tok%65n``) would escape the redaction of tokens in logged URLs (``app/logs.redact``)."""
+    for pair in query.split("&"):
+        name, _, value = pair.partition("=")
+        if name == "token":
+            return unquote_plus(value)
+    return ""
