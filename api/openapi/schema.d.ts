@@ -603,7 +603,7 @@ export interface components {
         /** ChangeEmailRequest */
         ChangeEmailRequest: {
             /**
-             * @description Email address; unique regardless of case
+             * @description Email address in printable ASCII (a domain in its xn-- form); unique regardless of case
              * @example ada@example.com
              */
             new_email: string;
@@ -676,7 +676,7 @@ export interface components {
         /** LoginRequest */
         LoginRequest: {
             /**
-             * @description Email address; unique regardless of case
+             * @description Email address in printable ASCII (a domain in its xn-- form); unique regardless of case
              * @example ada@example.com
              */
             email: string;
@@ -780,7 +780,7 @@ export interface components {
         /** PasswordResetRequest */
         PasswordResetRequest: {
             /**
-             * @description Email address; unique regardless of case
+             * @description Email address in printable ASCII (a domain in its xn-- form); unique regardless of case
              * @example ada@example.com
              */
             email: string;
@@ -861,7 +861,7 @@ export interface components {
              */
             display_name: string;
             /**
-             * @description Email address; unique regardless of case
+             * @description Email address in printable ASCII (a domain in its xn-- form); unique regardless of case
              * @example ada@example.com
              */
             email: string;

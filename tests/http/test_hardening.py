@@ -78,6 +78,22 @@ async def test_emails_with_a_second_spelling_or_too_long_a_local_part_are_refuse
     assert "email" in str(problem["errors"])
 
 
+@pytest.mark.parametrize(
+    "email",
+    ["a\u200b@probe.test", "\uff41@probe.test", "ad\u0430@probe.test", "a@b\u00fccher.test"],
+)
+async def test_emails_outside_printable_ascii_are_refused(client: Client, email: str) -> None:
+    """Invisible and look-alike characters would make accounts that read like another's."""
+    body = {"email": email, "display_name": "Ada", "password": PASSWORD}
+    problem = assert_problem(await client.post("/api/v1/auth/register", json=body), 400)
+    assert "email" in str(problem["errors"])
+
+
+async def test_an_international_domain_in_its_xn_form_is_accepted(client: Client) -> None:
+    body = {"email": "ada@xn--bcher-kva.test", "display_name": "Ada", "password": PASSWORD}
+    assert (await client.post("/api/v1/auth/register", json=body)).status_code == 201
+
+
 async def test_a_local_part_of_64_characters_is_accepted(client: Client) -> None:
     email = f"{'l' * 64}@example.com"
     body = {"email": email, "display_name": "Ada", "password": PASSWORD}

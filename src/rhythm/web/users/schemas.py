@@ -18,13 +18,16 @@ from rhythm.service.auth.passwords import (
     PASSWORD_NOT_BLANK,
 )
 from rhythm.service.identity import User, UserRole
-from rhythm.web.fields import NON_BLANK, SPACE, Id, Instant, Strict
+from rhythm.web.fields import NON_BLANK, Id, Instant, Strict
 from rhythm.web.paging import Cursor
 
 # RFC 5321: a local part of at most 64 characters; a domain of dot-separated non-empty labels,
 # so "a@example.com." (a second spelling of "a@example.com") and "a@b..c" are refused.
-_LOCAL = rf"[^@{SPACE}\x00]{{1,64}}"
-_LABEL = rf"[^@.{SPACE}\x00]+"
+# Printable ASCII only: an invisible or look-alike character ("a\u200b@", a full-width "a")
+# would make a second account that reads like the first, and case folding beyond ASCII differs
+# between Python and the database. International domains are written in their xn-- form.
+_LOCAL = r"[\x21-\x3f\x41-\x7e]{1,64}"
+_LABEL = r"[\x21-\x2d\x2f-\x3f\x41-\x7e]+"
 
 Email = Annotated[
     str,
@@ -33,7 +36,10 @@ Email = Annotated[
         max_length=320,
         pattern=rf"^{_LOCAL}@{_LABEL}(\.{_LABEL})+$",
         examples=["ada@example.com"],
-        description="Email address; unique regardless of case",
+        description=(
+            "Email address in printable ASCII (a domain in its xn-- form); "
+            "unique regardless of case"
+        ),
     ),
 ]
 DisplayName = Annotated[
