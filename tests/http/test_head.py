@@ -38,3 +38,13 @@ async def test_a_405_lists_head_next_to_get(client: Client) -> None:
     response = await client.put("/health/live")
     assert response.status_code == 405
     assert response.headers["allow"] == "GET, HEAD, OPTIONS"
+
+
+async def test_options_lists_head_next_to_get(client: Client) -> None:
+    session = await register(client, "cy")
+    for path in ("/health/live", "/api/v1/users/me"):
+        response = await client.options(path, headers=bearer(session))
+        assert response.status_code == 204, path
+        assert "HEAD" in response.headers["allow"].split(", "), path
+    response = await client.options("/api/v1/auth/logout", headers=bearer(session))
+    assert "HEAD" not in response.headers["allow"].split(", ")

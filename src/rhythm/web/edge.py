@@ -119,7 +119,7 @@ def _with_head_allowed(send: Send) -> Send:
     async def send_allow(message: Message) -> None:
         if message["type"] == "http.response.start" and message["status"] == 405:
             message["headers"] = [
-                (name, _allow_head(value) if name.lower() == b"allow" else value)
+                (name, allow_head(value) if name.lower() == b"allow" else value)
                 for name, value in message.get("headers", ())
             ]
         await send(message)
@@ -127,7 +127,8 @@ def _with_head_allowed(send: Send) -> Send:
     return send_allow
 
 
-def _allow_head(allow: bytes) -> bytes:
+def allow_head(allow: bytes) -> bytes:
+    """An ``Allow`` value with HEAD wherever GET is (what ``head_as_get_middleware`` answers)."""
     methods = [method.strip() for method in allow.split(b",")]
     if b"GET" in methods and b"HEAD" not in methods:
         methods.append(b"HEAD")

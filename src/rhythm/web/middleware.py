@@ -13,6 +13,7 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from rhythm.service.audit import RequestContext, enter_request, leave_request
 from rhythm.web.access_log import ACCESS_LOG
+from rhythm.web.edge import allow_head
 
 REQUEST_ID_HEADER = b"x-request-id"
 _VALID_REQUEST_ID = re.compile(rb"[A-Za-z0-9._:-]{1,128}")
@@ -126,5 +127,5 @@ def _with_route_allow(scope: Scope, headers: list[Any]) -> list[Any]:
     )
     if route is None or not any(name.lower() == b"allow" for name, _ in headers):
         return headers
-    allow = ", ".join(sorted(route.methods)).encode()
+    allow = allow_head(", ".join(sorted(route.methods)).encode())
     return [(name, allow if name.lower() == b"allow" else value) for name, value in headers]
