@@ -81,6 +81,36 @@ def test_production_with_what_it_needs() -> None:
     assert settings.is_production
 
 
+@pytest.mark.parametrize(
+    ("time_cost", "memory_kib", "refused"),
+    [
+        ("1", "47103", True),
+        ("1", "47104", False),
+        ("2", "19455", True),
+        ("3", "12288", False),
+        ("9", "7167", True),
+        ("9", "7168", False),
+    ],
+)
+def test_production_refuses_argon2_below_the_owasp_minimum(
+    time_cost: str, memory_kib: str, refused: bool
+) -> None:
+    environ = {
+        "RHYTHM_ENV": "production",
+        "DATABASE_URL": "postgresql://u:p@db/app",
+        "RHYTHM_JWT_SECRET": STRONG_SECRET,
+        "RHYTHM_MAIL_TRANSPORT": "smtp",
+        "RHYTHM_SMTP_HOST": "mail.internal",
+        "RHYTHM_ARGON2_TIME_COST": time_cost,
+        "RHYTHM_ARGON2_MEMORY_KIB": memory_kib,
+    }
+    if refused:
+        with pytest.raises(SettingsError, match=r"^RHYTHM_ARGON2_MEMORY_KIB: production needs"):
+            load_settings(environ, env_file=None)
+    else:
+        assert load_settings(environ, env_file=None).argon2_memory_kib == int(memory_kib)
+
+
 def test_env_file_is_read_and_environment_wins(tmp_path: Path) -> None:
     env_file = tmp_path / ".env"
     env_file.write_text("RHYTHM_PORT=7000\nRHYTHM_HOST=0.0.0.0\n")

@@ -16,6 +16,10 @@ PROJECT_ROOT = Path(__file__).resolve().parents[3]
 # A development-only signing secret: fine on a laptop, refused in production.
 DEV_JWT_SECRET = "dev-only-insecure-secret-change-me-0123456789"  # noqa: S105
 _MIN_SECRET_BYTES = 32
+# The least argon2id memory (KiB) for each time cost, from OWASP's password storage cheat sheet:
+# equal defence against GPU guessing; five passes or more need 7 MiB.
+_ARGON2_MIN_MEMORY_KIB = {1: 47_104, 2: 19_456, 3: 12_288, 4: 9_216}
+_ARGON2_MIN_MEMORY_KIB_ABOVE = 7_168
 
 
 class Environment(StrEnum):
@@ -226,11 +230,23 @@ def _check_production(settings: Settings) -> None:
         )
     if "*" in settings.cors_origins:
         raise SettingsError("RHYTHM_CORS_ORIGINS: '*' is not allowed in production")
+    _check_argon2(settings)
     if settings.mail_transport == "outbox":
         # The outbox logs every message in full: live reset and verification links in the logs.
         raise SettingsError(
             "RHYTHM_MAIL_TRANSPORT: production needs smtp (the outbox writes every mail, with "
             "its links, to the log); set RHYTHM_MAIL_TRANSPORT=smtp and RHYTHM_SMTP_HOST"
+        )
+
+
+def _check_argon2(settings: Settings) -> None:
+    """Production hashes passwords at least as hard as OWASP's minimum for argon2id."""
+    cost = settings.argon2_time_cost
+    least = _ARGON2_MIN_MEMORY_KIB.get(cost, _ARGON2_MIN_MEMORY_KIB_ABOVE)
+    if settings.argon2_memory_kib < least:
+        raise SettingsError(
+            f"RHYTHM_ARGON2_MEMORY_KIB: production needs at least {least} KiB with "
+            f"RHYTHM_ARGON2_TIME_COST={cost} (OWASP's argon2id minimum); the default is 65536"
         )
 
 
