@@ -111,6 +111,15 @@ def test_production_refuses_argon2_below_the_owasp_minimum(
         assert load_settings(environ, env_file=None).argon2_memory_kib == int(memory_kib)
 
 
+def test_attempts_are_kept_for_the_longest_limit_window() -> None:
+    """Upkeep prunes attempts past this: a longer reset window must not be cut short."""
+    settings = load_settings(
+        {"RHYTHM_PASSWORD_RESET_RATE_WINDOW_S": "86400", "RHYTHM_LOGIN_RATE_WINDOW_S": "60"},
+        env_file=None,
+    )
+    assert settings.longest_attempt_window_s == 86400
+
+
 def test_env_file_is_read_and_environment_wins(tmp_path: Path) -> None:
     env_file = tmp_path / ".env"
     env_file.write_text("RHYTHM_PORT=7000\nRHYTHM_HOST=0.0.0.0\n")

@@ -41,8 +41,11 @@ def listen_url(settings: Settings) -> str:
 def shared(settings: Settings, pool: StorePool, listener_connection: ConnectionHealth) -> Shared:
     listener = AccessListener(listener_connection)
     access = SessionAccess(pool, listener=listener, untrusted_s=settings.revocation_untrusted_s)
-    windows = max(settings.login_rate_window_s, settings.register_rate_window_s)
-    upkeep = Upkeep(pool, refresh_grace_s=settings.refresh_prune_grace_s, attempts_keep_s=windows)
+    upkeep = Upkeep(
+        pool,
+        refresh_grace_s=settings.refresh_prune_grace_s,
+        attempts_keep_s=settings.longest_attempt_window_s,
+    )
     return Shared(
         hasher=GatedPasswordHasher(
             Argon2Params(

@@ -116,6 +116,16 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
         return self.env is Environment.PRODUCTION
 
     @property
+    def longest_attempt_window_s(self) -> float:
+        """How long an attempt can count against any limit: upkeep keeps attempts that long."""
+        return max(
+            self.login_rate_window_s,
+            self.register_rate_window_s,
+            self.password_reset_rate_window_s,
+            self.email_verification_rate_window_s,
+        )
+
+    @property
     def requires_verified_email(self) -> bool:
         """Whether links are mailed on sign-up and email change, and unverified accounts are
         held back (``RHYTHM_EMAIL_VERIFICATION``; by default only in production)."""
