@@ -97,15 +97,21 @@ async def test_private_rooms_need_the_invite_code(client: Client, database_url: 
     guest = await register(client, "guest")
     assert_problem(await client.get(f"/api/v1/rooms/{room['id']}", headers=bearer(guest)), 404)
     path = f"/api/v1/rooms/{room['id']}/join"
-    assert_problem(await client.post(path, headers=bearer(guest)), 403)
+    # Without its code, a private room is as absent as when viewed: its id tells nothing.
+    missing = assert_problem(await client.post(path, headers=bearer(guest)), 404)
+    assert missing["detail"] == f"room {room['id']} does not exist"
     assert_problem(
-        await client.post(path, json={"invite_code": "wrong"}, headers=bearer(guest)), 403
+        await client.post(path, json={"invite_code": "wrong"}, headers=bearer(guest)), 404
     )
     ok = await client.post(path, json={"invite_code": code}, headers=bearer(guest))
     assert ok.status_code == 200
     assert ok.json()["invite_code"] == code
     mod = await staff(client, database_url, "mod", "MODERATOR")
     assert (await client.get(f"/api/v1/rooms/{room['id']}", headers=bearer(mod))).status_code == 200
+    # Staff see the room, so they are told what is missing.
+    assert (
+        "invite code" in assert_problem(await client.post(path, headers=bearer(mod)), 403)["detail"]
+    )
 
 
 async def test_leave_hands_host_over_and_last_closes(client: Client) -> None:

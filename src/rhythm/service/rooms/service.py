@@ -170,7 +170,7 @@ class RoomsService(Generic[DB]):
                 if room.visibility is _PRIVATE and not secrets.compare_digest(
                     (invite_code or "").encode(), (room.invite_code or "").encode()
                 ):
-                    raise ForbiddenError("this private room needs its invite code")
+                    _refuse_without_code(actor, room_id)
                 _require_open(room)
                 if room.member_count >= room.max_players:
                     raise ConflictError("the room is full")
@@ -368,3 +368,11 @@ def _already_in_a_room(exc: UniqueViolationError) -> ConflictError:
     if exc.constraint == _ONE_ROOM_PER_USER:
         return ConflictError("you are already in a room; leave it first")
     return ConflictError("the change conflicts with existing data")
+
+
+def _refuse_without_code(actor: Actor, room_id: int) -> None:
+    """A private room joined without its code: those who may see it are told it needs one; to
+    anyone else it does not exist, as when they ask to view it (its id says nothing)."""
+    if may_view(actor, _PRIVATE, is_member=False):
+        raise ForbiddenError("this private room needs its invite code")
+    raise NotFoundError(f"room {room_id} does not exist")
