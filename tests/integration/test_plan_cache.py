@@ -1,6 +1,12 @@
-"""The pool's connections plan the keyset listings once (generic plan), not at every call."""
+"""The pool's sessions: the keyset listings planned once (generic plan), not at every call;
+instants in UTC."""
 
 from __future__ import annotations
+
+from datetime import UTC
+
+import psycopg
+from psycopg import sql
 
 from rhythm.db.rooms import Queries as Rooms
 from rhythm.db.users import Queries as Users
@@ -29,3 +35,19 @@ async def test_listings_use_one_generic_plan(database_url: str) -> None:
                 (table, generic > 0, custom) for table, generic, custom in await cur.fetchall()
             ]
     assert plans == [("rooms", True, 0), ("users", True, 0)]
+
+
+async def test_instants_come_back_in_utc_whatever_the_servers_zone(database_url: str) -> None:
+    async with await psycopg.AsyncConnection.connect(database_url, autocommit=True) as admin:
+        name = (await (await admin.execute("SELECT current_database()")).fetchone() or ("",))[0]
+        await admin.execute(
+            sql.SQL("ALTER DATABASE {} SET TimeZone = 'Europe/Berlin'").format(sql.Identifier(name))
+        )
+    pool = create_pool(database_url, min_size=1, max_size=1, timeout_s=5.0)
+    async with pool, pool.connection() as conn:
+        zone = await (await conn.execute("SELECT current_setting('TimeZone')")).fetchone()
+        row = await (await conn.execute("SELECT '2026-06-01 12:00+02'::timestamptz")).fetchone()
+    assert zone == ("UTC",)
+    assert row is not None
+    assert row[0].tzinfo is UTC
+    assert row[0].hour == 10
