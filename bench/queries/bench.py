@@ -13,6 +13,9 @@ contender on uvloop (as the server does) instead of asyncio's own loop; ``--prot
 the hand-written variants of the generated code in c_prototype.py. ``--schema orders`` runs
 the second schema instead (a shop with wide rows of many column types, bench/queries/sql_orders/,
 its own cases and contenders: generated, asyncpg and its A/A control, hand-written psycopg).
+``--timezone UTC`` sets the database's TimeZone for every contender's connection (default: the
+server's, often 'Etc/UTC'): psycopg then loads timestamptz into datetimes in
+``datetime.timezone.utc``, as asyncpg always does, instead of converting each to a ZoneInfo.
 """
 
 from __future__ import annotations
@@ -64,6 +67,7 @@ TARGETS = {
     "batch-100": 0.95,
 }
 ONLY: set[str] = set()  # --only: these contenders (and asyncpg with its A/A control) alone
+TIMEZONE: list[str] = []  # --timezone: the database's TimeZone setting
 Results = dict[str, dict[str, Series]]
 Opener = Callable[[str], Awaitable[Contender]]
 
@@ -105,7 +109,7 @@ SCHEMAS = {
         orders_data.CASES,
         orders_data.TARGETS,
         orders_data.WRITES,
-        {"batch-lines-100": 2.0},
+        {"batch-lines-100": 2.0, "batch-lines-100-unnest": 2.0},
         c_orders.check,
     ),
 }
@@ -205,6 +209,14 @@ def targets(results: Results, goals: dict[str, float]) -> list[str]:
 async def run(schema: Schema, url: str, rounds: int, seconds: float, cases: list[str]) -> Results:
     async with await AsyncConnection.connect(url, autocommit=True) as admin:
         await schema.seed(admin)
+        for zone in TIMEZONE:  # new connections pick it up
+            await admin.execute(
+                b"SELECT set_config('rhythm.zone', %s, false)", (zone,), prepare=False
+            )
+            await admin.execute(
+                b"DO $$ BEGIN EXECUTE format('ALTER DATABASE %I SET TimeZone = %L', "
+                b"current_database(), current_setting('rhythm.zone')); END $$"
+            )
         contenders = [await open_(url) for open_ in schema.openers]
         if ONLY:
             for c in [c for c in contenders if c.name not in ONLY | {BASE, CONTROL}]:
@@ -259,6 +271,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=8, help="per run")
     parser.add_argument("--seconds", type=float, default=0.5, help="per contender per round")
     parser.add_argument("--schema", choices=sorted(SCHEMAS), default="rhythm")
+    parser.add_argument("--timezone", help="the database's TimeZone (default: the server's)")
     parser.add_argument("--cases", default="", help="comma-separated subset (default: all)")
     parser.add_argument("--json", type=Path, help="also write the raw rounds here")
     parser.add_argument("--loop", choices=("asyncio", "uvloop"), default="asyncio")
@@ -271,13 +284,15 @@ def main() -> None:
             sys.exit("--prototypes are variants of the rhythm schema's queries")
         schema.openers.extend(PROTOTYPES)
     ONLY.update(n for n in args.only.split(",") if n)
+    TIMEZONE.extend([args.timezone] if args.timezone else [])
     cases = [c for c in args.cases.split(",") if c] or list(schema.cases)
     if unknown := set(cases) - set(schema.cases):
         sys.exit(f"unknown cases: {sorted(unknown)}")
     if args.url and args.runs > 1:
         sys.exit("--runs needs the throwaway server (the data is seeded once per database)")
     print(
-        f"schema={args.schema} runs={args.runs} rounds={args.rounds} slot={args.seconds}s, "
+        f"schema={args.schema} timezone={args.timezone or 'server default'} runs={args.runs} "
+        f"rounds={args.rounds} slot={args.seconds}s, "
         f"loop={args.loop}, "
         f"{pinning.describe()}, "
         f"python {sys.version.split()[0]}, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}"

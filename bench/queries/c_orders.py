@@ -42,6 +42,9 @@ async def open_generated(url: str) -> Contender:
         "join-agg-20": lambda: Queries(conn).customer_totals(after_id=0, page_size=data.JOIN_SIZE),
         "insert-wide": lambda: Queries(conn).create_order(data.NEW_ORDER),
         "batch-lines-100": lambda: Queries(conn).create_order_lines(data.LINES),
+        "batch-lines-100-unnest": lambda: Queries(conn).create_order_lines_unnest(
+            data.LINES_UNNEST
+        ),
     }
     return Contender("generated", ops, conn.close)
 
@@ -87,6 +90,7 @@ async def open_asyncpg(url: str, name: str = "asyncpg") -> Contender:
         "join-agg-20": join,
         "insert-wide": insert,
         "batch-lines-100": batch,
+        "batch-lines-100-unnest": batch,  # asyncpg's own executemany: the reference
     }
     return Contender(name, ops, conn.close)
 

@@ -12,9 +12,15 @@ import decimal
 import uuid
 from typing import Any
 
+import msgspec
 from psycopg import AsyncConnection
 
-from bench.queries.gen_orders import CreateOrderLinesParams, CreateOrderParams, OrderStatus
+from bench.queries.gen_orders import (
+    CreateOrderLinesParams,
+    CreateOrderLinesUnnestParams,
+    CreateOrderParams,
+    OrderStatus,
+)
 
 CUSTOMERS = 1000
 ORDERS = 5000
@@ -23,15 +29,24 @@ LIST_SIZE = 100
 JOIN_SIZE = 20
 BATCH = 100
 
-CASES = ("get-wide", "list-wide-100", "join-agg-20", "insert-wide", "batch-lines-100")
+CASES = (
+    "get-wide",
+    "list-wide-100",
+    "join-agg-20",
+    "insert-wide",
+    "batch-lines-100",
+    "batch-lines-100-unnest",
+)
 TARGETS = {
     "get-wide": 1.0,
     "list-wide-100": 0.95,
     "join-agg-20": 0.95,
     "insert-wide": 1.0,
     "batch-lines-100": 0.95,
+    "batch-lines-100-unnest": 0.95,
 }
-WRITES = {"batch-lines-100": b"TRUNCATE order_lines"}  # emptied before each slot
+_EMPTY_LINES = b"TRUNCATE order_lines"
+WRITES = {"batch-lines-100": _EMPTY_LINES, "batch-lines-100-unnest": _EMPTY_LINES}  # per slot
 
 _SEED = (
     b"INSERT INTO customers (external_id, email, full_name, country) "
@@ -97,6 +112,7 @@ LINES = [
     )
     for i in range(BATCH)
 ]
+LINES_UNNEST = [CreateOrderLinesUnnestParams(**msgspec.structs.asdict(p)) for p in LINES]
 LINE_ARGS = [tuple(getattr(p, f) for f in CreateOrderLinesParams.__struct_fields__) for p in LINES]
 
 

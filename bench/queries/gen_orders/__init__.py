@@ -7,11 +7,17 @@
 from ._runtime import Cidr, ExecResult, Inet
 from .models import Customer, Order, OrderLine, OrderStatus, Product
 from .querier import Querier, Queries
-from .query import CreateOrderLinesParams, CreateOrderParams, CustomerTotalsRow
+from .query import (
+    CreateOrderLinesParams,
+    CreateOrderLinesUnnestParams,
+    CreateOrderParams,
+    CustomerTotalsRow,
+)
 
 __all__ = [
     "Cidr",
     "CreateOrderLinesParams",
+    "CreateOrderLinesUnnestParams",
     "CreateOrderParams",
     "Customer",
     "CustomerTotalsRow",

@@ -8,7 +8,13 @@ import collections.abc
 import typing
 
 from .models import Order
-from .query import CreateOrderLinesParams, CreateOrderParams, CustomerTotalsRow, QueryQueries
+from .query import (
+    CreateOrderLinesParams,
+    CreateOrderLinesUnnestParams,
+    CreateOrderParams,
+    CustomerTotalsRow,
+    QueryQueries,
+)
 
 
 class Querier(typing.Protocol):
@@ -26,6 +32,10 @@ class Querier(typing.Protocol):
     async def create_order_lines(
         self,
         params: collections.abc.Iterable[CreateOrderLinesParams],
+    ) -> None: ...
+    async def create_order_lines_unnest(
+        self,
+        params: collections.abc.Iterable[CreateOrderLinesUnnestParams],
     ) -> None: ...
 
 

@@ -62,6 +62,10 @@ CREATE_ORDER_LINES = (
     b"INSERT INTO order_lines (order_id, product_id, quantity, unit_price, note)\n"
     b"VALUES ($1, $2, $3, $4, $5)"
 )
+CREATE_ORDER_LINES_UNNEST = (
+    b"INSERT INTO order_lines (order_id, product_id, quantity, unit_price, note) SELECT * FROM "
+    b"unnest($1::int8[], $2::int8[], $3::int4[], $4::numeric[], $5::text[])"
+)
 
 
 class CustomerTotalsRow(msgspec.Struct):
@@ -100,6 +104,14 @@ class CreateOrderParams(msgspec.Struct):
 
 
 class CreateOrderLinesParams(msgspec.Struct):
+    order_id: int
+    product_id: int
+    quantity: int
+    unit_price: decimal.Decimal
+    note: str | None
+
+
+class CreateOrderLinesUnnestParams(msgspec.Struct):
     order_id: int
     product_id: int
     quantity: int
@@ -314,4 +326,39 @@ class QueryQueries(AsyncBase):
                 await cur.executemany(
                     CREATE_ORDER_LINES,
                     ((p.order_id, p.product_id, p.quantity, p.unit_price, p.note) for p in params),
+                )
+
+    async def create_order_lines_unnest(
+        self,
+        params: collections.abc.Iterable[CreateOrderLinesUnnestParams],
+    ) -> None:
+        """batch-lines-100-unnest: the same 100 lines as one INSERT … SELECT FROM unnest(arrays)."""
+        items = list(params)
+        if not items:
+            return
+        db = self._db
+        if isinstance(db, psycopg.AsyncConnection):
+            cur = psycopg.AsyncRawCursor(db)
+            await cur.execute(
+                CREATE_ORDER_LINES_UNNEST,
+                (
+                    [p.order_id for p in items],
+                    [p.product_id for p in items],
+                    [p.quantity for p in items],
+                    [p.unit_price for p in items],
+                    [p.note for p in items],
+                ),
+            )
+        else:
+            async with db.connection() as conn:
+                cur = psycopg.AsyncRawCursor(conn)
+                await cur.execute(
+                    CREATE_ORDER_LINES_UNNEST,
+                    (
+                        [p.order_id for p in items],
+                        [p.product_id for p in items],
+                        [p.quantity for p in items],
+                        [p.unit_price for p in items],
+                        [p.note for p in items],
+                    ),
                 )

@@ -38,3 +38,9 @@ RETURNING *;
 -- batch-lines-100: 100 order lines, one statement per line (psycopg's pipelined executemany).
 INSERT INTO order_lines (order_id, product_id, quantity, unit_price, note)
 VALUES ($1, $2, $3, $4, $5);
+
+-- name: CreateOrderLinesUnnest :batchexec
+-- @unnest
+-- batch-lines-100-unnest: the same 100 lines as one INSERT … SELECT FROM unnest(arrays).
+INSERT INTO order_lines (order_id, product_id, quantity, unit_price, note)
+VALUES ($1, $2, $3, $4, $5);
