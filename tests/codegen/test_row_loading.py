@@ -9,6 +9,8 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from psycopg import AsyncConnection, AsyncRawCursor
 from psycopg.pq import Format
 from psycopg.types.json import set_json_loads
@@ -18,7 +20,7 @@ from sqlc_gen_psycopg_msgspec.planning.formats import reads_binary
 from sqlc_gen_psycopg_msgspec.planning.plans import Field, ModelPlan
 from sqlc_gen_psycopg_msgspec.planning.resolve import ColumnType
 from sqlc_gen_psycopg_msgspec.planning.typemap import BUILTINS
-from tests.codegen.golden.kitchen._runtime import async_cursor
+from tests.codegen.golden.kitchen._runtime import _JsonLoader, async_cursor
 
 # Documents whose values json.loads and msgspec could disagree on: what msgspec refuses
 # (numbers beyond a float's range, a lone surrogate in json) must come back as json.loads
@@ -44,6 +46,21 @@ def _same(a: Any, b: Any) -> bool:
     if isinstance(a, list):
         return len(a) == len(b) and all(map(_same, a, b))
     return bool(a == b)
+
+
+_JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_JSON_VALUES, st.booleans())
+def test_json_loader_gives_what_json_loads_gives(value: Any, ascii_only: bool) -> None:
+    document = json.dumps(value, ensure_ascii=ascii_only).encode()
+    loaded = _JsonLoader(0).load(memoryview(document))
+    assert _same(loaded, json.loads(document))
 
 
 @pytest.fixture
