@@ -1,7 +1,7 @@
 """Where a contender's client time goes, by layer (cProfile, own time per function).
 
 Run: .venv/bin/python -m bench.queries.profile [--case get-by-key] [--contender generated]
-     [--loop uvloop]
+     [--loop uvloop] [--schema orders --case list-wide-100]
 
 ``--contender`` may name one of c_prototype's variants too ("proto: fast path").
 
@@ -25,8 +25,7 @@ from psycopg import AsyncConnection
 
 from bench.common import pinning
 from bench.common.postgres import DBNAME, apply_migrations, throwaway_postgres
-from bench.queries import data
-from bench.queries.bench import HERE, OPENERS
+from bench.queries.bench import SCHEMAS, Schema
 from bench.queries.c_prototype import OPENERS as PROTOTYPES
 
 LAYERS = (
@@ -37,6 +36,7 @@ LAYERS = (
     ("asyncpg", "asyncpg"),
     ("/rhythm/db/", "generated code"),
     ("/bench/queries/gen/", "generated code"),
+    ("/bench/queries/gen_orders/", "generated code"),
     ("/bench/queries/fastpath", "prototype fast path"),
     ("/bench/", "benchmark loop"),
 )
@@ -51,8 +51,9 @@ def layer(filename: str, function: str) -> str:
     return "C built-ins and the rest" if filename == "~" else "other Python"
 
 
-async def _profile(url: str, contender: str, case: str, ops: int) -> pstats.Stats:
-    opened = [await o(url) for o in [*OPENERS, *PROTOTYPES]]
+async def _profile(schema: Schema, url: str, contender: str, case: str, ops: int) -> pstats.Stats:
+    extra = PROTOTYPES if schema is SCHEMAS["rhythm"] else []
+    opened = [await o(url) for o in [*schema.openers, *extra]]
     chosen = next(c for c in opened if c.name == contender)
     op = chosen.ops[case]
     for _ in range(200):
@@ -91,18 +92,20 @@ def main() -> None:
     parser.add_argument("--ops", type=int, default=3000)
     parser.add_argument("--top", type=int, default=15)
     parser.add_argument("--loop", choices=("asyncio", "uvloop"), default="asyncio")
+    parser.add_argument("--schema", choices=sorted(SCHEMAS), default="rhythm")
     args = parser.parse_args()
+    schema = SCHEMAS[args.schema]
     runner = uvloop.run if args.loop == "uvloop" else asyncio.run
     with throwaway_postgres(pinning.SERVER_CORE, pinning.CLIENT_CORE) as server:
         url = server.url(DBNAME)
-        apply_migrations(url, HERE / "sql" / "schema.sql")
-        asyncio.run(_seed(url))
-        report(runner(_profile(url, args.contender, args.case, args.ops)), args.top)
+        apply_migrations(url, schema.sql)
+        asyncio.run(_seed(schema, url))
+        report(runner(_profile(schema, url, args.contender, args.case, args.ops)), args.top)
 
 
-async def _seed(url: str) -> None:
+async def _seed(schema: Schema, url: str) -> None:
     async with await AsyncConnection.connect(url, autocommit=True) as admin:
-        await data.seed(admin)
+        await schema.seed(admin)
 
 
 if __name__ == "__main__":
