@@ -5,12 +5,15 @@
 """Helpers shared by the generated modules of this package."""
 
 import ipaddress
+import json
 from collections.abc import Mapping
 from typing import Any, TypeAlias
 
 import msgspec
 import psycopg
 from psycopg import AsyncConnection, AsyncRawCursor, Connection
+from psycopg.abc import Buffer
+from psycopg.adapt import Loader
 from psycopg.pq import Format
 from psycopg.rows import tuple_row
 from psycopg_pool import AsyncConnectionPool, ConnectionPool
@@ -62,6 +65,59 @@ def _map_labels(items: list[Any], members: Mapping[Any, Any]) -> list[Any]:
     ]
 
 
+class _JsonLoader(Loader):
+    """json and jsonb decoded by msgspec: the values json.loads gives, in a fraction of the time.
+
+    What msgspec refuses and json.loads accepts (numbers beyond a float's range, lone
+    surrogates) goes to json.loads, so no value differs from psycopg's own loading.
+    """
+
+    def load(self, data: Buffer) -> Any:
+        try:
+            return msgspec.json.decode(data)
+        except msgspec.DecodeError:
+            return json.loads(bytes(data))
+
+
+# A document whose value shows every option of json.loads (floats, big integers, constants,
+# objects): a connection whose loader reads it otherwise was configured by its user.
+_JSON_PROBE = b'{"f": [1.5, 1e400, 123456789012345678901234567890, "\\u00e9", null, true]}'
+_JSON_PROBE_VALUE = json.loads(_JSON_PROBE)
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Equal and of the very same types, all the way down."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, dict):
+        return a.keys() == b.keys() and all(_same(v, b[k]) for k, v in a.items())
+    if isinstance(a, list):
+        return len(a) == len(b) and all(map(_same, a, b))
+    return bool(a == b)
+
+
+def _loads_like_json(loader: psycopg.abc.Loader) -> bool:
+    try:
+        return _same(loader.load(_JSON_PROBE), _JSON_PROBE_VALUE)
+    except (ValueError, TypeError):
+        return False
+
+
+def _decode_json_fast(cur: AsyncRawCursor[Any]) -> None:
+    """Let ``cur`` load json and jsonb with msgspec where its connection would use json.loads.
+
+    A loader of the user's own (``set_json_loads`` with other options, another library) is
+    left in place.
+    """
+    for name in ("json", "jsonb"):
+        info = cur.adapters.types.get(name)
+        if info is None:  # pragma: no cover - psycopg always knows both
+            continue
+        loader = cur.adapters.get_loader(info.oid, Format.TEXT)
+        if loader is not None and _loads_like_json(loader(info.oid, cur)):
+            cur.adapters.register_loader(info.oid, _JsonLoader)
+
+
 def async_cursor(conn: AsyncConnection[Any]) -> AsyncRawCursor[tuple[Any, ...]]:
     """The raw cursor that query methods share on ``conn``, made by its first call.
 
@@ -71,13 +127,14 @@ def async_cursor(conn: AsyncConnection[Any]) -> AsyncRawCursor[tuple[Any, ...]]:
     with no await that could let another task run in between, so tasks sharing a connection
     cannot read each other's rows; in pipeline mode results come later, so each call there
     gets a cursor of its own. Like any psycopg cursor, it may not see adapters registered on
-    the connection after it was made.
+    the connection after it was made. It decodes json and jsonb with msgspec (same values).
     """
     if conn.pgconn.pipeline_status:
         return AsyncRawCursor(conn, row_factory=tuple_row)
     cur: AsyncRawCursor[tuple[Any, ...]] | None = getattr(conn, _CURSOR, None)
     if cur is None:
         cur = AsyncRawCursor(conn, row_factory=tuple_row)
+        _decode_json_fast(cur)
         setattr(conn, _CURSOR, cur)
     return cur
 
