@@ -80,17 +80,24 @@ def sync_client(database_url: str) -> Iterator[TestClient[Litestar]]:
         yield test_client
 
 
-def test_a_socket_with_an_ended_session_is_closed_with_4401(
-    sync_client: TestClient[Litestar],
-) -> None:
-    response = sync_client.post(
+def _host_of_a_room(client: TestClient[Litestar]) -> tuple[str, str]:
+    """A new account's access token and the events path of the room it made."""
+    response = client.post(
         "/api/v1/auth/register",
         json={"email": "ada@example.com", "display_name": "ada", "password": "password 123"},
     )
     token = response.json()["access_token"]
     headers = {"Authorization": f"Bearer {token}"}
-    room = sync_client.post("/api/v1/rooms", json={"name": "r"}, headers=headers).json()
-    path = f"/api/v1/rooms/{room['id']}/events?token={token}"
+    room = client.post("/api/v1/rooms", json={"name": "r"}, headers=headers).json()
+    return token, f"/api/v1/rooms/{room['id']}/events"
+
+
+def test_a_socket_with_an_ended_session_is_closed_with_4401(
+    sync_client: TestClient[Litestar],
+) -> None:
+    token, events = _host_of_a_room(sync_client)
+    headers = {"Authorization": f"Bearer {token}"}
+    path = f"{events}?token={token}"
     with sync_client.websocket_connect(path) as ws:  # the control
         assert ws.receive_json(timeout=5)["type"] == "snapshot"
     assert sync_client.post("/api/v1/auth/logout", headers=headers).status_code == 204
@@ -107,14 +114,7 @@ def test_a_socket_token_under_an_encoded_name_is_not_taken(
     sync_client: TestClient[Litestar],
 ) -> None:
     """Logs redact ``token=`` as sent; a name spelled ``tok%65n`` would carry a token past that."""
-    response = sync_client.post(
-        "/api/v1/auth/register",
-        json={"email": "ada@example.com", "display_name": "ada", "password": "password 123"},
-    )
-    token = response.json()["access_token"]
-    headers = {"Authorization": f"Bearer {token}"}
-    room = sync_client.post("/api/v1/rooms", json={"name": "r"}, headers=headers).json()
-    events = f"/api/v1/rooms/{room['id']}/events"
+    token, events = _host_of_a_room(sync_client)
     with sync_client.websocket_connect(f"{events}?x=1&token={token}") as ws:  # the control
         assert ws.receive_json(timeout=5)["type"] == "snapshot"
     with (
