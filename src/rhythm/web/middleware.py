@@ -1,5 +1,6 @@
-"""ASGI middleware around the whole app: request id, access log, security headers, and the
-request context of the audit trail (pure ASGI, no per-request objects)."""
+"""ASGI middleware around the whole app: request id, access log, security headers, the request
+context of the audit trail, and the edge of ``web/edge.py`` (pure ASGI, no per-request
+objects)."""
 
 from __future__ import annotations
 
@@ -7,14 +8,17 @@ import os
 import re
 import time
 from collections.abc import Iterator
+from http import HTTPStatus
 from typing import Any
 
+from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from rhythm.service.audit import RequestContext, enter_request, leave_request
 from rhythm.web.access_log import ACCESS_LOG
-from rhythm.web.edge import allow_head
+from rhythm.web.edge import HEAD_TOO_LONG, MAX_HEAD_BYTES, allow_head, send_problem
 
+HTTP_431 = HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE
 REQUEST_ID_HEADER = b"x-request-id"
 _VALID_REQUEST_ID = re.compile(rb"[A-Za-z0-9._:-]{1,128}")
 SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
@@ -60,27 +64,42 @@ class RequestIds:
 REQUEST_IDS = RequestIds()
 
 
-def request_id_of(scope: Scope) -> str:
-    """The client's X-Request-ID when it is sane, else a fresh one (never trust arbitrary text)."""
+def request_id_and_head(scope: Scope) -> tuple[str, int]:
+    """The request's id and the size of its target and header fields, in one pass over them.
+
+    The id is the client's X-Request-ID when it is sane, else a fresh one (never trust arbitrary
+    text); the size is what ``edge.MAX_HEAD_BYTES`` bounds.
+    """
+    size = len(scope.get("raw_path", b"")) + len(scope.get("query_string", b""))
+    request_id = None
     for name, value in scope.get("headers", ()):
-        if name == REQUEST_ID_HEADER and _VALID_REQUEST_ID.fullmatch(value):
-            return str(value.decode("ascii"))
-    return REQUEST_IDS.fresh()
+        size += len(name) + len(value)
+        if request_id is None and name == REQUEST_ID_HEADER and _VALID_REQUEST_ID.fullmatch(value):
+            request_id = str(value.decode("ascii"))
+    return (REQUEST_IDS.fresh() if request_id is None else request_id), size
 
 
 def request_context_middleware(app: ASGIApp) -> ASGIApp:
-    """Give each request an id (echoed, on every log line of it and on its audit rows, with the
-    client address) and one access log line."""
+    """The app's one layer outside Litestar: each request gets an id (echoed, on every log line
+    of it and on its audit rows, with the client address), the security headers and one access
+    line; and the edge of ``web/edge.py``: a 431 for an oversized HTTP request head, HEAD
+    answered as GET without the body, HEAD added to the ``Allow`` of a 405.
+
+    One layer and one send wrapper rather than one per concern: each layer is a frame resumed
+    at every wait of the request, and a GET carries no HEAD or 405 work but a comparison.
+    """
 
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in ("http", "websocket"):
             await app(scope, receive, send)
             ACCESS_LOG.flush()  # the lifespan has ended: no line waits past shutdown
             return
-        request_id = request_id_of(scope)
+        request_id, head_size = request_id_and_head(scope)
         scope.setdefault("state", {})["request_id"] = request_id
         echoed = (REQUEST_ID_HEADER, request_id.encode())
+        method = scope.get("method")
         status = 500
+        bodiless = False  # set once the request is known to be a HEAD answered by the app
         started = time.perf_counter()
 
         async def send_with_headers(message: Message) -> None:
@@ -88,9 +107,15 @@ def request_context_middleware(app: ASGIApp) -> ASGIApp:
             if message["type"] == "http.response.start":
                 status = message["status"]
                 headers: list[Any] = list(message.get("headers", ()))
-                if scope.get("method") == "OPTIONS":
+                if status == 405 and method != "GET" and method != "HEAD":
+                    headers = _with_head_allowed(headers)
+                if method == "OPTIONS":
                     headers = _with_route_allow(scope, headers)
                 message["headers"] = [*headers, echoed, *SECURITY_HEADERS]
+            elif message["type"] == "http.response.body" and bodiless:
+                if message.get("more_body", False):
+                    return
+                message = {"type": "http.response.body", "body": b"", "more_body": False}
             elif message["type"] == "websocket.accept":
                 status = 101
             elif message["type"] == "websocket.close" and status != 101:
@@ -102,7 +127,17 @@ def request_context_middleware(app: ASGIApp) -> ASGIApp:
         # manager object, as every request pays for it.
         bound = enter_request(RequestContext(request_id, client[0] if client else None))
         try:
-            await app(scope, receive, send_with_headers)
+            if scope["type"] != ScopeType.HTTP:
+                await app(scope, receive, send_with_headers)
+            elif head_size > MAX_HEAD_BYTES:
+                await send_problem(scope, send_with_headers, HTTP_431, HEAD_TOO_LONG)
+            elif method == "HEAD":
+                # RFC 9110, 9.3.2: the GET route answers, so authentication and every refusal
+                # are those of GET; the routes declare GET only (web/edge.py).
+                bodiless = True
+                await app({**scope, "method": "GET"}, receive, send_with_headers)
+            else:
+                await app(scope, receive, send_with_headers)
         finally:
             ACCESS_LOG.write(
                 request_id,
@@ -114,6 +149,12 @@ def request_context_middleware(app: ASGIApp) -> ASGIApp:
             leave_request(bound)
 
     return middleware
+
+
+def _with_head_allowed(headers: list[Any]) -> list[Any]:
+    return [
+        (name, allow_head(value) if name.lower() == b"allow" else value) for name, value in headers
+    ]
 
 
 def _with_route_allow(scope: Scope, headers: list[Any]) -> list[Any]:
