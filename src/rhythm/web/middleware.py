@@ -80,14 +80,10 @@ def request_id_and_head(scope: Scope) -> tuple[str, int]:
 
 
 def request_context_middleware(app: ASGIApp) -> ASGIApp:
-    """The app's one layer outside Litestar: each request gets an id (echoed, on every log line
-    of it and on its audit rows, with the client address), the security headers and one access
-    line; and the edge of ``web/edge.py``: a 431 for an oversized HTTP request head, HEAD
-    answered as GET without the body, HEAD added to the ``Allow`` of a 405.
-
-    One layer and one send wrapper rather than one per concern: each layer is a frame resumed
-    at every wait of the request, and a GET carries no HEAD or 405 work but a comparison.
-    """
+    """The app's one layer outside Litestar: each request's id (echoed, on every log line of it
+    and on its audit rows, with the client address), security headers and access line, and the
+    edge rules of ``web/edge.py`` (431, HEAD as GET, HEAD in a 405's ``Allow``). One layer and
+    one send wrapper, not one per concern: a GET pays a comparison for the HEAD rules."""
 
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in ("http", "websocket"):
@@ -106,11 +102,7 @@ def request_context_middleware(app: ASGIApp) -> ASGIApp:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                headers: list[Any] = list(message.get("headers", ()))
-                if status == 405 and method != "GET" and method != "HEAD":
-                    headers = _with_head_allowed(headers)
-                if method == "OPTIONS":
-                    headers = _with_route_allow(scope, headers)
+                headers = _answer_headers(scope, method, status, message.get("headers", ()))
                 message["headers"] = [*headers, echoed, *SECURITY_HEADERS]
             elif message["type"] == "http.response.body" and bodiless:
                 if message.get("more_body", False):
@@ -123,38 +115,38 @@ def request_context_middleware(app: ASGIApp) -> ASGIApp:
             await send(message)
 
         client = scope.get("client")
-        # Also the request id of every log line (app/logs.py); bound without a context
-        # manager object, as every request pays for it.
+        # Also the request id of every log line (app/logs.py); no context manager object.
         bound = enter_request(RequestContext(request_id, client[0] if client else None))
         try:
             if scope["type"] != ScopeType.HTTP:
                 await app(scope, receive, send_with_headers)
             elif head_size > MAX_HEAD_BYTES:
                 await send_problem(scope, send_with_headers, HTTP_431, HEAD_TOO_LONG)
-            elif method == "HEAD":
-                # RFC 9110, 9.3.2: the GET route answers, so authentication and every refusal
-                # are those of GET; the routes declare GET only (web/edge.py).
+            elif method == "HEAD":  # the GET route answers (web/edge.py)
                 bodiless = True
                 await app({**scope, "method": "GET"}, receive, send_with_headers)
             else:
                 await app(scope, receive, send_with_headers)
         finally:
-            ACCESS_LOG.write(
-                request_id,
-                str(scope.get("method", "WS")),
-                scope["path"],
-                status,
-                round((time.perf_counter() - started) * 1000, 3),
-            )
+            ms = round((time.perf_counter() - started) * 1000, 3)
+            ACCESS_LOG.write(request_id, str(scope.get("method", "WS")), scope["path"], status, ms)
             leave_request(bound)
 
     return middleware
 
 
-def _with_head_allowed(headers: list[Any]) -> list[Any]:
-    return [
-        (name, allow_head(value) if name.lower() == b"allow" else value) for name, value in headers
-    ]
+def _answer_headers(scope: Scope, method: object, status: int, headers: Any) -> list[Any]:
+    """The answer's own headers, with HEAD in the ``Allow`` of a 405 to a method other than GET
+    and HEAD, and the route's methods in the ``Allow`` of an OPTIONS answer."""
+    answer: list[Any] = list(headers)
+    if status == 405 and method != "GET" and method != "HEAD":
+        answer = [
+            (name, allow_head(value) if name.lower() == b"allow" else value)
+            for name, value in answer
+        ]
+    if method == "OPTIONS":
+        answer = _with_route_allow(scope, answer)
+    return answer
 
 
 def _with_route_allow(scope: Scope, headers: list[Any]) -> list[Any]:
