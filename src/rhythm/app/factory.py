@@ -22,7 +22,7 @@ from rhythm.web.audit.controllers import AuditController
 from rhythm.web.auth.controllers import AuthController
 from rhythm.web.authentication import authentication
 from rhythm.web.bodies import JsonBodyRequest, check_content
-from rhythm.web.edge import cors_problem_middleware, edge_middleware
+from rhythm.web.edge import cors_problem_middleware
 from rhythm.web.health import HealthController
 from rhythm.web.metrics import METRICS, metrics_middleware, metrics_routes
 from rhythm.web.middleware import request_context_middleware
@@ -81,7 +81,7 @@ def create_app(settings: Settings) -> Litestar:
     handler = metrics_middleware(app.asgi_handler) if settings.metrics_enabled else app.asgi_handler
     if settings.cors_origins:
         handler = cors_problem_middleware(handler)
-    app.asgi_handler = request_context_middleware(edge_middleware(handler))
+    app.asgi_handler = request_context_middleware(handler)
     return app
 
 

@@ -1,6 +1,15 @@
 """The HTTP edge, before routing: refusals of an oversized request head and of a CORS
 preflight, both answered as RFC 9457 problem details like every other error, and HEAD answered
-as GET without the body (pure ASGI)."""
+as GET without the body (pure ASGI).
+
+HEAD is answered wherever GET is (RFC 9110, section 9.3.2): the GET route answers, with the
+same status and headers (Content-Length included) and no body, so authentication and every
+refusal are those of GET, and a 405 lists HEAD in ``Allow`` next to GET. The routes declare GET
+only: Litestar would otherwise want a handler of its own, without a body, for each HEAD. The
+head limit and HEAD are applied by the app's outer layer (``web/middleware.py``), which does
+them in the same pass as the request id; WebSocket handshakes are left to the server's bound
+there, since the socket library caps their headers.
+"""
 
 from __future__ import annotations
 
@@ -22,16 +31,11 @@ from msgspec import UNSET
 from rhythm.web.problems import PROBLEM_MEDIA_TYPE, Problem
 
 # The request target plus every header name and value, as the application sees them
-# (docs/reliability.md, "Limits at the HTTP edge"). The server refuses a head still incomplete
+# (docs/reliability.md, "Limits at the HTTP edge"), counted by
+# ``rhythm.web.middleware.request_id_and_head``. The server refuses a head still incomplete
 # at twice this many bytes on the wire, before the application sees it (rhythm.app.server).
 MAX_HEAD_BYTES = 32 * 1024
-_HEAD_LONG = f"the request target and headers exceed {MAX_HEAD_BYTES} bytes"
-
-
-def head_bytes(scope: Scope) -> int:
-    """The size of the request target and header fields (names and values) of ``scope``."""
-    target = len(scope.get("raw_path", b"")) + len(scope.get("query_string", b""))
-    return target + sum(len(name) + len(value) for name, value in scope.get("headers", ()))
+HEAD_TOO_LONG = f"the request target and headers exceed {MAX_HEAD_BYTES} bytes"
 
 
 def problem_body(status: int, detail: str, instance: str | None, request_id: object) -> bytes:
@@ -64,71 +68,8 @@ async def send_problem(scope: Scope, send: Send, status: int, detail: str) -> No
     await send(end)
 
 
-def head_limit_middleware(app: ASGIApp) -> ASGIApp:
-    """431 for an HTTP request whose target and headers exceed ``MAX_HEAD_BYTES``.
-
-    WebSocket handshakes are left to the server's bound: the socket library caps their headers.
-    """
-
-    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == ScopeType.HTTP and head_bytes(scope) > MAX_HEAD_BYTES:
-            await send_problem(scope, send, HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, _HEAD_LONG)
-            return
-        await app(scope, receive, send)
-
-    return middleware
-
-
-def edge_middleware(app: ASGIApp) -> ASGIApp:
-    """What the app does at its edge, in order: the head limit, then HEAD as GET."""
-    return head_limit_middleware(head_as_get_middleware(app))
-
-
-def head_as_get_middleware(app: ASGIApp) -> ASGIApp:
-    """HEAD wherever GET is (RFC 9110, section 9.3.2): the GET route answers, with the same
-    status and headers (Content-Length included) and no body, so authentication and every
-    refusal are those of GET. A 405 lists HEAD in ``Allow`` next to GET.
-
-    The routes declare GET only: Litestar would otherwise want a handler of its own, without a
-    body, for each HEAD.
-    """
-
-    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != ScopeType.HTTP or scope["method"] == "GET":
-            await app(scope, receive, send)
-        elif scope["method"] == "HEAD":
-            await app({**scope, "method": "GET"}, receive, _without_body(send))
-        else:
-            await app(scope, receive, _with_head_allowed(send))
-
-    return middleware
-
-
-def _without_body(send: Send) -> Send:
-    async def send_head(message: Message) -> None:
-        if message["type"] == "http.response.body":
-            if message.get("more_body", False):
-                return
-            message = {"type": "http.response.body", "body": b"", "more_body": False}
-        await send(message)
-
-    return send_head
-
-
-def _with_head_allowed(send: Send) -> Send:
-    async def send_allow(message: Message) -> None:
-        if message["type"] == "http.response.start" and message["status"] == 405:
-            message["headers"] = [
-                (name, allow_head(value) if name.lower() == b"allow" else value)
-                for name, value in message.get("headers", ())
-            ]
-        await send(message)
-
-    return send_allow
-
-
 def allow_head(allow: bytes) -> bytes:
-    """An ``Allow`` value with HEAD wherever GET is (what ``head_as_get_middleware`` answers)."""
+    """An ``Allow`` value with HEAD wherever GET is (HEAD is answered as GET)."""
     methods = [method.strip() for method in allow.split(b",")]
     if b"GET" in methods and b"HEAD" not in methods:
         methods.append(b"HEAD")

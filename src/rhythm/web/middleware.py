@@ -1,5 +1,6 @@
-"""ASGI middleware around the whole app: request id, access log, security headers, and the
-request context of the audit trail (pure ASGI, no per-request objects)."""
+"""ASGI middleware around the whole app: request id, access log, security headers, the request
+context of the audit trail, and the edge of ``web/edge.py`` (pure ASGI, no per-request
+objects)."""
 
 from __future__ import annotations
 
@@ -7,14 +8,17 @@ import os
 import re
 import time
 from collections.abc import Iterator
+from http import HTTPStatus
 from typing import Any
 
+from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from rhythm.service.audit import RequestContext, enter_request, leave_request
 from rhythm.web.access_log import ACCESS_LOG
-from rhythm.web.edge import allow_head
+from rhythm.web.edge import HEAD_TOO_LONG, MAX_HEAD_BYTES, allow_head, send_problem
 
+HTTP_431 = HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE
 REQUEST_ID_HEADER = b"x-request-id"
 _VALID_REQUEST_ID = re.compile(rb"[A-Za-z0-9._:-]{1,128}")
 SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
@@ -60,37 +64,50 @@ class RequestIds:
 REQUEST_IDS = RequestIds()
 
 
-def request_id_of(scope: Scope) -> str:
-    """The client's X-Request-ID when it is sane, else a fresh one (never trust arbitrary text)."""
+def request_id_and_head(scope: Scope) -> tuple[str, int]:
+    """The request's id and the size of its target and header fields, in one pass over them.
+
+    The id is the client's X-Request-ID when it is sane, else a fresh one (never trust arbitrary
+    text); the size is what ``edge.MAX_HEAD_BYTES`` bounds.
+    """
+    size = len(scope.get("raw_path", b"")) + len(scope.get("query_string", b""))
+    request_id = None
     for name, value in scope.get("headers", ()):
-        if name == REQUEST_ID_HEADER and _VALID_REQUEST_ID.fullmatch(value):
-            return str(value.decode("ascii"))
-    return REQUEST_IDS.fresh()
+        size += len(name) + len(value)
+        if request_id is None and name == REQUEST_ID_HEADER and _VALID_REQUEST_ID.fullmatch(value):
+            request_id = str(value.decode("ascii"))
+    return (REQUEST_IDS.fresh() if request_id is None else request_id), size
 
 
 def request_context_middleware(app: ASGIApp) -> ASGIApp:
-    """Give each request an id (echoed, on every log line of it and on its audit rows, with the
-    client address) and one access log line."""
+    """The app's one layer outside Litestar: each request's id (echoed, on every log line of it
+    and on its audit rows, with the client address), security headers and access line, and the
+    edge rules of ``web/edge.py`` (431, HEAD as GET, HEAD in a 405's ``Allow``). One layer and
+    one send wrapper, not one per concern: a GET pays a comparison for the HEAD rules."""
 
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in ("http", "websocket"):
             await app(scope, receive, send)
             ACCESS_LOG.flush()  # the lifespan has ended: no line waits past shutdown
             return
-        request_id = request_id_of(scope)
+        request_id, head_size = request_id_and_head(scope)
         scope.setdefault("state", {})["request_id"] = request_id
         echoed = (REQUEST_ID_HEADER, request_id.encode())
+        method = scope.get("method")
         status = 500
+        bodiless = False  # set once the request is known to be a HEAD answered by the app
         started = time.perf_counter()
 
         async def send_with_headers(message: Message) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                headers: list[Any] = list(message.get("headers", ()))
-                if scope.get("method") == "OPTIONS":
-                    headers = _with_route_allow(scope, headers)
+                headers = _answer_headers(scope, method, status, message.get("headers", ()))
                 message["headers"] = [*headers, echoed, *SECURITY_HEADERS]
+            elif message["type"] == "http.response.body" and bodiless:
+                if message.get("more_body", False):
+                    return
+                message = {"type": "http.response.body", "body": b"", "more_body": False}
             elif message["type"] == "websocket.accept":
                 status = 101
             elif message["type"] == "websocket.close" and status != 101:
@@ -98,22 +115,38 @@ def request_context_middleware(app: ASGIApp) -> ASGIApp:
             await send(message)
 
         client = scope.get("client")
-        # Also the request id of every log line (app/logs.py); bound without a context
-        # manager object, as every request pays for it.
+        # Also the request id of every log line (app/logs.py); no context manager object.
         bound = enter_request(RequestContext(request_id, client[0] if client else None))
         try:
-            await app(scope, receive, send_with_headers)
+            if scope["type"] != ScopeType.HTTP:
+                await app(scope, receive, send_with_headers)
+            elif head_size > MAX_HEAD_BYTES:
+                await send_problem(scope, send_with_headers, HTTP_431, HEAD_TOO_LONG)
+            elif method == "HEAD":  # the GET route answers (web/edge.py)
+                bodiless = True
+                await app({**scope, "method": "GET"}, receive, send_with_headers)
+            else:
+                await app(scope, receive, send_with_headers)
         finally:
-            ACCESS_LOG.write(
-                request_id,
-                str(scope.get("method", "WS")),
-                scope["path"],
-                status,
-                round((time.perf_counter() - started) * 1000, 3),
-            )
+            ms = round((time.perf_counter() - started) * 1000, 3)
+            ACCESS_LOG.write(request_id, str(scope.get("method", "WS")), scope["path"], status, ms)
             leave_request(bound)
 
     return middleware
+
+
+def _answer_headers(scope: Scope, method: object, status: int, headers: Any) -> list[Any]:
+    """The answer's own headers, with HEAD in the ``Allow`` of a 405 to a method other than GET
+    and HEAD, and the route's methods in the ``Allow`` of an OPTIONS answer."""
+    answer: list[Any] = list(headers)
+    if status == 405 and method != "GET" and method != "HEAD":
+        answer = [
+            (name, allow_head(value) if name.lower() == b"allow" else value)
+            for name, value in answer
+        ]
+    if method == "OPTIONS":
+        answer = _with_route_allow(scope, answer)
+    return answer
 
 
 def _with_route_allow(scope: Scope, headers: list[Any]) -> list[Any]:
