@@ -2,6 +2,11 @@
 INSERT INTO password_resets (user_id, token_hash, expires_at)
 VALUES (sqlc.arg(user_id), sqlc.arg(token_hash), sqlc.arg(expires_at));
 
+-- name: LivePasswordReset :one
+-- A link worth hashing a new password for: unused, unexpired. Reads only; consuming uses it.
+SELECT user_id FROM password_resets
+WHERE token_hash = $1 AND used_at IS NULL AND expires_at > now();
+
 -- name: ConsumePasswordReset :one
 -- Uses a reset link once: only an unused, unexpired one returns its user.
 UPDATE password_resets SET used_at = now()

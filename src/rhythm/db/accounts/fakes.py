@@ -85,6 +85,13 @@ class _InsertPasswordResetStub(Stub[None]):
         return self.answer(user_id=user_id, token_hash=token_hash, expires_at=expires_at)
 
 
+class _LivePasswordResetStub(Stub[int | None]):
+    __slots__ = ()
+
+    async def __call__(self, *, token_hash: bytes) -> int | None:
+        return self.answer(token_hash=token_hash)
+
+
 class _ConsumePasswordResetStub(Stub[int | None]):
     __slots__ = ()
 
@@ -137,6 +144,7 @@ class FakeQuerier:
 
     def __init__(self) -> None:
         self.insert_password_reset = _InsertPasswordResetStub("insert_password_reset")
+        self.live_password_reset = _LivePasswordResetStub("live_password_reset")
         self.consume_password_reset = _ConsumePasswordResetStub("consume_password_reset")
         self.expire_password_resets = _ExpirePasswordResetsStub("expire_password_resets")
         self.insert_email_verification = _InsertEmailVerificationStub("insert_email_verification")

@@ -14,6 +14,10 @@ from ._runtime import AsyncBase, async_cursor
 INSERT_PASSWORD_RESET = (
     b"INSERT INTO password_resets (user_id, token_hash, expires_at)\nVALUES ($1, $2, $3)"
 )
+LIVE_PASSWORD_RESET = (
+    b"SELECT user_id FROM password_resets\n"
+    b"WHERE token_hash = $1 AND used_at IS NULL AND expires_at > now()"
+)
 CONSUME_PASSWORD_RESET = (
     b"UPDATE password_resets SET used_at = now()\n"
     b"WHERE token_hash = $1 AND used_at IS NULL AND expires_at > now()\n"
@@ -56,6 +60,25 @@ class QueryQueries(AsyncBase):
             async with db.connection() as conn:
                 cur = async_cursor(conn)
                 await cur.execute(INSERT_PASSWORD_RESET, (user_id, token_hash, expires_at))
+
+    async def live_password_reset(self, *, token_hash: bytes) -> int | None:
+        """A link worth hashing a new password for: unused, unexpired. Reads only; consuming uses
+        it.
+        """
+        db = self._db
+        if isinstance(db, psycopg.AsyncConnection):
+            cur = async_cursor(db)
+            await cur.execute(LIVE_PASSWORD_RESET, (token_hash,), binary=True)
+            row = await cur.fetchone()
+        else:
+            async with db.connection() as conn:
+                cur = async_cursor(conn)
+                await cur.execute(LIVE_PASSWORD_RESET, (token_hash,), binary=True)
+                row = await cur.fetchone()
+        if row is None:
+            return None
+        value: int = row[0]
+        return value
 
     async def consume_password_reset(self, *, token_hash: bytes) -> int | None:
         """Uses a reset link once: only an unused, unexpired one returns its user."""
