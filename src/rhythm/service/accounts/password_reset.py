@@ -22,7 +22,7 @@ from rhythm.service.accounts.links import LinkMaker, link_token_hash
 from rhythm.service.accounts.mail import Mail, MailQueue
 from rhythm.service.audit import AuditEvent, AuditTrail, AuditType
 from rhythm.service.auth.passwords import PasswordHasher, check_password
-from rhythm.service.auth.ratelimit import AttemptLimiter, MemoryAttempts
+from rhythm.service.auth.ratelimit import AttemptLimiter, MemoryAttempts, account_key
 from rhythm.service.database import ACCOUNTS, BEGIN, DB, TOKENS, USERS, Begin
 from rhythm.service.errors import RateLimitedError, RuleViolationError
 
@@ -70,12 +70,12 @@ class PasswordResetService(Generic[DB]):
 
     async def request(self, *, email: str, client_address: str | None) -> None:
         """Mail a reset link if ``email`` has an enabled account; answer the same either way."""
-        keys = (f"reset-client:{client_address}", f"reset-email:{email.strip().lower()}")
+        user = await self._users(self._db).get_user_by_email(email=email.strip())
+        keys = (f"reset-client:{client_address}", f"reset-email:{account_key(email, user)}")
         wait = await self._attempts.retry_after(keys)
         if wait is not None:
             raise RateLimitedError("too many reset requests; try again later", wait)
         await self._attempts.hit(keys)
-        user = await self._users(self._db).get_user_by_email(email=email.strip())
         if user is None or not user.is_active:
             return
         link = self._maker.new(self._clock())

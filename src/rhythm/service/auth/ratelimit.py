@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from rhythm.db import access as access_db
+from rhythm.db import users as users_db
 from rhythm.store.transaction import AsyncDB
 
 AccessQueriesFactory = Callable[[AsyncDB], access_db.Querier]
@@ -21,6 +22,13 @@ AccessQueriesFactory = Callable[[AsyncDB], access_db.Querier]
 # Login's default limit: failures per key within the window.
 LOGIN_LIMIT = 10
 LOGIN_WINDOW_S = 60.0
+
+
+def account_key(email: str, user: users_db.User | None) -> str:
+    """What a per-email counter counts under: the account the database found, so every
+    spelling it matches (its ``lower()`` follows the locale, Python's does not) counts as one;
+    the typed address only when there is no account."""
+    return f"user:{user.id}" if user is not None else f"email:{email.strip().lower()}"
 
 
 class AttemptLimiter(Protocol):

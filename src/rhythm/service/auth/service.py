@@ -28,6 +28,7 @@ from rhythm.service.auth.ratelimit import (
     LOGIN_WINDOW_S,
     AttemptLimiter,
     MemoryAttempts,
+    account_key,
 )
 from rhythm.service.database import BEGIN, DB, TOKENS, USERS, Begin
 from rhythm.service.errors import (
@@ -145,9 +146,9 @@ class AuthService(Generic[DB]):
         return session
 
     async def login(self, *, email: str, password: str, client: ClientInfo) -> Session:
-        keys = _login_keys(email, client)
-        await self._check_login_limits(keys)
         user = await self._users(self._db).get_user_by_email(email=email.strip())
+        keys = _login_keys(email, user, client)
+        await self._check_login_limits(keys)
         # Verify even when there is no such user: the answer and its timing stay the same.
         valid = await self._hasher.verify(user.password_hash if user else None, password)
         if user is None or not valid:
@@ -253,14 +254,14 @@ class AuthService(Generic[DB]):
         return Session(user, access, token, expires_at, family), row.id
 
 
-def _login_keys(email: str, client: ClientInfo) -> tuple[str, str, str]:
-    """The counters a failed login adds to: this address, this email from this address, and
-    this email from anywhere."""
-    address, normal = client.address, email.strip().lower()
+def _login_keys(email: str, user: users_db.User | None, client: ClientInfo) -> tuple[str, str, str]:
+    """The counters a failed login adds to: this address, this account from this address, and
+    this account from anywhere."""
+    address, account = client.address, account_key(email, user)
     return (
         f"login:client:{address}",
-        f"login:pair:{address}:{normal}",
-        f"login:email:{normal}",
+        f"login:pair:{address}:{account}",
+        f"login:email:{account}",
     )
 
 
