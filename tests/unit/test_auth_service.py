@@ -3,6 +3,7 @@ limits. What a rule writes (tokens, revocations, hashes) is checked on the recor
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import uuid
 from dataclasses import dataclass
@@ -353,3 +354,26 @@ def test_a_password_of_spaces_or_nul_only_is_refused(password: str) -> None:
     with pytest.raises(RuleViolationError, match="other than spaces"):
         check_password(password)
     check_password(password + "x")  # one visible character is enough
+
+
+async def test_concurrent_wrong_logins_pass_only_up_to_the_limit() -> None:
+    world = make_world(login_limit=3)
+    world.users.get_user_by_email.returns(await ada())
+    results = await asyncio.gather(
+        *(
+            world.service.login(email="ada@example.com", password="nope nope", client=CLIENT)
+            for _ in range(10)
+        ),
+        return_exceptions=True,
+    )
+    assert sum(isinstance(result, InvalidCredentialsError) for result in results) == 3
+    assert sum(isinstance(result, RateLimitedError) for result in results) == 7
+
+
+async def test_a_right_password_does_not_count_against_the_limits() -> None:
+    world = make_world(login_limit=2)
+    world.users.get_user_by_email.returns(await ada())
+    for _ in range(3):
+        await world.service.login(email="ada@example.com", password="correct horse", client=CLIENT)
+    with pytest.raises(InvalidCredentialsError):
+        await world.service.login(email="ada@example.com", password="nope nope", client=CLIENT)
