@@ -72,10 +72,8 @@ class PasswordResetService(Generic[DB]):
         """Mail a reset link if ``email`` has an enabled account; answer the same either way."""
         user = await self._users(self._db).get_user_by_email(email=email.strip())
         keys = (f"reset-client:{client_address}", f"reset-email:{account_key(email, user)}")
-        wait = await self._attempts.retry_after(keys)
-        if wait is not None:
+        if (wait := await self._attempts.take(keys)) is not None:
             raise RateLimitedError("too many reset requests; try again later", wait)
-        await self._attempts.hit(keys)
         if user is None or not user.is_active:
             return
         link = self._maker.new(self._clock())
@@ -91,9 +89,8 @@ class PasswordResetService(Generic[DB]):
         """Set ``new_password`` with a reset token; every session of the account ends."""
         check_password(new_password)
         key = (f"reset-confirm-client:{client_address}",)
-        if (wait := await self._confirms.retry_after(key)) is not None:
+        if (wait := await self._confirms.take(key)) is not None:
             raise RateLimitedError("too many password resets; try again later", wait)
-        await self._confirms.hit(key)
         token_hash = link_token_hash(token)
         # The hash is the costly step (a bounded pool every login shares): only for a live link.
         if await self._resets(self._db).live_password_reset(token_hash=token_hash) is None:
