@@ -106,6 +106,13 @@ class _ExpirePasswordResetsStub(Stub[int]):
         return self.answer(user_id=user_id)
 
 
+class _DeleteUserPasswordResetsStub(Stub[int]):
+    __slots__ = ()
+
+    async def __call__(self, *, user_id: int) -> int:
+        return self.answer(user_id=user_id)
+
+
 class _InsertEmailVerificationStub(Stub[None]):
     __slots__ = ()
 
@@ -147,6 +154,9 @@ class FakeQuerier:
         self.live_password_reset = _LivePasswordResetStub("live_password_reset")
         self.consume_password_reset = _ConsumePasswordResetStub("consume_password_reset")
         self.expire_password_resets = _ExpirePasswordResetsStub("expire_password_resets")
+        self.delete_user_password_resets = _DeleteUserPasswordResetsStub(
+            "delete_user_password_resets",
+        )
         self.insert_email_verification = _InsertEmailVerificationStub("insert_email_verification")
         self.consume_email_verification = _ConsumeEmailVerificationStub(
             "consume_email_verification",
