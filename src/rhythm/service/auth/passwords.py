@@ -58,11 +58,13 @@ class PasswordHasher:
         return self._argon.check_needs_rehash(password_hash)
 
     def _verify(self, password_hash: str | None, password: str) -> bool:
+        # No hash (none, or an empty one) matches nothing, yet costs a verification all the same.
+        known = bool(password_hash)
         try:
-            self._argon.verify(password_hash or self._dummy_hash, password)
+            self._argon.verify(password_hash if known else self._dummy_hash, password)
         except (VerificationError, InvalidHashError):
             return False
-        return password_hash is not None
+        return known
 
 
 def check_password(password: str) -> None:
