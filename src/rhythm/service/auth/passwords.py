@@ -59,12 +59,11 @@ class PasswordHasher:
 
     def _verify(self, password_hash: str | None, password: str) -> bool:
         # No hash (none, or an empty one) matches nothing, yet costs a verification all the same.
-        known = bool(password_hash)
         try:
-            self._argon.verify(password_hash if known else self._dummy_hash, password)
+            self._argon.verify(password_hash or self._dummy_hash, password)
         except (VerificationError, InvalidHashError):
             return False
-        return known
+        return bool(password_hash)
 
 
 def check_password(password: str) -> None:
