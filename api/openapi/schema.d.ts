@@ -1466,6 +1466,8 @@ export interface operations {
             415: components["responses"]["Problem415"];
             /** @description The link is unknown, used or expired, or the new password is too weak */
             422: components["responses"]["Problem422"];
+            /** @description Too many resets from this address; see Retry-After */
+            429: components["responses"]["Problem429"];
             431: components["responses"]["Problem431"];
             500: components["responses"]["Problem500"];
             503: components["responses"]["Problem503"];

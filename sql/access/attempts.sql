@@ -21,3 +21,20 @@ DELETE FROM auth_attempts WHERE key = sqlc.arg(key);
 -- name: PruneAttempts :execrows
 DELETE FROM auth_attempts
 WHERE at < clock_timestamp() - make_interval(secs => sqlc.arg(older_than_s)::float8);
+
+-- name: ForgiveAttempts :exec
+-- Takes back one attempt of each key (its newest): an attempt recorded before it was judged
+-- that turned out not to count (refused, succeeded, or never ran). SKIP LOCKED: concurrent
+-- forgivers each take back a row of their own.
+DELETE FROM auth_attempts
+WHERE id IN (
+    SELECT newest.id
+    FROM unnest(sqlc.arg(keys)::text[]) AS k (key)
+    CROSS JOIN LATERAL (
+        SELECT a.id FROM auth_attempts AS a
+        WHERE a.key = k.key
+        ORDER BY a.id DESC
+        LIMIT 1
+        FOR UPDATE SKIP LOCKED
+    ) AS newest
+);

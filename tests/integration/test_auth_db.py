@@ -127,6 +127,33 @@ async def test_disable_revokes_in_the_same_commit(pool: StorePool) -> None:
     assert live == 0
 
 
+async def two_admins(pool: StorePool) -> tuple[Actor, Actor]:
+    a, b = await register(pool, "a"), await register(pool, "b")
+    await scalar(pool, "UPDATE users SET role = 'ADMIN' RETURNING id")
+    return Actor(a.user.id, UserRole.ADMIN), Actor(b.user.id, UserRole.ADMIN)
+
+
+async def active_admins(pool: StorePool) -> int:
+    sql = "SELECT count(*) FROM users WHERE role = 'ADMIN' AND is_active AND deleted_at IS NULL"
+    return int(await scalar(pool, sql))
+
+
+@pytest.mark.parametrize("change", ["demote", "disable"])
+async def test_two_admins_cannot_leave_no_active_admin(pool: StorePool, change: str) -> None:
+    a, b = await two_admins(pool)
+    users = UsersService(pool, hasher=HASHER)
+
+    async def remove(actor: Actor, target: Actor) -> object:
+        if change == "demote":
+            return await users.set_role(actor, target.user_id, UserRole.USER)
+        return await users.set_active(actor, target.user_id, active=False)
+
+    # At once, each with a token that still says admin: one of them wins.
+    results = await asyncio.gather(remove(a, b), remove(b, a), return_exceptions=True)
+    assert sum(isinstance(result, ConflictError) for result in results) == 1
+    assert await active_admins(pool) == 1
+
+
 async def test_list_users_filters_by_role_with_null_meaning_all(pool: StorePool) -> None:
     for name in ("a", "b", "c"):
         await register(pool, name)

@@ -12,7 +12,7 @@ from psycopg import AsyncConnection
 from rhythm.service.auth.ratelimit import SharedAttempts
 from rhythm.service.auth.revocation import ACCESS_CHANNEL, SessionAccess
 from rhythm.service.auth.upkeep import UPKEEP_LOCK_KEY, Upkeep
-from rhythm.service.errors import InvalidTokenError, RateLimitedError
+from rhythm.service.errors import InvalidCredentialsError, InvalidTokenError, RateLimitedError
 from rhythm.service.identity import Actor
 from rhythm.service.identity import UserRole as Role
 from rhythm.store.pool import StorePool
@@ -31,6 +31,38 @@ async def test_attempts_are_counted_once_for_every_process(pool: StorePool) -> N
     assert await second.retry_after(["other"]) is None
     await second.reset("k")
     assert await first.retry_after(["k"]) is None
+
+
+async def test_concurrent_attempts_pass_only_up_to_the_limit(pool: StorePool) -> None:
+    # Each attempt is recorded before it is counted: of twenty at once, at most three pass (a
+    # burst may see all twenty before any is taken back, and then none passes).
+    limiter = SharedAttempts(pool, 3, 60.0)
+    waits = await asyncio.gather(*(limiter.take(["k"]) for _ in range(20)))
+    passed = sum(wait is None for wait in waits)
+    assert passed <= 3
+    # The refused were taken back: the passed hold their places, the rest are free.
+    assert await scalar(pool, "SELECT count(*) FROM auth_attempts WHERE key = 'k'") == passed
+    for _ in range(3 - passed):
+        assert await limiter.take(["k"]) is None
+    assert await limiter.take(["k"]) is not None
+    await limiter.forgive(["k"])  # a forgiven attempt frees its place
+    assert await limiter.take(["k"]) is None
+
+
+async def test_concurrent_wrong_logins_pass_only_up_to_the_limit(pool: StorePool) -> None:
+    await register(pool, "ada")
+    service = auth_service(pool)
+    service._login_attempts = SharedAttempts(pool, 3, 60.0)  # as the app wires it
+    service._email_attempts = service._login_attempts.with_limit(30)
+    results = await asyncio.gather(
+        *(
+            service.login(email="ada@example.com", password="wrong password", client=CLIENT)
+            for _ in range(12)
+        ),
+        return_exceptions=True,
+    )
+    assert sum(isinstance(result, InvalidCredentialsError) for result in results) <= 3
+    assert sum(isinstance(result, RateLimitedError) for result in results) >= 9
 
 
 async def test_registrations_are_limited_per_address(pool: StorePool) -> None:

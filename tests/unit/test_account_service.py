@@ -87,6 +87,7 @@ def set_erasable(world: World, target: users_db.User, admins: list[int]) -> None
     world.rooms.get_member_room.returns(None)
     world.tokens.delete_user_refresh_tokens.returns(2)
     world.links.delete_user_email_verifications.returns(1)
+    world.links.delete_user_password_resets.returns(1)
 
 
 async def test_sessions_mark_the_callers_own(world: World) -> None:
@@ -140,6 +141,7 @@ async def test_delete_own_erases_revokes_audits_and_forgets(world: World) -> Non
     assert world.tokens.delete_user_refresh_tokens.calls == [{"user_id": 1}]
     # Verification links name addresses: they go with the personal data.
     assert world.links.delete_user_email_verifications.calls == [{"user_id": 1}]
+    assert world.links.delete_user_password_resets.calls == [{"user_id": 1}]
     [event] = world.audited()
     assert (event.event_type, event.actor_id, event.target_id, event.session_id) == (
         "user.deleted",

@@ -3,6 +3,7 @@ limits. What a rule writes (tokens, revocations, hashes) is checked on the recor
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import uuid
 from dataclasses import dataclass
@@ -199,7 +200,21 @@ async def test_login_is_rate_limited_per_email_from_one_address() -> None:
         # Even the right password waits: the limiter answers before checking it.
         await world.service.login(email="ADA@example.com", password="correct horse", client=CLIENT)
     assert 1 <= limited.value.retry_after_s <= 60
-    assert len(world.users.get_user_by_email.calls) == 3  # the limited call read nothing
+    assert len(world.users.get_user_by_email.calls) == 4  # the account the counts are kept for
+
+
+async def test_every_spelling_the_database_matches_counts_for_the_account() -> None:
+    # PostgreSQL's lower() under a Unicode locale finds ada's account for "adİ" whose Python
+    # lower() differs; the limit on the email from everywhere must count both as one.
+    world = make_world(login_limit=1)  # so 10 for the email from everywhere
+    world.users.get_user_by_email.returns(await ada())
+    for n in range(10):
+        spelling = ("ada@example.com", "ad\u0130@example.com")[n % 2]
+        with pytest.raises(InvalidCredentialsError):
+            address = ClientInfo(address=f"198.51.100.{n}")
+            await world.service.login(email=spelling, password="nope nope", client=address)
+    with pytest.raises(RateLimitedError):
+        await world.service.login(email="ada@example.com", password="correct horse", client=CLIENT)
 
 
 async def test_failures_from_other_addresses_do_not_lock_the_owner_out() -> None:
@@ -339,3 +354,26 @@ def test_a_password_of_spaces_or_nul_only_is_refused(password: str) -> None:
     with pytest.raises(RuleViolationError, match="other than spaces"):
         check_password(password)
     check_password(password + "x")  # one visible character is enough
+
+
+async def test_concurrent_wrong_logins_pass_only_up_to_the_limit() -> None:
+    world = make_world(login_limit=3)
+    world.users.get_user_by_email.returns(await ada())
+    results = await asyncio.gather(
+        *(
+            world.service.login(email="ada@example.com", password="nope nope", client=CLIENT)
+            for _ in range(10)
+        ),
+        return_exceptions=True,
+    )
+    assert sum(isinstance(result, InvalidCredentialsError) for result in results) == 3
+    assert sum(isinstance(result, RateLimitedError) for result in results) == 7
+
+
+async def test_a_right_password_does_not_count_against_the_limits() -> None:
+    world = make_world(login_limit=2)
+    world.users.get_user_by_email.returns(await ada())
+    for _ in range(3):
+        await world.service.login(email="ada@example.com", password="correct horse", client=CLIENT)
+    with pytest.raises(InvalidCredentialsError):
+        await world.service.login(email="ada@example.com", password="nope nope", client=CLIENT)

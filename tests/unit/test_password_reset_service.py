@@ -44,6 +44,7 @@ def world() -> World:
     mail = Mailbox(tx)
     audit.insert_audit_event.returns(None)
     resets.insert_password_reset.returns(None)
+    resets.live_password_reset.returns(7)
     service = PasswordResetService(
         users,
         hasher=HASHER,
@@ -92,7 +93,19 @@ async def test_requests_are_limited_per_email_whatever_its_case(world: World) ->
     await world.service.request(email="ADA@example.com", client_address="b")
     with pytest.raises(RateLimitedError):
         await world.service.request(email="Ada@Example.com", client_address="c")
-    assert len(world.users.get_user_by_email.calls) == 2  # the refusal looks nothing up
+    assert len(world.users.get_user_by_email.calls) == 3
+
+
+async def test_requests_are_limited_per_account_however_the_database_matched_it(
+    world: World,
+) -> None:
+    # PostgreSQL's lower() under a Unicode locale finds lisa's account for "lİsa", whose
+    # Python lower() differs: the count is the account's, not the typed text's.
+    world.users.get_user_by_email.returns(user(1, active=False))
+    await world.service.request(email="lisa@example.com", client_address="a")
+    await world.service.request(email="l\u0130sa@example.com", client_address="b")
+    with pytest.raises(RateLimitedError):
+        await world.service.request(email="LISA@example.com", client_address="c")
 
 
 async def test_requests_are_limited_per_client_address(world: World) -> None:
@@ -141,14 +154,52 @@ async def test_reset_uses_the_link_sets_the_password_ends_sessions_and_audits(wo
     assert (world.tx.begun, world.tx.committed) == (1, 1)
 
 
-async def test_an_unknown_used_or_expired_link_changes_nothing(world: World) -> None:
-    world.resets.consume_password_reset.returns(None)
+async def test_a_link_used_meanwhile_changes_nothing(world: World) -> None:
+    world.resets.consume_password_reset.returns(None)  # live when looked up, gone at the use
     with pytest.raises(RuleViolationError):
         await world.service.reset(token="spent", new_password=NEW_PASSWORD)
     assert world.users.update_password_hash.calls == []
     assert world.tokens.revoke_user_refresh_tokens.calls == []
     assert world.audit.insert_audit_event.calls == []
     assert world.tx.rolled_back == 1
+
+
+class CountingHasher(PasswordHasher):
+    def __init__(self) -> None:
+        super().__init__(TEST_PARAMS)
+        self.hashed = 0
+
+    async def hash(self, password: str) -> str:
+        self.hashed += 1
+        return await super().hash(password)
+
+
+async def test_an_unknown_used_or_expired_link_costs_no_hash(world: World) -> None:
+    hasher = CountingHasher()
+    world.service._hasher = hasher
+    world.resets.live_password_reset.returns(None)
+    with pytest.raises(RuleViolationError):
+        await world.service.reset(token="made-up", new_password=NEW_PASSWORD)
+    assert hasher.hashed == 0
+    assert world.resets.live_password_reset.calls == [
+        {"token_hash": hashlib.sha256(b"made-up").digest()}
+    ]
+    assert world.resets.consume_password_reset.calls == []
+    assert world.tx.begun == 0
+
+
+async def test_uses_of_links_are_limited_per_client_address(world: World) -> None:
+    world.resets.live_password_reset.returns(None)
+    for _ in range(20):
+        with pytest.raises(RuleViolationError):
+            await world.service.reset(
+                token="x", new_password=NEW_PASSWORD, client_address="9.9.9.9"
+            )
+    with pytest.raises(RateLimitedError):
+        await world.service.reset(token="x", new_password=NEW_PASSWORD, client_address="9.9.9.9")
+    assert len(world.resets.live_password_reset.calls) == 20  # the refusal looks nothing up
+    with pytest.raises(RuleViolationError):  # another address is not held back
+        await world.service.reset(token="x", new_password=NEW_PASSWORD, client_address="8.8.8.8")
 
 
 async def test_a_weak_new_password_is_refused_before_the_link_is_used(world: World) -> None:

@@ -45,6 +45,7 @@ def make_world() -> World:
     users, tokens, tx = FakeUsers(), FakeTokens(), Transactions()
     audit = FakeAudit()
     audit.insert_audit_event.returns(None)
+    users.lock_active_admins.returns([100, 101])  # other admins remain
     service = UsersService(
         users,
         hasher=HASHER,
@@ -242,3 +243,17 @@ async def test_create_admin(world: World) -> None:
 async def test_a_query_the_test_did_not_set_fails_loudly(world: World) -> None:
     with pytest.raises(FakeNotSetError, match="get_user_by_id"):
         await world.service.me(actor(user(1)))
+
+
+async def test_the_last_active_admin_is_neither_demoted_nor_disabled(world: World) -> None:
+    # Another admin's token may still say admin after that admin lost the role; the lock's
+    # answer is what counts: user 2 is the only active admin left.
+    world.users.lock_active_admins.returns([2])
+    admin = Actor(user_id=1, role=UserRole.ADMIN)
+    with pytest.raises(ConflictError):
+        await world.service.set_role(admin, 2, UserRole.USER)
+    with pytest.raises(ConflictError):
+        await world.service.set_active(admin, 2, active=False)
+    assert world.users.update_role.calls == []
+    assert world.users.set_active.calls == []
+    assert world.tx.rolled_back == 2

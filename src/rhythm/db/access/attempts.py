@@ -27,6 +27,20 @@ CLEAR_ATTEMPTS = b"DELETE FROM auth_attempts WHERE key = $1"
 PRUNE_ATTEMPTS = (
     b"DELETE FROM auth_attempts\nWHERE at < clock_timestamp() - make_interval(secs => $1::float8)"
 )
+FORGIVE_ATTEMPTS = (
+    b"DELETE FROM auth_attempts\n"
+    b"WHERE id IN (\n"
+    b"    SELECT newest.id\n"
+    b"    FROM unnest($1::text[]) AS k (key)\n"
+    b"    CROSS JOIN LATERAL (\n"
+    b"        SELECT a.id FROM auth_attempts AS a\n"
+    b"        WHERE a.key = k.key\n"
+    b"        ORDER BY a.id DESC\n"
+    b"        LIMIT 1\n"
+    b"        FOR UPDATE SKIP LOCKED\n"
+    b"    ) AS newest\n"
+    b")"
+)
 
 
 class CountAttemptsRow(msgspec.Struct):
@@ -88,3 +102,19 @@ class AttemptsQueries(AsyncBase):
                 await cur.execute(PRUNE_ATTEMPTS, (older_than_s,))
                 count = cur.rowcount
         return count
+
+    async def forgive_attempts(self, *, keys: list[str]) -> None:
+        """Takes back one attempt of each key (its newest): an attempt recorded before it was
+        judged
+        that turned out not to count (refused, succeeded, or never ran). SKIP LOCKED:
+        concurrent
+        forgivers each take back a row of their own.
+        """
+        db = self._db
+        if isinstance(db, psycopg.AsyncConnection):
+            cur = async_cursor(db)
+            await cur.execute(FORGIVE_ATTEMPTS, (keys,))
+        else:
+            async with db.connection() as conn:
+                cur = async_cursor(conn)
+                await cur.execute(FORGIVE_ATTEMPTS, (keys,))

@@ -102,6 +102,13 @@ class _PruneAttemptsStub(Stub[int]):
         return self.answer(older_than_s=older_than_s)
 
 
+class _ForgiveAttemptsStub(Stub[None]):
+    __slots__ = ()
+
+    async def __call__(self, *, keys: list[str]) -> None:
+        return self.answer(keys=keys)
+
+
 class _TryUpkeepLockStub(Stub[bool | None]):
     __slots__ = ()
 
@@ -131,6 +138,7 @@ class FakeQuerier:
         self.record_attempts = _RecordAttemptsStub("record_attempts")
         self.clear_attempts = _ClearAttemptsStub("clear_attempts")
         self.prune_attempts = _PruneAttemptsStub("prune_attempts")
+        self.forgive_attempts = _ForgiveAttemptsStub("forgive_attempts")
         self.try_upkeep_lock = _TryUpkeepLockStub("try_upkeep_lock")
         self.prune_refresh_tokens = _PruneRefreshTokensStub("prune_refresh_tokens")
         self.get_session_access = _GetSessionAccessStub("get_session_access")

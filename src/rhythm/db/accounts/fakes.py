@@ -85,6 +85,13 @@ class _InsertPasswordResetStub(Stub[None]):
         return self.answer(user_id=user_id, token_hash=token_hash, expires_at=expires_at)
 
 
+class _LivePasswordResetStub(Stub[int | None]):
+    __slots__ = ()
+
+    async def __call__(self, *, token_hash: bytes) -> int | None:
+        return self.answer(token_hash=token_hash)
+
+
 class _ConsumePasswordResetStub(Stub[int | None]):
     __slots__ = ()
 
@@ -93,6 +100,13 @@ class _ConsumePasswordResetStub(Stub[int | None]):
 
 
 class _ExpirePasswordResetsStub(Stub[int]):
+    __slots__ = ()
+
+    async def __call__(self, *, user_id: int) -> int:
+        return self.answer(user_id=user_id)
+
+
+class _DeleteUserPasswordResetsStub(Stub[int]):
     __slots__ = ()
 
     async def __call__(self, *, user_id: int) -> int:
@@ -137,8 +151,12 @@ class FakeQuerier:
 
     def __init__(self) -> None:
         self.insert_password_reset = _InsertPasswordResetStub("insert_password_reset")
+        self.live_password_reset = _LivePasswordResetStub("live_password_reset")
         self.consume_password_reset = _ConsumePasswordResetStub("consume_password_reset")
         self.expire_password_resets = _ExpirePasswordResetsStub("expire_password_resets")
+        self.delete_user_password_resets = _DeleteUserPasswordResetsStub(
+            "delete_user_password_resets",
+        )
         self.insert_email_verification = _InsertEmailVerificationStub("insert_email_verification")
         self.consume_email_verification = _ConsumeEmailVerificationStub(
             "consume_email_verification",

@@ -14,14 +14,23 @@ from ._runtime import AsyncBase, async_cursor
 INSERT_PASSWORD_RESET = (
     b"INSERT INTO password_resets (user_id, token_hash, expires_at)\nVALUES ($1, $2, $3)"
 )
+LIVE_PASSWORD_RESET = (
+    b"SELECT r.user_id FROM password_resets AS r\n"
+    b"JOIN users AS u ON u.id = r.user_id\n"
+    b"WHERE r.token_hash = $1 AND r.used_at IS NULL AND r.expires_at > now()\n"
+    b"  AND u.is_active AND u.deleted_at IS NULL"
+)
 CONSUME_PASSWORD_RESET = (
-    b"UPDATE password_resets SET used_at = now()\n"
-    b"WHERE token_hash = $1 AND used_at IS NULL AND expires_at > now()\n"
-    b"RETURNING user_id"
+    b"UPDATE password_resets AS r SET used_at = now()\n"
+    b"FROM users AS u\n"
+    b"WHERE r.token_hash = $1 AND r.used_at IS NULL AND r.expires_at > now()\n"
+    b"  AND u.id = r.user_id AND u.is_active AND u.deleted_at IS NULL\n"
+    b"RETURNING r.user_id"
 )
 EXPIRE_PASSWORD_RESETS = (
     b"UPDATE password_resets SET used_at = now()\nWHERE user_id = $1 AND used_at IS NULL"
 )
+DELETE_USER_PASSWORD_RESETS = b"DELETE FROM password_resets WHERE user_id = $1"
 INSERT_EMAIL_VERIFICATION = (
     b"INSERT INTO email_verifications (user_id, email, token_hash, expires_at)\n"
     b"VALUES ($1, $2, $3, $4)"
@@ -57,8 +66,30 @@ class QueryQueries(AsyncBase):
                 cur = async_cursor(conn)
                 await cur.execute(INSERT_PASSWORD_RESET, (user_id, token_hash, expires_at))
 
+    async def live_password_reset(self, *, token_hash: bytes) -> int | None:
+        """A link worth hashing a new password for: unused, unexpired, of an enabled account.
+        Reads
+        only; consuming uses it.
+        """
+        db = self._db
+        if isinstance(db, psycopg.AsyncConnection):
+            cur = async_cursor(db)
+            await cur.execute(LIVE_PASSWORD_RESET, (token_hash,), binary=True)
+            row = await cur.fetchone()
+        else:
+            async with db.connection() as conn:
+                cur = async_cursor(conn)
+                await cur.execute(LIVE_PASSWORD_RESET, (token_hash,), binary=True)
+                row = await cur.fetchone()
+        if row is None:
+            return None
+        value: int = row[0]
+        return value
+
     async def consume_password_reset(self, *, token_hash: bytes) -> int | None:
-        """Uses a reset link once: only an unused, unexpired one returns its user."""
+        """Uses a reset link once: only an unused, unexpired one of an enabled account returns
+        its user.
+        """
         db = self._db
         if isinstance(db, psycopg.AsyncConnection):
             cur = async_cursor(db)
@@ -85,6 +116,20 @@ class QueryQueries(AsyncBase):
             async with db.connection() as conn:
                 cur = async_cursor(conn)
                 await cur.execute(EXPIRE_PASSWORD_RESETS, (user_id,))
+                count = cur.rowcount
+        return count
+
+    async def delete_user_password_resets(self, *, user_id: int) -> int:
+        """Erasing an account: its links must not outlive it."""
+        db = self._db
+        if isinstance(db, psycopg.AsyncConnection):
+            cur = async_cursor(db)
+            await cur.execute(DELETE_USER_PASSWORD_RESETS, (user_id,))
+            count = cur.rowcount
+        else:
+            async with db.connection() as conn:
+                cur = async_cursor(conn)
+                await cur.execute(DELETE_USER_PASSWORD_RESETS, (user_id,))
                 count = cur.rowcount
         return count
 

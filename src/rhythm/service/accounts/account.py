@@ -128,6 +128,7 @@ class AccountService(Generic[DB]):
             await self._leave_room(conn, target)
             await self._tokens(conn).delete_user_refresh_tokens(user_id=user_id)
             await self._links(conn).delete_user_email_verifications(user_id=user_id)
+            await self._links(conn).delete_user_password_resets(user_id=user_id)
             erased = await users.erase_user(id=user_id)
             assert erased is not None  # the row exists: we just read it in this transaction
             event = AuditEvent(

@@ -2,7 +2,9 @@
 
 Asking gives the same answer whether the address has an account or not; asking is limited per
 client address and per email. The mail is handed to the mailer after the transaction commits.
-Resetting sets the new password and ends every session, in one transaction.
+Resetting sets the new password and ends every session, in one transaction. The link is looked
+up before the new password is hashed, so a made-up token costs a lookup and no hash; using a
+link is limited per client address.
 """
 
 from __future__ import annotations
@@ -20,9 +22,11 @@ from rhythm.service.accounts.links import LinkMaker, link_token_hash
 from rhythm.service.accounts.mail import Mail, MailQueue
 from rhythm.service.audit import AuditEvent, AuditTrail, AuditType
 from rhythm.service.auth.passwords import PasswordHasher, check_password
-from rhythm.service.auth.ratelimit import AttemptLimiter, MemoryAttempts
+from rhythm.service.auth.ratelimit import AttemptLimiter, MemoryAttempts, account_key
 from rhythm.service.database import ACCOUNTS, BEGIN, DB, TOKENS, USERS, Begin
 from rhythm.service.errors import RateLimitedError, RuleViolationError
+
+_DEAD_LINK = "this reset link is unknown, used or expired"
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +35,7 @@ class ResetPolicy:
     ttl: timedelta = timedelta(minutes=30)
     limit: int = 5
     window_s: float = 3600.0
+    confirm_limit: int = 20  # uses of a link per client address within the window
 
 
 class PasswordResetService(Generic[DB]):
@@ -61,15 +66,14 @@ class PasswordResetService(Generic[DB]):
         self._clock = clock
         # Shared by every process when given (production); this process's memory otherwise.
         self._attempts = attempts or MemoryAttempts(policy.limit, policy.window_s)
+        self._confirms = self._attempts.with_limit(policy.confirm_limit)
 
     async def request(self, *, email: str, client_address: str | None) -> None:
         """Mail a reset link if ``email`` has an enabled account; answer the same either way."""
-        keys = (f"reset-client:{client_address}", f"reset-email:{email.strip().lower()}")
-        wait = await self._attempts.retry_after(keys)
-        if wait is not None:
-            raise RateLimitedError("too many reset requests; try again later", wait)
-        await self._attempts.hit(keys)
         user = await self._users(self._db).get_user_by_email(email=email.strip())
+        keys = (f"reset-client:{client_address}", f"reset-email:{account_key(email, user)}")
+        if (wait := await self._attempts.take(keys)) is not None:
+            raise RateLimitedError("too many reset requests; try again later", wait)
         if user is None or not user.is_active:
             return
         link = self._maker.new(self._clock())
@@ -79,15 +83,25 @@ class PasswordResetService(Generic[DB]):
             )
         self._mailer.send(self._mail(user, link.url))
 
-    async def reset(self, *, token: str, new_password: str) -> None:
+    async def reset(
+        self, *, token: str, new_password: str, client_address: str | None = None
+    ) -> None:
         """Set ``new_password`` with a reset token; every session of the account ends."""
         check_password(new_password)
+        key = (f"reset-confirm-client:{client_address}",)
+        if (wait := await self._confirms.take(key)) is not None:
+            raise RateLimitedError("too many password resets; try again later", wait)
+        token_hash = link_token_hash(token)
+        # The hash is the costly step (a bounded pool every login shares): only for a live link.
+        if await self._resets(self._db).live_password_reset(token_hash=token_hash) is None:
+            raise RuleViolationError(_DEAD_LINK)
         new_hash = await self._hasher.hash(new_password)
         async with self._begin(self._db) as conn:
             resets = self._resets(conn)
-            user_id = await resets.consume_password_reset(token_hash=link_token_hash(token))
+            # Still atomic: of two uses of one link racing here, one gets the user.
+            user_id = await resets.consume_password_reset(token_hash=token_hash)
             if user_id is None:
-                raise RuleViolationError("this reset link is unknown, used or expired")
+                raise RuleViolationError(_DEAD_LINK)
             await resets.expire_password_resets(user_id=user_id)
             users = self._users(conn)
             await users.update_password_hash(id=user_id, password_hash=new_hash)

@@ -117,6 +117,8 @@ class UsersService(Generic[DB]):
         if actor.user_id == user_id:
             raise ForbiddenError("an admin cannot change their own role")
         async with self._begin(self._db) as conn:
+            if role is not UserRole.ADMIN:
+                await _keep_an_admin(self._users(conn), user_id)
             user = await self._users(conn).update_role(id=user_id, role=users_db.UserRole(role))
             if user is not None:
                 event = AuditEvent(
@@ -138,6 +140,8 @@ class UsersService(Generic[DB]):
             raise ForbiddenError("you cannot enable or disable your own account")
         async with self._begin(self._db) as conn:
             users = self._users(conn)
+            if not active:
+                await _keep_an_admin(users, user_id)
             target = await users.get_user_by_id(id=user_id)
             if target is None:
                 raise NotFoundError(f"user {user_id} does not exist")
@@ -181,3 +185,10 @@ class UsersService(Generic[DB]):
 
 def _db_role(role: UserRole | None) -> users_db.UserRole | None:
     return None if role is None else users_db.UserRole(role)
+
+
+async def _keep_an_admin(users: users_db.Querier, user_id: int) -> None:
+    """Before ``user_id`` stops being an active admin: lock the active admins (as deleting an
+    account does, so such changes run one after the other) and refuse to leave none."""
+    if await users.lock_active_admins() == [user_id]:
+        raise ConflictError("the last active admin must stay one; make another admin first")

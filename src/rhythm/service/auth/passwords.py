@@ -58,11 +58,12 @@ class PasswordHasher:
         return self._argon.check_needs_rehash(password_hash)
 
     def _verify(self, password_hash: str | None, password: str) -> bool:
+        # No hash (none, or an empty one) matches nothing, yet costs a verification all the same.
         try:
             self._argon.verify(password_hash or self._dummy_hash, password)
         except (VerificationError, InvalidHashError):
             return False
-        return password_hash is not None
+        return bool(password_hash)
 
 
 def check_password(password: str) -> None:

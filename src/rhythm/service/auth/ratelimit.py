@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from rhythm.db import access as access_db
+from rhythm.db import users as users_db
 from rhythm.store.transaction import AsyncDB
 
 AccessQueriesFactory = Callable[[AsyncDB], access_db.Querier]
@@ -21,6 +22,13 @@ AccessQueriesFactory = Callable[[AsyncDB], access_db.Querier]
 # Login's default limit: failures per key within the window.
 LOGIN_LIMIT = 10
 LOGIN_WINDOW_S = 60.0
+
+
+def account_key(email: str, user: users_db.User | None) -> str:
+    """What a per-email counter counts under: the account the database found, so every
+    spelling it matches (its ``lower()`` follows the locale, Python's does not) counts as one;
+    the typed address only when there is no account."""
+    return f"user:{user.id}" if user is not None else f"email:{email.strip().lower()}"
 
 
 class AttemptLimiter(Protocol):
@@ -31,6 +39,17 @@ class AttemptLimiter(Protocol):
         ...
 
     async def hit(self, keys: Sequence[str]) -> None: ...
+
+    async def take(self, keys: Sequence[str]) -> int | None:
+        """Record an attempt for each key, then count it: None when every key is within the
+        limit, else the seconds to wait, with the attempt taken back (a refusal counts
+        nowhere). Recording first bounds concurrent attempts, which a check then a later
+        record all let through."""
+        ...
+
+    async def forgive(self, keys: Sequence[str]) -> None:
+        """Take back one attempt of each key (an attempt that turned out not to count)."""
+        ...
 
     async def reset(self, key: str) -> None: ...
 
@@ -55,6 +74,18 @@ class SharedAttempts:
 
     async def hit(self, keys: Sequence[str]) -> None:
         await self.queries(self.db).record_attempts(keys=list(keys))
+
+    async def take(self, keys: Sequence[str]) -> int | None:
+        await self.hit(keys)
+        rows = await self.queries(self.db).count_attempts(window_s=self.window_s, keys=list(keys))
+        waits = [row.wait_s for row in rows if row.hits > self.limit]
+        if not waits:
+            return None
+        await self.forgive(keys)
+        return max(1, math.ceil(max(waits)))
+
+    async def forgive(self, keys: Sequence[str]) -> None:
+        await self.queries(self.db).forgive_attempts(keys=list(keys))
 
     async def reset(self, key: str) -> None:
         await self.queries(self.db).clear_attempts(key=key)
@@ -83,6 +114,19 @@ class MemoryAttempts:
                 self._evict()
             self._hits.setdefault(key, deque()).append(self.clock())
 
+    async def take(self, keys: Sequence[str]) -> int | None:
+        await self.hit(keys)
+        waits = [wait for key in keys if (wait := self._wait(key, self.limit + 1)) is not None]
+        if not waits:
+            return None
+        await self.forgive(keys)
+        return max(waits)
+
+    async def forgive(self, keys: Sequence[str]) -> None:
+        for key in keys:
+            if hits := self._hits.get(key):
+                hits.pop()
+
     async def reset(self, key: str) -> None:
         self._hits.pop(key, None)
 
@@ -90,9 +134,9 @@ class MemoryAttempts:
         # Shares the hits: a key counts the same whichever limit reads it.
         return MemoryAttempts(limit, self.window_s, self.clock, self.max_keys, self._hits)
 
-    def _wait(self, key: str) -> int | None:
+    def _wait(self, key: str, limit: int | None = None) -> int | None:
         hits = self._prune(key)
-        if hits is None or len(hits) < self.limit:
+        if hits is None or len(hits) < (self.limit if limit is None else limit):
             return None
         return max(1, math.ceil(hits[0] + self.window_s - self.clock()))
 

@@ -45,12 +45,18 @@ class PasswordRecheck(Generic[DB]):
     ) -> None:
         """Pass when ``password`` is ``user``'s; else 403 (audited), or 429 once too many
         wrong answers for this account are in the window."""
-        key = f"password-check:user:{user.id}"
-        if (wait := await self._attempts.retry_after((key,))) is not None:
+        key = (f"password-check:user:{user.id}",)
+        # Counted as wrong until it proves right, so concurrent guesses cannot all pass.
+        if (wait := await self._attempts.take(key)) is not None:
             raise RateLimitedError("too many wrong passwords; try again later", wait)
-        if await self._hasher.verify(user.password_hash, password):
+        try:
+            right = await self._hasher.verify(user.password_hash, password)
+        except BaseException:
+            await self._attempts.forgive(key)
+            raise
+        if right:
+            await self._attempts.forgive(key)
             return
-        await self._attempts.hit((key,))
         event = AuditEvent(
             AuditType.PASSWORD_CHECK_FAILED,
             actor.user_id,

@@ -28,6 +28,7 @@ from rhythm.service.auth.ratelimit import (
     LOGIN_WINDOW_S,
     AttemptLimiter,
     MemoryAttempts,
+    account_key,
 )
 from rhythm.service.database import BEGIN, DB, TOKENS, USERS, Begin
 from rhythm.service.errors import (
@@ -123,10 +124,13 @@ class AuthService(Generic[DB]):
     ) -> Session:
         check_password(password)
         key = (f"register:client:{client.address}",)
-        if (wait := await self._registrations.retry_after(key)) is not None:
+        if (wait := await self._registrations.take(key)) is not None:
             raise RateLimitedError("too many registrations from this address; try later", wait)
-        password_hash = await self._hasher.hash(password)
-        await self._registrations.hit(key)  # counted once hashed: "busy" costs no quota
+        try:
+            password_hash = await self._hasher.hash(password)
+        except BaseException:
+            await self._registrations.forgive(key)  # "busy" costs no quota
+            raise
         try:
             async with self._begin(self._db) as conn:
                 user = await self._users(conn).create_user(
@@ -145,19 +149,23 @@ class AuthService(Generic[DB]):
         return session
 
     async def login(self, *, email: str, password: str, client: ClientInfo) -> Session:
-        keys = _login_keys(email, client)
-        await self._check_login_limits(keys)
         user = await self._users(self._db).get_user_by_email(email=email.strip())
-        # Verify even when there is no such user: the answer and its timing stay the same.
-        valid = await self._hasher.verify(user.password_hash if user else None, password)
+        keys = _login_keys(email, user, client)
+        await self._take_login_attempt(keys)
+        try:
+            # Verify even when there is no such user: the answer and its timing stay the same.
+            valid = await self._hasher.verify(user.password_hash if user else None, password)
+        except BaseException:
+            await self._login_attempts.forgive(keys)  # never judged: "busy" costs no quota
+            raise
         if user is None or not valid:
-            await self._login_attempts.hit(keys)
             await self._login_failed(user, "unknown email" if user is None else "wrong password")
             raise InvalidCredentialsError("wrong email or password")
+        await self._login_attempts.forgive((keys[0], keys[2]))  # only failures count
+        await self._login_attempts.reset(keys[1])
         if not user.is_active:
             await self._login_failed(user, "account disabled")
             raise ForbiddenError("this account is disabled")
-        await self._login_attempts.reset(keys[1])
         new_hash = await self._rehashed(user.password_hash, password)
         async with self._begin(self._db) as conn:
             if new_hash is not None:
@@ -167,14 +175,15 @@ class AuthService(Generic[DB]):
             await self._audit.record(conn, event)
             return session
 
-    async def _check_login_limits(self, keys: tuple[str, str, str]) -> None:
-        """429 when this address failed too often (any email, or this email), or this email
-        failed far more often from every address: a guesser spread over many addresses is
-        bounded, yet failures from elsewhere do not lock the owner out at the normal limit."""
+    async def _take_login_attempt(self, keys: tuple[str, str, str]) -> None:
+        """Count this attempt as a failure until it proves right; 429 when this address failed
+        too often (any email, or this email), or this email failed far more often from every
+        address: a guesser spread over many addresses is bounded, yet failures from elsewhere
+        do not lock the owner out at the normal limit."""
         client, pair, everywhere = keys
-        wait = await self._login_attempts.retry_after((client, pair))
-        if wait is None:
-            wait = await self._email_attempts.retry_after((everywhere,))
+        wait = await self._login_attempts.take((client, pair))
+        if wait is None and (wait := await self._email_attempts.take((everywhere,))) is not None:
+            await self._login_attempts.forgive((client, pair))  # a refusal counts nowhere
         if wait is not None:
             raise RateLimitedError("too many login attempts; try again later", wait)
 
@@ -253,14 +262,14 @@ class AuthService(Generic[DB]):
         return Session(user, access, token, expires_at, family), row.id
 
 
-def _login_keys(email: str, client: ClientInfo) -> tuple[str, str, str]:
-    """The counters a failed login adds to: this address, this email from this address, and
-    this email from anywhere."""
-    address, normal = client.address, email.strip().lower()
+def _login_keys(email: str, user: users_db.User | None, client: ClientInfo) -> tuple[str, str, str]:
+    """The counters a failed login adds to: this address, this account from this address, and
+    this account from anywhere."""
+    address, account = client.address, account_key(email, user)
     return (
         f"login:client:{address}",
-        f"login:pair:{address}:{normal}",
-        f"login:email:{normal}",
+        f"login:pair:{address}:{account}",
+        f"login:email:{account}",
     )
 
 

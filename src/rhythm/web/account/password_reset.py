@@ -52,9 +52,22 @@ class PasswordResetController(Controller):
         responses=responses(
             400,
             422,
-            notes={422: "The link is unknown, used or expired, or the new password is too weak"},
+            429,
+            notes={
+                422: "The link is unknown, used or expired, or the new password is too weak",
+                429: "Too many resets from this address; see Retry-After",
+            },
         ),
         security=[],
     )
-    async def confirm_reset(self, data: JSONBody[PasswordResetConfirm], resets: Resets) -> None:
-        await resets.reset(token=data.token, new_password=data.new_password)
+    async def confirm_reset(
+        self,
+        data: JSONBody[PasswordResetConfirm],
+        request: Request[Any, Any, Any],
+        resets: Resets,
+    ) -> None:
+        await resets.reset(
+            token=data.token,
+            new_password=data.new_password,
+            client_address=client_address(request),
+        )
