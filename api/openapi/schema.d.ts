@@ -2296,6 +2296,8 @@ export interface operations {
             /** @description Not staff; or your own account; or a staff account and you are not an admin */
             403: components["responses"]["Problem403"];
             404: components["responses"]["Problem404"];
+            /** @description The change would leave no active admin */
+            409: components["responses"]["Problem409"];
             415: components["responses"]["Problem415"];
             431: components["responses"]["Problem431"];
             500: components["responses"]["Problem500"];
@@ -2364,6 +2366,8 @@ export interface operations {
             /** @description Not an admin, or your own role */
             403: components["responses"]["Problem403"];
             404: components["responses"]["Problem404"];
+            /** @description The change would leave no active admin */
+            409: components["responses"]["Problem409"];
             413: components["responses"]["Problem413"];
             415: components["responses"]["Problem415"];
             431: components["responses"]["Problem431"];

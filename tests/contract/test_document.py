@@ -127,3 +127,9 @@ async def test_the_server_enforces_the_documented_security(
             assert response.status_code == 401, where
             assert response.headers["content-type"] == "application/problem+json", where
             assert response.headers["www-authenticate"] == "Bearer", where
+
+
+def test_changes_that_could_leave_no_admin_document_their_409(document: dict[str, Any]) -> None:
+    by_id = {op["operationId"]: op for _, _, op in operations(document)}
+    for operation_id in ("setUserRole", "disableUser", "deleteUser"):
+        assert "409" in by_id[operation_id]["responses"], operation_id

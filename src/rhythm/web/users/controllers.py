@@ -25,6 +25,7 @@ from rhythm.web.users.schemas import (
 
 _STAFF_403 = "Not staff; or your own account; or a staff account and you are not an admin"
 _GONE = "Missing, invalid or expired token, or the account is gone or disabled"
+_LAST_ADMIN = "The change would leave no active admin"
 
 
 class UsersController(Controller):
@@ -110,7 +111,9 @@ class UsersController(Controller):
         "/{user_id:int}/role",
         operation_id="setUserRole",
         summary="Change an account's role (admin)",
-        responses=responses(400, 401, 403, 404, notes={403: "Not an admin, or your own role"}),
+        responses=responses(
+            400, 401, 403, 404, 409, notes={403: "Not an admin, or your own role", 409: _LAST_ADMIN}
+        ),
     )
     async def set_role(
         self,
@@ -125,7 +128,7 @@ class UsersController(Controller):
         operation_id="disableUser",
         summary="Disable an account and end its sessions (moderator or admin)",
         status_code=200,
-        responses=responses(400, 401, 403, 404, notes={403: _STAFF_403}),
+        responses=responses(400, 401, 403, 404, 409, notes={403: _STAFF_403, 409: _LAST_ADMIN}),
     )
     async def disable(self, user_id: UserId, request: AnyRequest) -> UserOut:
         return UserOut.of(
